@@ -1,0 +1,16 @@
+/**
+ * @file Error types the CLI turns into one-line messages and exit codes.
+ * Anything else that escapes a command is a bug and is reported with its stack.
+ */
+
+/** Bad input from the user (flag, config field, file): printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Exit code for bad input (flags, config fields, files). */
+export const EXIT_USAGE = 2;
+/** Exit code after Ctrl-C, as shells report SIGINT (128 + 2). */
+export const EXIT_INTERRUPTED = 130;
+/** Exit code when a run diverged or a check failed: results were written but the outcome is bad. */
+export const EXIT_FAILURE = 1;
