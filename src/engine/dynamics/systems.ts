@@ -1,0 +1,309 @@
+/**
+ * @file The three simulated systems behind one interface: the full-matrix network and the exact
+ * reduced dynamics in depth-balanced and per-layer form. The drivers (GD, GF) only see `System`:
+ * evaluate the loss at the current state, update it, give its vector field, and measure.
+ */
+import { MultiPathwayDLN } from "../model.js";
+import { getDefaultBackend, type Backend, type Workspace } from "../linalg/kernels.js";
+import type { Target } from "../target.js";
+import {
+  balancedCoefficients, balancedFlowRhs, balancedGdStepTyped, layerCoefficients, layerFlowRhs, layerGdStep,
+  layerScratch, type ReducedSpec,
+} from "./reduced.js";
+import { LanczosSolver, type LanczosOptions } from "../measure/lanczos.js";
+import { balancedToLayers, svsHessianTop } from "../measure/hessian-blocks.js";
+import type { Rng } from "../rng.js";
+
+/** How sharpness is measured: Lanczos on the exact HVP, or the exact SVS block formulas (reduced only). */
+export type SharpnessMethod = "lanczos" | "blocks";
+
+/** A simulated system: state vector, loss, update rule, vector field and measurements. */
+export interface System {
+  readonly kind: "full" | "balanced" | "layers";
+  /** What computes the steps: the kernel backend ("js", "wasm") or "scalar" for reduced dynamics. */
+  readonly backend: string;
+  readonly K: number;
+  readonly d: number;
+  readonly depths: readonly number[];
+  /** Target singular values (length d). */
+  readonly sigma: Float64Array;
+  /** The live state (parameters for full, scalars for reduced). */
+  readonly state: Float64Array;
+  /** Per-mode residuals r_i at the last evaluation. */
+  readonly residual: Float64Array;
+  /** Loss at the current state; caches what `update`, `coefficients` and `sharpness` need. */
+  evaluate(): number;
+  /** GD update with step η using the last evaluation. */
+  update(eta: number): void;
+  /** evaluate() followed by update(η), fused where that is faster. Returns the pre-step loss. */
+  step(eta: number): number;
+  /** Gradient-flow vector field −∇ℒ(y) into dy. */
+  flowRhs(y: Float64Array, dy: Float64Array): void;
+  /** Mode coefficients s[k·d + i] at the last evaluation. */
+  coefficients(out: Float64Array): void;
+  /** Relative off-diagonal mass of Uᵀ f_k V at the last evaluation (0 for reduced systems). */
+  drift(): number;
+  /** Top Hessian eigenvalues at the last evaluation. */
+  sharpness(top: number, options: LanczosOptions): number[];
+}
+
+/** Full-matrix system: GD on every weight of every layer. */
+export class FullSystem implements System {
+  readonly kind = "full";
+  readonly backend: string;
+  readonly K: number;
+  readonly d: number;
+  readonly depths: readonly number[];
+  readonly sigma: Float64Array;
+  readonly state: Float64Array;
+  readonly residual: Float64Array;
+  readonly model: MultiPathwayDLN;
+  private readonly lanczos: LanczosSolver;
+  private readonly ws: Workspace;
+  private readonly U: Float64Array;
+  private readonly V: Float64Array;
+  private readonly tmp: Float64Array;
+  private readonly proj: Float64Array;
+
+  constructor(depths: readonly number[], target: Target, rng: Rng, backend?: Backend) {
+    this.model = new MultiPathwayDLN(depths, target, backend);
+    this.backend = this.model.backend;
+    this.K = depths.length;
+    this.d = target.d;
+    this.depths = depths;
+    this.sigma = target.sigma;
+    this.state = this.model.theta;
+    this.residual = new Float64Array(target.d);
+    this.lanczos = new LanczosSolver(this.model.nParams, rng, backend ? { backend } : {});
+    const dd = target.d * target.d;
+    this.ws = (backend ?? getDefaultBackend()).workspace(4 * dd);
+    this.U = this.ws.alloc(dd);
+    this.U.set(target.U);
+    this.V = this.ws.alloc(dd);
+    this.V.set(target.V);
+    this.tmp = this.ws.alloc(dd);
+    this.proj = this.ws.alloc(dd);
+  }
+
+  /** Projection Uᵀ X V of a d×d matrix into `this.proj` (or X itself in the identity basis). */
+  private project(x: Float64Array): Float64Array {
+    const { d } = this;
+    const t = this.model.target;
+    if (t.isIdentityBasis) return x;
+    this.ws.gemm(d, d, d, this.U, true, x, false, this.tmp, 0);
+    this.ws.gemm(d, d, d, this.tmp, false, this.V, false, this.proj, 0);
+    return this.proj;
+  }
+
+  evaluate(): number {
+    const loss = this.model.evaluate();
+    const p = this.project(this.model.residual);
+    for (let i = 0; i < this.d; i++) this.residual[i] = p[i * this.d + i];
+    return loss;
+  }
+
+  update(eta: number): void {
+    this.model.descend(eta);
+  }
+
+  step(eta: number): number {
+    const loss = this.model.evaluate();
+    // Only the top-mode residual u_0ᵀ R v_0 is kept up to date between records (O(d²), not O(d³)).
+    this.residual[0] = this.topModeResidual();
+    this.update(eta);
+    return loss;
+  }
+
+  private topModeResidual(): number {
+    const { d } = this;
+    const R = this.model.residual;
+    const t = this.model.target;
+    if (t.isIdentityBasis) return R[0];
+    let acc = 0;
+    for (let a = 0; a < d; a++) {
+      let row = 0;
+      for (let b = 0; b < d; b++) row += R[a * d + b] * t.V[b * d];
+      acc += t.U[a * d] * row;
+    }
+    return acc;
+  }
+
+  flowRhs(y: Float64Array, dy: Float64Array): void {
+    this.model.theta.set(y);
+    this.model.evaluate();
+    const g = this.model.grad;
+    for (let j = 0; j < dy.length; j++) dy[j] = -g[j];
+  }
+
+  coefficients(out: Float64Array): void {
+    const { d } = this;
+    for (let k = 0; k < this.K; k++) {
+      const p = this.project(this.model.pathwayMap(k));
+      for (let i = 0; i < d; i++) out[k * d + i] = p[i * d + i];
+    }
+  }
+
+  drift(): number {
+    const { d } = this;
+    let off = 0;
+    let total = 0;
+    for (let k = 0; k < this.K; k++) {
+      const p = this.project(this.model.pathwayMap(k));
+      for (let a = 0; a < d; a++) {
+        for (let b = 0; b < d; b++) {
+          const v = p[a * d + b] ** 2;
+          total += v;
+          if (a !== b) off += v;
+        }
+      }
+    }
+    return total === 0 ? 0 : Math.sqrt(off / total);
+  }
+
+  sharpness(top: number, options: LanczosOptions): number[] {
+    return this.lanczos.solve((v, out) => this.model.hvp(v, out), { ...options, top }).values;
+  }
+}
+
+/** Shared parts of the two reduced systems. */
+abstract class ReducedSystem implements System {
+  abstract readonly kind: "balanced" | "layers";
+  readonly backend = "scalar";
+  readonly K: number;
+  readonly d: number;
+  readonly depths: readonly number[];
+  readonly sigma: Float64Array;
+  readonly residual: Float64Array;
+  readonly spec: ReducedSpec;
+  abstract readonly state: Float64Array;
+  protected loss = Number.NaN;
+  private lanczos: LanczosSolver | null = null;
+  private full: MultiPathwayDLN | null = null;
+
+  constructor(
+    depths: readonly number[],
+    sigma: Float64Array,
+    private readonly method: SharpnessMethod,
+    private readonly rng: Rng,
+  ) {
+    this.K = depths.length;
+    this.d = sigma.length;
+    this.depths = depths;
+    this.sigma = sigma;
+    this.spec = { depths, sigma };
+    this.residual = new Float64Array(sigma.length);
+  }
+
+  /** Per-layer scalars x[(o_k + l)·d + i] of the current state. */
+  protected abstract layers(): Float64Array;
+
+  evaluate(): number {
+    // A GD step with η = 0 computes the residuals without moving.
+    this.loss = this.step(0);
+    return this.loss;
+  }
+
+  abstract step(eta: number): number;
+  abstract flowRhs(y: Float64Array, dy: Float64Array): void;
+  abstract coefficients(out: Float64Array): void;
+
+  update(eta: number): void {
+    this.step(eta);
+  }
+
+  drift(): number {
+    return 0;
+  }
+
+  sharpness(top: number, options: LanczosOptions): number[] {
+    const x = this.layers();
+    if (this.method === "blocks") return svsHessianTop({ depths: this.depths, sigma: this.sigma, x }, top);
+    // Lanczos on the full-matrix model at the equivalent SVS point (identity basis).
+    if (!this.full) {
+      const d = this.d;
+      const target: Target = {
+        d, Y: new Float64Array(d * d), U: new Float64Array(d * d), V: new Float64Array(d * d),
+        sigma: this.sigma, isIdentityBasis: true, halfNormSq: 0,
+      };
+      for (let i = 0; i < d; i++) {
+        target.Y[i * d + i] = this.sigma[i];
+        target.U[i * d + i] = 1;
+        target.V[i * d + i] = 1;
+      }
+      this.full = new MultiPathwayDLN(this.depths, target);
+      this.lanczos = new LanczosSolver(this.full.nParams, this.rng);
+    }
+    const m = this.full;
+    m.theta.fill(0);
+    let base = 0;
+    this.depths.forEach((L, k) => {
+      for (let l = 0; l < L; l++) {
+        const W = m.layer(k, l);
+        for (let i = 0; i < this.d; i++) W[i * this.d + i] = x[(base + l) * this.d + i];
+      }
+      base += L;
+    });
+    m.evaluate();
+    return this.lanczos!.solve((v, out) => m.hvp(v, out), { ...options, top }).values;
+  }
+}
+
+/** Exact reduced dynamics on the depth-balanced manifold: state a[k·d + i]. */
+export class BalancedSystem extends ReducedSystem {
+  readonly kind = "balanced";
+  readonly state: Float64Array;
+  private readonly depthsI32: Int32Array;
+  private readonly scratch: Float64Array;
+
+  constructor(depths: readonly number[], sigma: Float64Array, a0: ArrayLike<number>, method: SharpnessMethod, rng: Rng) {
+    super(depths, sigma, method, rng);
+    this.state = Float64Array.from(a0);
+    this.depthsI32 = Int32Array.from(depths);
+    this.scratch = new Float64Array(depths.length);
+  }
+
+  step(eta: number): number {
+    return balancedGdStepTyped(this.state, this.depthsI32, this.sigma, eta, this.residual, this.scratch);
+  }
+
+  flowRhs(y: Float64Array, dy: Float64Array): void {
+    balancedFlowRhs(y, this.spec, dy);
+  }
+
+  coefficients(out: Float64Array): void {
+    balancedCoefficients(this.state, this.spec, out);
+  }
+
+  protected layers(): Float64Array {
+    return balancedToLayers(this.state, this.depths, this.d);
+  }
+}
+
+/** Exact reduced dynamics with one scalar per layer and mode: state x[(o_k + l)·d + i]. */
+export class LayerSystem extends ReducedSystem {
+  readonly kind = "layers";
+  readonly state: Float64Array;
+  private readonly scratch: Float64Array;
+
+  constructor(depths: readonly number[], sigma: Float64Array, x0: ArrayLike<number>, method: SharpnessMethod, rng: Rng) {
+    super(depths, sigma, method, rng);
+    this.state = Float64Array.from(x0);
+    this.scratch = layerScratch(this.spec);
+  }
+
+  step(eta: number): number {
+    return layerGdStep(this.state, this.spec, eta, this.residual, this.scratch);
+  }
+
+  flowRhs(y: Float64Array, dy: Float64Array): void {
+    layerFlowRhs(y, this.spec, dy, this.scratch);
+  }
+
+  coefficients(out: Float64Array): void {
+    layerCoefficients(this.state, this.spec, out);
+  }
+
+  protected layers(): Float64Array {
+    return this.state;
+  }
+}

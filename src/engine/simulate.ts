@@ -1,0 +1,419 @@
+/**
+ * @file The run driver: builds target, initialisation and system from a `SimulationSpec`, then
+ * advances GD (full or reduced) or gradient flow in chunks, recording observables and watching for
+ * convergence, divergence and Edge-of-Stability oscillation. It is synchronous and allocation-light;
+ * callers (CLI, worker, browser) decide how to chunk `advance` calls, report progress, and stop.
+ */
+import { createTarget, type Target, type TargetSpec } from "./target.js";
+import { initialize, layerScales, type InitSpec } from "./init.js";
+import { makeSchedule, type ScheduleSpec } from "./schedule.js";
+import { Rng } from "./rng.js";
+import { BalancedSystem, FullSystem, LayerSystem, type SharpnessMethod, type System } from "./dynamics/systems.js";
+import { DormandPrince } from "./dynamics/ode.js";
+import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
+import type { Backend } from "./linalg/kernels.js";
+import type { RunStatus, TrajectoryRecord } from "./types.js";
+
+/** Everything that defines a run (the validated, fully resolved config). */
+export interface SimulationSpec {
+  /** Width d of every layer. */
+  width: number;
+  /** Depth L_k of each pathway (K = depths.length). */
+  depths: number[];
+  target: TargetSpec;
+  init: InitSpec;
+  /** Base step size η (peak of the schedule; also the time unit of gradient flow). */
+  lr: number;
+  schedule: ScheduleSpec;
+  /** Number of GD steps (for flow: integrate to time lr·steps). */
+  steps: number;
+  /** "full": GD on full matrices; "reduced": exact reduced GD (SVS inits only); "flow": gradient flow. */
+  dynamics: "full" | "reduced" | "flow";
+  flow: {
+    /** Integrate the full matrices or the reduced scalars. */
+    system: "full" | "reduced";
+    rtol: number;
+    atol: number;
+  };
+  seed: number;
+  record: {
+    /** Record observables every this many steps (and always at the first and last). */
+    every: number;
+  };
+  sharpness: {
+    /** Measure the top Hessian eigenvalues every this many steps (0: only at the end). */
+    every: number;
+    /** How many of the largest eigenvalues to measure. */
+    top: number;
+    /** "auto": Lanczos for full matrices, exact SVS blocks for reduced dynamics. */
+    method: "auto" | SharpnessMethod;
+    /** Lanczos relative residual tolerance. */
+    tol: number;
+    /** Lanczos maximum Krylov dimension. */
+    maxIter: number;
+  };
+  stop: {
+    /** Converged when loss ≤ lossTol·½‖Y‖²_F. */
+    lossTol: number;
+    /** Diverged when loss > divergeFactor·max(initial loss, ½‖Y‖²_F) or anything is non-finite. */
+    divergeFactor: number;
+    /** Steps inspected at the end to tell "oscillating" (residual sign flips in ≥ 75%) from "max-steps". */
+    window: number;
+  };
+}
+
+/** Where and why a run stopped early. */
+export interface StopInfo {
+  step: number;
+  reason: string;
+}
+
+/** Resumable state of a simulation (plain data, JSON-serialisable). */
+export interface SimulationSnapshot {
+  step: number;
+  time: number;
+  state: number[];
+  initialLoss: number;
+  topResidualHistory: number[];
+}
+
+/** Options of a simulation that are not part of its definition. */
+export interface SimulationOptions {
+  /** Kernel backend for the full-matrix model (default: the fastest available). */
+  backend?: Backend;
+  /** Called with every record as it is made. */
+  onRecord?: (record: TrajectoryRecord) => void;
+  /** Keep every record in `records` (default true; streaming callers may turn it off). */
+  keepRecords?: boolean;
+  /** Continue from a snapshot instead of the initialisation. */
+  resume?: SimulationSnapshot;
+}
+
+/** A run in progress. */
+export class Simulation {
+  readonly spec: SimulationSpec;
+  readonly target: Target;
+  readonly system: System;
+  readonly records: TrajectoryRecord[] = [];
+  /** Index of the next GD step to take (= steps taken so far). */
+  step = 0;
+  /** Elapsed time Σ η (GD) or integration time (flow). */
+  time = 0;
+  /** Final status once the run is over, else null. */
+  status: RunStatus | null = null;
+  /** Set when the run stopped before its last step. */
+  stopInfo: StopInfo | null = null;
+  /** Pre-step loss of the first step (reference for the divergence bound). */
+  initialLoss = Number.NaN;
+
+  private readonly lrAt: (t: number) => number;
+  private readonly options: SimulationOptions;
+  private readonly coeff: Float64Array;
+  private readonly topResidual: Float64Array;
+  private readonly sharpMethod: SharpnessMethod;
+  private ode: DormandPrince | null = null;
+  private flowY: Float64Array | null = null;
+  private lastRecordedStep = -1;
+
+  constructor(spec: SimulationSpec, options: SimulationOptions = {}) {
+    this.spec = spec;
+    this.options = options;
+    const rng = new Rng(spec.seed);
+    const targetRng = rng.fork();
+    const initRng = rng.fork();
+    const measureRng = rng.fork();
+    this.target = createTarget(spec.width, spec.target, targetRng);
+    this.lrAt = makeSchedule(spec.lr, spec.schedule);
+    const reduced = spec.dynamics === "reduced" || (spec.dynamics === "flow" && spec.flow.system === "reduced");
+    this.sharpMethod = spec.sharpness.method === "auto" ? (reduced ? "blocks" : "lanczos") : spec.sharpness.method;
+    if (reduced) {
+      const scales = layerScales(spec.init, spec.depths);
+      if (!scales) throw new RangeError("init: reduced dynamics need an SVS initialisation (type svs or svs-layers)");
+      const d = spec.width;
+      if (spec.init.type === "svs") {
+        const a0 = new Float64Array(spec.depths.length * d);
+        spec.depths.forEach((_, k) => a0.fill(scales[k][0], k * d, (k + 1) * d));
+        this.system = new BalancedSystem(spec.depths, this.target.sigma, a0, this.sharpMethod, measureRng);
+      } else {
+        const total = spec.depths.reduce((a, b) => a + b, 0);
+        const x0 = new Float64Array(total * d);
+        let base = 0;
+        spec.depths.forEach((L, k) => {
+          for (let l = 0; l < L; l++) x0.fill(scales[k][l], (base + l) * d, (base + l + 1) * d);
+          base += L;
+        });
+        this.system = new LayerSystem(spec.depths, this.target.sigma, x0, this.sharpMethod, measureRng);
+      }
+    } else {
+      if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics");
+      const full = new FullSystem(spec.depths, this.target, measureRng, options.backend);
+      initialize(full.model, spec.init, initRng);
+      this.system = full;
+    }
+    this.coeff = new Float64Array(this.system.K * this.system.d);
+    this.topResidual = new Float64Array(Math.max(4, spec.stop.window));
+    if (options.resume) this.restore(options.resume);
+  }
+
+  /** True once the run has ended (any status). */
+  get done(): boolean {
+    return this.status !== null;
+  }
+
+  /** The step size of GD step t (NaN for gradient flow). */
+  lr(t: number): number {
+    return this.spec.dynamics === "flow" ? Number.NaN : this.lrAt(t);
+  }
+
+  private isRecordStep(t: number): boolean {
+    const { record, sharpness, steps } = this.spec;
+    return t === 0 || t === steps || t % record.every === 0 || (sharpness.every > 0 && t % sharpness.every === 0);
+  }
+
+  private wantsSharpness(t: number): boolean {
+    const every = this.spec.sharpness.every;
+    return t === 0 || t === this.spec.steps || (every > 0 && t % every === 0);
+  }
+
+  /** Record observables at the current state (assumes `system.evaluate()` was just called). */
+  private makeRecord(loss: number, withSharpness: boolean): TrajectoryRecord {
+    const sys = this.system;
+    const { K, d, depths } = sys;
+    sys.coefficients(this.coeff);
+    const s: number[][] = [];
+    const leaf: number[][] = [];
+    for (let k = 0; k < K; k++) {
+      const row = Array.from(this.coeff.subarray(k * d, (k + 1) * d));
+      s.push(row);
+      leaf.push(row.map((x) => leafValue(depths[k]!, layerScalar(x, depths[k]!))));
+    }
+    const perMode = (f: (v: number[]) => number) => Array.from({ length: d }, (_, i) => f(s.map((row) => row[i])));
+    const { top, tol, maxIter } = this.spec.sharpness;
+    const record: TrajectoryRecord = {
+      step: this.step,
+      time: this.time,
+      lr: this.lr(this.step),
+      loss,
+      residual: Array.from(sys.residual),
+      s,
+      balanceIndex: perMode(balanceIndex),
+      gap: perMode(balancingGap),
+      leaf,
+      drift: sys.drift(),
+      sharpness: withSharpness && Number.isFinite(loss) ? sys.sharpness(top, { tol, maxIter }) : null,
+    };
+    this.lastRecordedStep = this.step;
+    if (this.options.keepRecords !== false) this.records.push(record);
+    this.options.onRecord?.(record);
+    return record;
+  }
+
+  private divergenceBound(): number {
+    return this.spec.stop.divergeFactor * Math.max(this.initialLoss, this.target.halfNormSq);
+  }
+
+  private convergenceBound(): number {
+    return this.spec.stop.lossTol * (this.target.halfNormSq > 0 ? this.target.halfNormSq : 1);
+  }
+
+  /** Track the top-mode residual of the last `window` steps for the final classification. */
+  private track(t: number): void {
+    this.topResidual[t % this.topResidual.length] = this.system.residual[0];
+  }
+
+  /** Stop conditions on the loss at step t; returns true when the run is over. */
+  private check(loss: number, t: number): boolean {
+    if (Number.isNaN(this.initialLoss)) this.initialLoss = loss;
+    if (!Number.isFinite(loss)) {
+      this.finish("diverged", `loss became non-finite (${loss}) at step ${t}`, t);
+      return true;
+    }
+    const bound = this.divergenceBound();
+    if (loss > bound) {
+      this.finish("diverged", `loss ${loss.toExponential(3)} exceeded the divergence bound ${bound.toExponential(3)} at step ${t}`, t);
+      return true;
+    }
+    if (loss <= this.convergenceBound()) {
+      this.finish("converged", `loss ${loss.toExponential(3)} ≤ tolerance ${this.convergenceBound().toExponential(3)} at step ${t}`, t);
+      return true;
+    }
+    return false;
+  }
+
+  private finish(status: RunStatus, reason: string, at: number = this.step): void {
+    this.status = status;
+    this.stopInfo = status === "max-steps" || status === "oscillating" ? null : { step: at, reason };
+    // Make sure the final state is recorded, with sharpness (non-finite states have none).
+    if (this.lastRecordedStep !== this.step) {
+      const loss = this.system.evaluate();
+      this.makeRecord(loss, Number.isFinite(loss));
+    }
+  }
+
+  /**
+   * Classify a run that used all its steps: "oscillating" when, over the last `window` steps, the
+   * top-mode residual flips sign at ≥ 75% of the steps and its amplitude does not decay (the mean
+   * |r| of the second half is at least 90% of that of the first) — a period-2 orbit or Edge-of-Stability
+   * bouncing. A residual that alternates while shrinking (η·λ ∈ (1, 2)) is convergence, not oscillation.
+   */
+  private classifyEnd(): RunStatus {
+    if (this.spec.dynamics === "flow") return "max-steps";
+    const w = this.topResidual.length;
+    const n = Math.min(w, this.spec.steps);
+    if (n < 4) return "max-steps";
+    const r = (j: number) => this.topResidual[(this.step - n + j) % w]; // j = 0 … n−1, oldest first
+    let flips = 0;
+    let first = 0;
+    let second = 0;
+    for (let j = 0; j < n; j++) {
+      if (j > 0 && r(j) * r(j - 1) < 0) flips++;
+      if (j < n / 2) first += Math.abs(r(j));
+      else second += Math.abs(r(j));
+    }
+    const amplitude = second / (n - Math.ceil(n / 2));
+    const floor = 1e-12 * Math.max(1, this.target.sigma[0]);
+    return flips >= 0.75 * (n - 1) && second >= 0.9 * first && amplitude > floor ? "oscillating" : "max-steps";
+  }
+
+  /**
+   * Advance by at most `maxSteps` steps (GD) or matched steps (flow). Returns true when the run is
+   * over. Records are made on schedule; the run ends early on convergence or divergence.
+   */
+  advance(maxSteps: number): boolean {
+    if (this.done) return true;
+    return this.spec.dynamics === "flow" ? this.advanceFlow(maxSteps) : this.advanceGd(maxSteps);
+  }
+
+  /** The first step ≥ t at which a record is due. */
+  private nextRecordStep(t: number): number {
+    const { record, sharpness, steps } = this.spec;
+    let next = Math.ceil(t / record.every) * record.every;
+    if (sharpness.every > 0) next = Math.min(next, Math.ceil(t / sharpness.every) * sharpness.every);
+    return Math.min(next, steps);
+  }
+
+  private advanceGd(maxSteps: number): boolean {
+    const sys = this.system;
+    const end = Math.min(this.spec.steps, this.step + maxSteps);
+    const hist = this.topResidual;
+    const w = hist.length;
+    const residual = sys.residual;
+    while (this.step < end) {
+      const t0 = this.step;
+      if (this.isRecordStep(t0)) {
+        const eta = this.lrAt(t0);
+        const loss = sys.evaluate();
+        if (this.check(loss, t0)) return true;
+        this.makeRecord(loss, this.wantsSharpness(t0));
+        sys.update(eta);
+        this.track(t0);
+        this.step = t0 + 1;
+        this.time += eta;
+        continue;
+      }
+      // Tight loop up to the next record: fused evaluate + update, bounds hoisted. The state is
+      // already at t + 1 when the pre-step loss of t is known, so a stop found here is reported for
+      // step t and the final record is made at t + 1. `!(loss <= bound)` also catches NaN.
+      const stop = Math.min(end, this.nextRecordStep(t0));
+      const diverge = this.divergenceBound();
+      const converge = this.convergenceBound();
+      let time = this.time;
+      let t = t0;
+      while (t < stop) {
+        const eta = this.lrAt(t);
+        const loss = sys.step(eta);
+        hist[t % w] = residual[0];
+        time += eta;
+        t++;
+        if (!(loss <= diverge) || loss <= converge) {
+          this.step = t;
+          this.time = time;
+          if (this.check(loss, t - 1)) return true;
+        }
+      }
+      this.step = t;
+      this.time = time;
+    }
+    if (this.step >= this.spec.steps) {
+      const loss = sys.evaluate();
+      if (!this.check(loss, this.step)) this.finish(this.classifyEnd(), "");
+    }
+    return this.done;
+  }
+
+  private advanceFlow(maxSteps: number): boolean {
+    const sys = this.system;
+    if (!this.ode) {
+      const { rtol, atol } = this.spec.flow;
+      this.ode = new DormandPrince(sys.state.length, (_t, y, dy) => sys.flowRhs(y, dy), { rtol, atol });
+    }
+    const end = Math.min(this.spec.steps, this.step + maxSteps);
+    const eta = this.spec.lr;
+    const flowY = (this.flowY ??= new Float64Array(sys.state.length));
+    while (this.step < end) {
+      const t = this.step;
+      if (this.isRecordStep(t)) {
+        const loss = sys.evaluate();
+        if (this.check(loss, t)) return true;
+        this.makeRecord(loss, this.wantsSharpness(t));
+      }
+      // Integrate to the next recorded step (or the end of this chunk).
+      let next = t + 1;
+      while (next < end && !this.isRecordStep(next)) next++;
+      try {
+        // Integrate a copy: the full system's vector field writes its argument into the model's θ,
+        // which must not be the solver's own state.
+        flowY.set(sys.state);
+        this.ode.integrate(flowY, t * eta, next * eta);
+        sys.state.set(flowY);
+      } catch (err) {
+        this.step = next;
+        this.time = next * eta;
+        this.finish("diverged", (err as Error).message);
+        return true;
+      }
+      this.step = next;
+      this.time = next * eta;
+    }
+    if (this.step >= this.spec.steps) {
+      const loss = sys.evaluate();
+      if (!this.check(loss, this.step)) this.finish("max-steps", "");
+    }
+    return this.done;
+  }
+
+  /** Stop now (e.g. Ctrl-C) with status "interrupted", recording the current state. */
+  interrupt(): void {
+    if (this.done) return;
+    this.finish("interrupted", "interrupted by the user");
+  }
+
+  /** The last record (the final state once the run is over). */
+  get last(): TrajectoryRecord | undefined {
+    return this.records[this.records.length - 1];
+  }
+
+  /** Resumable state (call between `advance` calls). */
+  snapshot(): SimulationSnapshot {
+    return {
+      step: this.step,
+      time: this.time,
+      state: Array.from(this.system.state),
+      initialLoss: this.initialLoss,
+      topResidualHistory: Array.from(this.topResidual),
+    };
+  }
+
+  private restore(s: SimulationSnapshot): void {
+    if (s.state.length !== this.system.state.length) {
+      throw new RangeError(`resume: snapshot has ${s.state.length} state entries, this run needs ${this.system.state.length}`);
+    }
+    this.system.state.set(s.state);
+    this.step = s.step;
+    this.time = s.time;
+    this.initialLoss = s.initialLoss;
+    this.topResidual.set(s.topResidualHistory.slice(0, this.topResidual.length));
+    // The snapshot's own step was already recorded by the interrupted run.
+    this.lastRecordedStep = s.step - 1;
+  }
+}
