@@ -1,0 +1,20 @@
+/**
+ * @file Public entry of the theory module (THEORY.md §3–§6): closed forms and solvers for the
+ * sharpness of allocations, the flattest allocation, stability windows, the deep-chain WCR
+ * ceiling, gradient-flow leaves and the stopping boundary. Pure float64 functions, no Node APIs.
+ */
+export {
+  balancedSharpness, marginalSharpness, modeSharpness, pathwaySharpness, reductionFactor, sharpness,
+  singlePathSharpness, singlePathSharpnesses, type SharpnessReport,
+} from "./sharpness.js";
+export { allocationSharpness, kktResidual, optimalAllocation, type Allocation } from "./allocation.js";
+export { chainMap, chainStep, wcrConstant, wcrStep, worstOvershoot, type WorstOvershoot } from "./chain.js";
+export { rebalancedRank, stabilityThreshold, stabilityWindow, type RankReport, type StabilityWindow } from "./windows.js";
+export {
+  centredLeaf, defaultInitScales, gradientFlowEndpoint, initialLeaf, leafCoordinate, leafDriftRate, shareFromLeaf,
+  zeroLossOnLeaf, type LeafPoint,
+} from "./leaves.js";
+export {
+  stoppingBoundary, type BoundaryApproximation, type BoundaryMethod, type BoundaryOptions, type StoppingBoundary,
+} from "./boundary.js";
+export { brentRoot, walkUntil, type RootOptions, type RootResult } from "./roots.js";
