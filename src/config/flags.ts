@@ -1,0 +1,154 @@
+/**
+ * @file The command-line flags of `dlnlab run` and the config fields they set. The same table maps
+ * validation errors back to the flag the user typed, and lets the browser lab store its state in a
+ * URL with the same names. Values are parsed here (numbers, lists, words); ranges and cross-field
+ * rules are checked by the schema, whose errors are then reported under the flag's name.
+ */
+
+/** How a flag's text becomes a value. */
+export type FlagKind = "int" | "number" | "int-list" | "number-list" | "word" | "int-or-auto";
+
+/** One flag that sets one config field. */
+export interface FieldFlag {
+  /** The flag as typed, e.g. "--init-scales". */
+  flag: string;
+  /** Path of the config field it sets. */
+  path: readonly string[];
+  kind: FlagKind;
+  /** Placeholder shown in --help. */
+  arg: string;
+  /** Help text (with the default). */
+  help: string;
+  /** Allowed words for kind "word". */
+  choices?: readonly string[];
+  /** Setting this flag switches the object at `path[0..-2]` to this `type` (e.g. --init-std ⇒ gaussian). */
+  impliesType?: string;
+}
+
+/** Every field flag of `dlnlab run`, in --help order. The names of the first eleven are fixed by outside tooling. */
+export const FIELD_FLAGS: readonly FieldFlag[] = [
+  { flag: "--width", path: ["width"], kind: "int", arg: "<d>", help: "width d of every layer (default 2)" },
+  { flag: "--depths", path: ["depths"], kind: "int-list", arg: "<L1,L2,…>", help: "depth of each pathway; K = count (default 4,4)" },
+  { flag: "--sigma", path: ["target", "sigma"], kind: "number-list", arg: "<σ1,σ2,…>", help: "target singular values, padded with zeros to the width (default 1,0.5)" },
+  { flag: "--init-scales", path: ["init", "scales"], kind: "number-list", arg: "<α1,α2,…>", help: "end-to-end init scales α_k of a depth-balanced SVS init; every layer starts at α_k^(1/L_k) (default 0.0016,0.00130321)", impliesType: "svs" },
+  { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625)" },
+  { flag: "--steps", path: ["steps"], kind: "int", arg: "<n>", help: "number of GD steps; gradient flow integrates to time lr·steps (default 5000)" },
+  { flag: "--dynamics", path: ["dynamics"], kind: "word", arg: "<kind>", choices: ["full", "reduced", "flow"], help: "full (GD on full matrices), reduced (exact per-mode GD, SVS inits) or flow (gradient flow) (default full)" },
+  { flag: "--seed", path: ["seed"], kind: "int", arg: "<n>", help: "seed of every random choice (default 0)" },
+  { flag: "--sharpness-every", path: ["sharpness", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "top Hessian eigenvalue every n steps, 0 = start and end only (default auto ≈ 200 measurements)" },
+  { flag: "--basis", path: ["target", "basis"], kind: "word", arg: "<basis>", choices: ["identity", "symmetric", "general"], help: "singular vectors of the target: identity, random U = V (symmetric) or random U ≠ V (general) (default identity)" },
+  { flag: "--init", path: ["init", "type"], kind: "word", arg: "<type>", choices: ["svs", "svs-layers", "gaussian"], help: "initialisation type (default svs)" },
+  { flag: "--init-std", path: ["init", "std"], kind: "number", arg: "<std>", help: "std of an i.i.d. Gaussian init (implies --init gaussian)", impliesType: "gaussian" },
+  { flag: "--schedule", path: ["schedule", "type"], kind: "word", arg: "<type>", choices: ["constant", "warmup", "piecewise"], help: "step-size schedule (default constant)" },
+  { flag: "--warmup-steps", path: ["schedule", "steps"], kind: "int", arg: "<W>", help: "linear warm-up over W steps (implies --schedule warmup)", impliesType: "warmup" },
+  { flag: "--warmup-start", path: ["schedule", "start"], kind: "number", arg: "<f>", help: "warm-up starts at f·lr, f in [0,1] (default 0)", impliesType: "warmup" },
+  { flag: "--boundaries", path: ["schedule", "boundaries"], kind: "int-list", arg: "<t1,t2,…>", help: "steps where a piecewise-constant schedule changes (implies --schedule piecewise)", impliesType: "piecewise" },
+  { flag: "--factors", path: ["schedule", "factors"], kind: "number-list", arg: "<m0,m1,…>", help: "multipliers of lr per piece (boundaries + 1 values)", impliesType: "piecewise" },
+  { flag: "--record-every", path: ["record", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "record observables every n steps (default auto ≈ 5000 records, odd)" },
+  { flag: "--sharpness-top", path: ["sharpness", "top"], kind: "int", arg: "<m>", help: "number of top Hessian eigenvalues to measure (default 1)" },
+  { flag: "--sharpness-method", path: ["sharpness", "method"], kind: "word", arg: "<m>", choices: ["auto", "lanczos", "blocks"], help: "lanczos (exact HVP) or blocks (exact SVS formulas, reduced only) (default auto)" },
+  { flag: "--flow-system", path: ["flow", "system"], kind: "word", arg: "<s>", choices: ["full", "reduced"], help: "what gradient flow integrates: full matrices or reduced scalars (default full)" },
+  { flag: "--rtol", path: ["flow", "rtol"], kind: "number", arg: "<x>", help: "relative tolerance of the gradient-flow ODE solver (default 1e-10)" },
+  { flag: "--atol", path: ["flow", "atol"], kind: "number", arg: "<x>", help: "absolute tolerance of the gradient-flow ODE solver (default 1e-12)" },
+  { flag: "--loss-tol", path: ["stop", "lossTol"], kind: "number", arg: "<x>", help: "converged when loss ≤ x·½‖Y‖² (default 1e-20)" },
+];
+
+/** A flag-value parse failure; `message` names the flag. */
+export class FlagError extends Error {
+  override readonly name = "FlagError";
+}
+
+function parseScalar(flag: string, raw: string, integer: boolean): number {
+  const text = raw.trim();
+  const x = text === "" ? Number.NaN : Number(text);
+  if (!Number.isFinite(x)) throw new FlagError(`${flag}: expected a finite number, got ${JSON.stringify(raw)}`);
+  if (integer && !Number.isInteger(x)) throw new FlagError(`${flag}: expected an integer, got ${JSON.stringify(raw)}`);
+  return x;
+}
+
+/** Parse a flag's text according to its kind (numbers must be finite; lists are comma-separated). */
+export function parseFlagValue(spec: FieldFlag, raw: string): unknown {
+  switch (spec.kind) {
+    case "int":
+      return parseScalar(spec.flag, raw, true);
+    case "number":
+      return parseScalar(spec.flag, raw, false);
+    case "int-or-auto":
+      return raw.trim() === "auto" ? "auto" : parseScalar(spec.flag, raw, true);
+    case "int-list":
+    case "number-list": {
+      const parts = raw.split(",");
+      if (parts.some((p) => p.trim() === "")) {
+        throw new FlagError(`${spec.flag}: expected a comma-separated list of numbers such as 1,0.5, got ${JSON.stringify(raw)}`);
+      }
+      return parts.map((p, i) => parseScalar(`${spec.flag} (item ${i + 1})`, p, spec.kind === "int-list"));
+    }
+    case "word":
+      if (spec.choices && !spec.choices.includes(raw)) {
+        throw new FlagError(`${spec.flag}: expected one of ${spec.choices.join(", ")}, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** Deep copy of plain data (unlike a JSON round trip, keeps Infinity and NaN so they can be reported). */
+function deepClone(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(deepClone);
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v as Json).map(([k, x]) => [k, deepClone(x)]));
+  }
+  return v;
+}
+
+/**
+ * Apply flag values (by flag name, raw text) onto a raw config object and return the
+ * new object with the paths that flags set. A flag that implies a type (e.g. --init-std ⇒ gaussian)
+ * replaces the enclosing object when its type differs; --sigma removes an explicit target matrix.
+ */
+export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { config: Json; setBy: Map<string, string> } {
+  const config = deepClone(raw) as Json;
+  const setBy = new Map<string, string>();
+  // Type-choosing flags first, so that e.g. `--init svs-layers` does not wipe what other flags set.
+  const isType = (f: FieldFlag) => f.path[f.path.length - 1] === "type";
+  const ordered = [...FIELD_FLAGS.filter(isType), ...FIELD_FLAGS.filter((f) => !isType(f))];
+  for (const spec of ordered) {
+    const text = values.get(spec.flag);
+    if (text === undefined) continue;
+    const value = parseFlagValue(spec, text);
+    const parentPath = spec.path.slice(0, -1);
+    let parent: Json = config;
+    for (const key of parentPath) {
+      const next = parent[key];
+      if (typeof next !== "object" || next === null || Array.isArray(next)) parent[key] = {};
+      parent = parent[key] as Json;
+    }
+    const field = spec.path[spec.path.length - 1]!;
+    if (field === "type" && parent.type !== value) {
+      // Switching type: keep nothing of the old variant (its fields would be unknown to the new one).
+      for (const key of Object.keys(parent)) delete parent[key];
+    }
+    if (spec.impliesType && parent.type !== spec.impliesType) {
+      for (const key of Object.keys(parent)) delete parent[key];
+      parent.type = spec.impliesType;
+    }
+    if (spec.flag === "--sigma") delete parent.matrix;
+    parent[field] = value;
+    setBy.set(spec.path.join("."), spec.flag);
+  }
+  return { config, setBy };
+}
+
+/** The flag that set `path` (or the closest enclosing path set by a flag), if any. */
+export function flagForPath(path: readonly PropertyKey[], setBy: ReadonlyMap<string, string>): string | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const key = path.slice(0, n).map(String).join(".");
+    const flag = setBy.get(key);
+    if (flag) {
+      const rest = path.slice(n);
+      return typeof rest[0] === "number" ? `${flag} (item ${rest[0] + 1})` : flag;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,199 @@
+/**
+ * @file The run configuration: a zod schema (what a YAML/JSON config file or the flags may say, with
+ * defaults), cross-field rules, and `resolveRunConfig`, which turns a validated config into the
+ * engine's fully explicit `SimulationSpec` (auto settings filled in, scales broadcast).
+ */
+import { z } from "zod";
+import type { SimulationSpec } from "../engine/simulate.js";
+
+const finite = z.number();
+const positive = z.number().gt(0, { message: "must be > 0" });
+const nonNegative = z.number().gte(0, { message: "must be >= 0" });
+const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
+const nonNegInt = z.int().gte(0, { message: "must be an integer >= 0" });
+
+const TargetSchema = z
+  .strictObject({
+    sigma: z.array(nonNegative).min(1, { message: "needs at least one singular value" }).optional()
+      .describe("Target singular values σ_1 ≥ σ_2 ≥ …, padded with zeros to the width."),
+    basis: z.enum(["identity", "symmetric", "general"]).default("identity")
+      .describe("Singular vectors: identity, a seeded random orthogonal U = V (symmetric) or U ≠ V (general)."),
+    matrix: z.array(z.array(finite)).optional().describe("An explicit width×width target (rows); exclusive with sigma."),
+  })
+  .describe("The target Y = U diag(σ) Vᵀ.");
+
+const InitSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("svs"),
+      scales: z.array(positive).min(1).describe("End-to-end scales α_k (one per pathway, or one for all); every layer starts at α_k^{1/L_k}."),
+    }),
+    z.strictObject({
+      type: z.literal("svs-layers"),
+      scales: z.array(z.array(finite)).min(1).describe("Per-layer scalars c_{k,l} (one row of L_k numbers per pathway)."),
+    }),
+    z.strictObject({
+      type: z.literal("gaussian"),
+      std: positive.describe("Standard deviation of the i.i.d. Gaussian entries."),
+    }),
+  ])
+  .describe("Initialisation.");
+
+const ScheduleSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("constant") }),
+    z.strictObject({
+      type: z.literal("warmup"),
+      steps: posInt.describe("Warm-up length W: η_t = lr·(start + (1 − start)·min(1, (t+1)/W))."),
+      start: z.number().gte(0).lte(1, { message: "must be in [0, 1]" }).default(0).describe("Initial multiplier."),
+    }),
+    z.strictObject({
+      type: z.literal("piecewise"),
+      boundaries: z.array(nonNegInt).describe("Increasing steps at which the multiplier changes."),
+      factors: z.array(positive).min(1).describe("Multipliers of lr, one per segment (boundaries + 1)."),
+    }),
+  ])
+  .describe("Step-size schedule, as multipliers of lr.");
+
+/** The run config as written in a file or assembled from flags (before defaults). */
+export const RunConfigSchema = z
+  .strictObject({
+    name: z.string().optional().describe("A label for the run (used in figure titles)."),
+    width: posInt.default(2).describe("Width d: every layer is d×d."),
+    depths: z.array(posInt).min(1, { message: "needs at least one pathway" }).default([4, 4])
+      .describe("Depth L_k of each pathway; K = number of entries."),
+    target: TargetSchema.default({ sigma: [1, 0.5], basis: "identity" }),
+    init: InitSchema.default({ type: "svs", scales: [0.0016, 0.00130321] }),
+    lr: positive.default(0.625).describe("Base (peak) step size η."),
+    schedule: ScheduleSchema.default({ type: "constant" }),
+    steps: nonNegInt.default(5000).describe("GD steps (gradient flow: integrate to time lr·steps)."),
+    dynamics: z.enum(["full", "reduced", "flow"]).default("full")
+      .describe("full: GD on full matrices; reduced: exact per-mode GD (SVS inits); flow: gradient flow."),
+    seed: z.int().default(0).describe("Seed of every random choice (bases, Gaussian init, Lanczos start)."),
+    record: z
+      .strictObject({
+        every: z.union([posInt, z.literal("auto")], { error: 'must be an integer >= 1 or "auto"' }).default("auto")
+          .describe("Record every N steps; auto = about 5000 records, rounded to an odd N so period-2 oscillations stay visible."),
+      })
+      .default({ every: "auto" })
+      .describe("When observables are recorded."),
+    sharpness: z
+      .strictObject({
+        every: z.union([nonNegInt, z.literal("auto")], { error: 'must be an integer >= 0 or "auto"' }).default("auto")
+          .describe("Measure sharpness every N steps (0: only at the start and end); auto = about 200 measurements."),
+        top: posInt.default(1).describe("Number of top Hessian eigenvalues."),
+        method: z.enum(["auto", "lanczos", "blocks"]).default("auto")
+          .describe("auto: Lanczos on the exact HVP for full matrices, exact SVS blocks for reduced dynamics."),
+        tol: positive.default(1e-10).describe("Lanczos relative residual tolerance (bounds the eigenvalue error)."),
+        maxIter: posInt.default(200).describe("Lanczos maximum Krylov dimension."),
+      })
+      .default({ every: "auto", top: 1, method: "auto", tol: 1e-10, maxIter: 200 })
+      .describe("Measurement of the top Hessian eigenvalues."),
+    stop: z
+      .strictObject({
+        lossTol: positive.default(1e-20).describe("Converged when loss ≤ lossTol·½‖Y‖²_F."),
+        divergeFactor: positive.default(1e8).describe("Diverged when loss > divergeFactor·max(initial loss, ½‖Y‖²_F)."),
+        window: z.int().gte(4, { message: "must be an integer >= 4" }).default(256)
+          .describe("Final steps inspected to tell oscillating from max-steps."),
+      })
+      .default({ lossTol: 1e-20, divergeFactor: 1e8, window: 256 })
+      .describe("When a run ends early, and how its end is classified."),
+    flow: z
+      .strictObject({
+        system: z.enum(["full", "reduced"]).default("full").describe("Integrate the full matrices or the exact reduced scalars."),
+        rtol: positive.default(1e-10).describe("Relative tolerance of the ODE solver."),
+        atol: positive.default(1e-12).describe("Absolute tolerance of the ODE solver."),
+      })
+      .default({ system: "full", rtol: 1e-10, atol: 1e-12 })
+      .describe("Gradient flow (dynamics: flow) settings."),
+  })
+  .superRefine((c, ctx) => {
+    const K = c.depths.length;
+    const t = c.target;
+    if (t.sigma && t.matrix) ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: "give either sigma or matrix, not both" });
+    if (!t.sigma && !t.matrix) ctx.addIssue({ code: "custom", path: ["target", "sigma"], message: "give sigma or matrix" });
+    if (t.sigma && t.sigma.length > c.width) {
+      ctx.addIssue({ code: "custom", path: ["target", "sigma"], message: `has ${t.sigma.length} values but the width is ${c.width}` });
+    }
+    if (t.matrix) {
+      if (t.matrix.length !== c.width || t.matrix.some((row) => row.length !== c.width)) {
+        ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: `must be ${c.width}×${c.width} (the width)` });
+      }
+    }
+    const init = c.init;
+    if (init.type === "svs" && init.scales.length !== 1 && init.scales.length !== K) {
+      ctx.addIssue({ code: "custom", path: ["init", "scales"], message: `has ${init.scales.length} values; expected 1 or ${K} (one per pathway)` });
+    }
+    if (init.type === "svs-layers") {
+      if (init.scales.length !== K) {
+        ctx.addIssue({ code: "custom", path: ["init", "scales"], message: `has ${init.scales.length} rows; expected ${K} (one per pathway)` });
+      } else {
+        init.scales.forEach((row, k) => {
+          if (row.length !== c.depths[k]) {
+            ctx.addIssue({ code: "custom", path: ["init", "scales", k], message: `has ${row.length} values; pathway ${k + 1} has depth ${c.depths[k]}` });
+          }
+        });
+      }
+    }
+    const reduced = c.dynamics === "reduced" || (c.dynamics === "flow" && c.flow.system === "reduced");
+    if (reduced && init.type === "gaussian") {
+      ctx.addIssue({ code: "custom", path: ["init", "type"], message: "reduced dynamics need an SVS initialisation (svs or svs-layers), not gaussian" });
+    }
+    if (!reduced && c.sharpness.method === "blocks") {
+      ctx.addIssue({ code: "custom", path: ["sharpness", "method"], message: "blocks needs reduced dynamics" });
+    }
+    const s = c.schedule;
+    if (s.type === "piecewise") {
+      if (s.factors.length !== s.boundaries.length + 1) {
+        ctx.addIssue({ code: "custom", path: ["schedule", "factors"], message: `has ${s.factors.length} values; expected ${s.boundaries.length + 1} (boundaries + 1)` });
+      }
+      for (let j = 1; j < s.boundaries.length; j++) {
+        if (s.boundaries[j]! <= s.boundaries[j - 1]!) {
+          ctx.addIssue({ code: "custom", path: ["schedule", "boundaries", j], message: "boundaries must increase" });
+        }
+      }
+    }
+  });
+
+/** A validated run config (defaults applied, "auto" settings not yet resolved). */
+export type RunConfig = z.output<typeof RunConfigSchema>;
+
+/** Number of records `record.every: auto` aims for. */
+const AUTO_RECORDS = 5000;
+/** Number of sharpness measurements `sharpness.every: auto` aims for. */
+const AUTO_SHARPNESS = 200;
+
+/** Resolve "auto" settings and broadcast one init scale to all pathways: the engine's explicit spec. */
+export function resolveRunConfig(c: RunConfig): SimulationSpec {
+  const K = c.depths.length;
+  let recordEvery = c.record.every === "auto" ? Math.max(1, Math.floor(c.steps / AUTO_RECORDS)) : c.record.every;
+  // An odd interval alternates parity, so a period-2 oscillation shows up as a zigzag, not a flat line.
+  if (c.record.every === "auto" && recordEvery > 1 && recordEvery % 2 === 0) recordEvery += 1;
+  let sharpEvery: number;
+  if (c.sharpness.every === "auto") {
+    const raw = Math.max(1, Math.floor(c.steps / AUTO_SHARPNESS));
+    // Land on recorded steps (a multiple of the record interval), with an odd multiple so that the
+    // alternating sharpness of Edge-of-Stability oscillations is sampled on both phases.
+    let multiple = Math.max(1, Math.round(raw / recordEvery));
+    if (multiple > 1 && multiple % 2 === 0) multiple += 1;
+    sharpEvery = multiple * recordEvery;
+  } else {
+    sharpEvery = c.sharpness.every;
+  }
+  const init = c.init.type === "svs" && c.init.scales.length === 1 ? { type: "svs" as const, scales: new Array<number>(K).fill(c.init.scales[0]!) } : c.init;
+  return {
+    width: c.width,
+    depths: [...c.depths],
+    target: c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma!, basis: c.target.basis },
+    init,
+    lr: c.lr,
+    schedule: c.schedule,
+    steps: c.steps,
+    dynamics: c.dynamics,
+    flow: c.flow,
+    seed: c.seed,
+    record: { every: recordEvery },
+    sharpness: { every: sharpEvery, top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
+    stop: c.stop,
+  };
+}

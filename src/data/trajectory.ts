@@ -1,0 +1,87 @@
+/**
+ * @file Plain-file forms of a trajectory: CSV columns with descriptions (so every file explains
+ * itself), rows from records, and the inverse parse used when a run is resumed or re-plotted.
+ * Portable: the browser lab exports the same CSV.
+ */
+import type { TrajectoryRecord } from "../engine/types.js";
+
+/** A CSV column and what it holds. */
+export interface Column {
+  name: string;
+  description: string;
+}
+
+/** Column layout for K pathways, d modes and `top` sharpness eigenvalues (1-based indices in names). */
+export function trajectoryColumns(K: number, d: number, top: number): Column[] {
+  const cols: Column[] = [
+    { name: "step", description: "GD step t (gradient flow: matched step time/lr)" },
+    { name: "time", description: "elapsed time Σ_{τ<t} η_τ (gradient flow: integration time)" },
+    { name: "lr", description: "step size η_t applied at this step (empty for gradient flow)" },
+    { name: "loss", description: "loss ½‖F − Y‖²_F" },
+    { name: "drift", description: "relative off-diagonal mass of Uᵀ f_k V (0 inside the SVS set)" },
+  ];
+  for (let j = 1; j <= top; j++) {
+    cols.push({ name: j === 1 ? "sharpness" : `sharpness_${j}`, description: j === 1 ? "λ_max of the Hessian (empty when not measured)" : `${j}-th largest Hessian eigenvalue` });
+  }
+  for (let i = 1; i <= d; i++) cols.push({ name: `r_${i}`, description: `residual of mode ${i}, u_${i}ᵀ F v_${i} − σ_${i}` });
+  for (let k = 1; k <= K; k++) {
+    for (let i = 1; i <= d; i++) cols.push({ name: `s_${k}_${i}`, description: `mode coefficient of pathway ${k} in mode ${i}, u_${i}ᵀ f_${k} v_${i}` });
+  }
+  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, description: `balance index of mode ${i}, (Σ_k s_k)²/(K Σ_k s_k²)` });
+  for (let i = 1; i <= d; i++) cols.push({ name: `gap_${i}`, description: `balancing gap of mode ${i}, Var_k(s_k)` });
+  for (let k = 1; k <= K; k++) {
+    for (let i = 1; i <= d; i++) cols.push({ name: `leaf_${k}_${i}`, description: `GF leaf coordinate z of pathway ${k} in mode ${i}` });
+  }
+  return cols;
+}
+
+/** Shortest round-trip text of a number; empty for null/undefined. */
+function num(x: number | null | undefined): string {
+  return x === null || x === undefined ? "" : String(x);
+}
+
+/** The CSV header line (no newline). */
+export function csvHeader(columns: readonly Column[]): string {
+  return columns.map((c) => c.name).join(",");
+}
+
+/** One CSV line (no newline) for a record, in the layout of `trajectoryColumns(K, d, top)`. */
+export function csvRow(r: TrajectoryRecord, top: number): string {
+  const parts: string[] = [num(r.step), num(r.time), Number.isNaN(r.lr) ? "" : num(r.lr), num(r.loss), num(r.drift)];
+  for (let j = 0; j < top; j++) parts.push(num(r.sharpness?.[j]));
+  for (const x of r.residual) parts.push(num(x));
+  for (const row of r.s) for (const x of row) parts.push(num(x));
+  for (const x of r.balanceIndex) parts.push(num(x));
+  for (const x of r.gap) parts.push(num(x));
+  for (const row of r.leaf) for (const x of row) parts.push(num(x));
+  return parts.join(",");
+}
+
+/** Parse CSV lines written by `csvRow` back into records (for resuming and re-plotting). */
+export function parseTrajectoryCsv(text: string, K: number, d: number, top: number): TrajectoryRecord[] {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const out: TrajectoryRecord[] = [];
+  const val = (s: string) => (s === "" ? Number.NaN : Number(s));
+  for (const line of lines.slice(1)) {
+    const f = line.split(",");
+    let p = 0;
+    const next = () => val(f[p++] ?? "");
+    const take = (n: number) => Array.from({ length: n }, next);
+    const step = next();
+    const time = next();
+    const lr = next();
+    const loss = next();
+    const drift = next();
+    const sharp = take(top);
+    const residual = take(d);
+    const s = Array.from({ length: K }, () => take(d));
+    const balanceIndex = take(d);
+    const gap = take(d);
+    const leaf = Array.from({ length: K }, () => take(d));
+    out.push({
+      step, time, lr, loss, drift, residual, s, balanceIndex, gap, leaf,
+      sharpness: sharp.every((x) => Number.isNaN(x)) ? null : sharp,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * @file The dlnlab library: the engine (models, dynamics, measurement, kernels), the theory, and the
+ * run-config schema. Everything here is portable: it runs unchanged in Node, worker threads and browsers.
+ */
+// Engine: running simulations.
+export { Simulation, type SimulationOptions, type SimulationSnapshot, type SimulationSpec, type StopInfo } from "./engine/simulate.js";
+export type { RunStatus, TrajectoryRecord } from "./engine/types.js";
+// Engine: the model and its pieces.
+export { MultiPathwayDLN } from "./engine/model.js";
+export { createTarget, type Target, type TargetBasis, type TargetSpec } from "./engine/target.js";
+export { initialize, layerScales, type GaussianInit, type InitSpec, type SvsInit, type SvsLayersInit } from "./engine/init.js";
+export { makeSchedule, type ConstantSchedule, type PiecewiseSchedule, type ScheduleSpec, type WarmupSchedule } from "./engine/schedule.js";
+export { Rng } from "./engine/rng.js";
+export {
+  balancedCoefficients, balancedFlowRhs, balancedGdStep, balancedGdStepTyped, ipow, layerCoefficients, layerFlowRhs, layerGdStep, layerScratch,
+  reducedStateSize, type ReducedSpec,
+} from "./engine/dynamics/reduced.js";
+export { BalancedSystem, FullSystem, LayerSystem, type SharpnessMethod, type System } from "./engine/dynamics/systems.js";
+export { DormandPrince, type OdeOptions, type OdeRhs, type OdeStats } from "./engine/dynamics/ode.js";
+// Engine: measurement.
+export { LanczosSolver, type LanczosOptions, type LanczosResult, type SymmetricOperator } from "./engine/measure/lanczos.js";
+export { balancedToLayers, modeBlock, pairBlock, svsHessianTop, type LayerPoint } from "./engine/measure/hessian-blocks.js";
+export { balanceIndex, balancingGap, layerScalar, leafValue } from "./engine/measure/observables.js";
+export { tridiagonalEigen, type TridiagonalEigen } from "./engine/measure/tridiagonal.js";
+// Engine: kernels and small dense linear algebra.
+export { getDefaultBackend, gemmJs, jsBackend, setDefaultBackend, type Backend, type Workspace } from "./engine/linalg/kernels.js";
+export { frobenius, identity, matmul, randomOrthogonal, svd, symmetricEigenvalues } from "./engine/linalg/dense.js";
+// Theory (THEORY.md §3–§6).
+export * from "./theory/index.js";
+// Run configs and result files.
+export { RunConfigSchema, resolveRunConfig, type RunConfig } from "./config/schema.js";
+export { ConfigError, parseConfigText, validateRunConfig, type ConfigOrigin } from "./config/validate.js";
+export { FIELD_FLAGS, applyFlags, type FieldFlag } from "./config/flags.js";
+export { PRESETS, findPreset, type Preset } from "./config/presets.js";
+export { runConfigJsonSchema, runConfigFields } from "./config/reference.js";
+export { csvHeader, csvRow, parseTrajectoryCsv, trajectoryColumns, type Column } from "./data/trajectory.js";
+export { VERSION } from "./version.js";
