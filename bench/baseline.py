@@ -15,6 +15,11 @@ Workloads (keys of the JSON "results" object; times in seconds):
                               (eigsh warm-started from the previous eigenvector)
   full/cold                   the same with eigsh(op, k=1) started afresh each time, as usually written
   step/{4,16,64}              one full-matrix GD step (gradient + update), K = 4, depth 4, per step
+  mlp-step/{4,16}/{64,256}    one GD step of the tanh MLP: K = 2 pathways of depth 4, width d = 4 or 16
+                              (X = I_d, d samples), hidden width 64 or 256; per step
+  mlp-hvp/{4,16}/{64,256}     one Hessian-vector product of that MLP by an analytic R-operator
+                              (forward-over-reverse with tanh' and tanh''), at a fixed point, per call
+  mlp-hvp-fd/{4,16}/{64,256}  the same by central differences of the analytic gradient (2 gradients)
 """
 import argparse
 import json
@@ -27,7 +32,7 @@ import time
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--json", action="store_true", help="print one JSON object (for bench/run.ts) instead of a table")
-    p.add_argument("--workloads", default="gemm,axpy,reduced,full,step", help="comma-separated subset")
+    p.add_argument("--workloads", default="gemm,axpy,reduced,full,step,mlp", help="comma-separated subset")
     p.add_argument("--repeats", type=int, default=7, help="repeats per micro workload (median reported)")
     p.add_argument("--full-repeats", type=int, default=3, help="repeats of the whole `full` run")
     p.add_argument("--min-time", type=float, default=0.2, help="seconds per repeat of a micro workload")
@@ -244,8 +249,117 @@ def workload_axpy(args):
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# The multi-pathway MLP (THEORY.md §7): pathway k maps X = I_d to W[L-1] tanh(⋯ tanh(W[0] X)); every
+# pathway has the same depth and hidden width, so each layer is one stacked (K, rows, cols) array and
+# every product is one batched matmul over the K pathways. X = I, so W[0] X = W[0] and δ_0 Xᵀ = δ_0.
+
+MLP = dict(K=2, L=4, eta=1e-3, seed=0)
+
+
+def mlp_params(d, h, p=MLP):
+    """Gaussian weights with std 1/√h (pre-activations of order one), seeded."""
+    rng = np.random.default_rng(p["seed"])
+    K, L = p["K"], p["L"]
+    shapes = [(h, d)] + [(h, h)] * (L - 2) + [(d, h)]
+    return [rng.standard_normal((K,) + s) / np.sqrt(h) for s in shapes]
+
+
+def mlp_forward(W):
+    """Activations H_l = tanh(Z_l) and tanh' = 1 − H² per hidden layer, and the output Σ_k f_k."""
+    H, D1 = [], []
+    a = None
+    for l in range(len(W) - 1):
+        z = W[0].copy() if l == 0 else W[l] @ a
+        a = np.tanh(z)
+        H.append(a)
+        D1.append(1.0 - a * a)
+    out = W[-1] @ a
+    return H, D1, out.sum(axis=0)
+
+
+def mlp_loss_grad(W, Y, cache=False):
+    """Loss ½‖Σ_k f_k − Y‖² and its gradient by backpropagation (δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ tanh'(Z_l))."""
+    H, D1, F = mlp_forward(W)
+    R = F - Y
+    L = len(W)
+    G = [None] * L
+    delta = np.broadcast_to(R, (W[0].shape[0],) + R.shape)
+    E, Delta = [None] * (L - 1), [None] * (L - 1)
+    G[L - 1] = delta @ H[L - 2].transpose(0, 2, 1)
+    for l in range(L - 2, -1, -1):
+        e = W[l + 1].transpose(0, 2, 1) @ delta
+        delta = e * D1[l]
+        E[l], Delta[l] = e, delta
+        G[l] = delta if l == 0 else delta @ H[l - 1].transpose(0, 2, 1)
+    loss = 0.5 * float(np.vdot(R, R))
+    return (loss, G, (H, D1, R, E, Delta)) if cache else (loss, G)
+
+
+def mlp_hvp(W, V, caches):
+    """Analytic Hessian-vector product (Pearlmutter's R-operator) from the gradient pass's caches:
+    dZ_l = V_l H_{l−1} + W_l dH_{l−1}, dH_l = tanh'·dZ_l, dδ_l = (V_{l+1}ᵀδ_{l+1} + W_{l+1}ᵀdδ_{l+1})·tanh'
+    + E_l·tanh''·dZ_l with tanh'' = −2 H tanh', and out_l = dδ_l H_{l−1}ᵀ + δ_l dH_{l−1}ᵀ."""
+    H, D1, R, E, Delta = caches
+    L = len(W)
+    dZ, dH = [], []
+    for l in range(L - 1):
+        z = V[0].copy() if l == 0 else V[l] @ H[l - 1] + W[l] @ dH[l - 1]
+        dZ.append(z)
+        dH.append(D1[l] * z)
+    dR = (V[-1] @ H[-1] + W[-1] @ dH[-1]).sum(axis=0)
+    K = W[0].shape[0]
+    delta = np.broadcast_to(R, (K,) + R.shape)
+    ddelta = np.broadcast_to(dR, (K,) + dR.shape)
+    out = [None] * L
+    out[L - 1] = ddelta @ H[L - 2].transpose(0, 2, 1) + delta @ dH[L - 2].transpose(0, 2, 1)
+    for l in range(L - 2, -1, -1):
+        de = V[l + 1].transpose(0, 2, 1) @ delta + W[l + 1].transpose(0, 2, 1) @ ddelta
+        ddelta = de * D1[l] - 2.0 * E[l] * H[l] * D1[l] * dZ[l]
+        delta = Delta[l]
+        out[l] = ddelta if l == 0 else ddelta @ H[l - 1].transpose(0, 2, 1) + delta @ dH[l - 1].transpose(0, 2, 1)
+    return out
+
+
+def workload_mlp(args):
+    out = {}
+    eta, eps = MLP["eta"], 1e-5
+    for d, h in ((4, 64), (4, 256), (16, 64), (16, 256)):
+        Y = symmetric_target(d, 0)
+        W0 = mlp_params(d, h)
+        W = [w.copy() for w in W0]
+
+        def reset():
+            for w, w0 in zip(W, W0):
+                w[...] = w0
+
+        def step():
+            _, G = mlp_loss_grad(W, Y)
+            for w, g in zip(W, G):
+                w -= eta * g  # in place, as a researcher's loop would do
+
+        out[f"mlp-step/{d}/{h}"] = measure(step, args.repeats, args.min_time, setup=reset)
+        reset()
+        V = [np.random.default_rng(1).standard_normal(w.shape) for w in W]
+        _, _, caches = mlp_loss_grad(W, Y, cache=True)
+        out[f"mlp-hvp/{d}/{h}"] = measure(lambda: mlp_hvp(W, V, caches), args.repeats, args.min_time)
+
+        def hvp_fd():
+            gp = mlp_loss_grad([w + eps * v for w, v in zip(W, V)], Y)[1]
+            gm = mlp_loss_grad([w - eps * v for w, v in zip(W, V)], Y)[1]
+            return [(a - b) / (2 * eps) for a, b in zip(gp, gm)]
+
+        out[f"mlp-hvp-fd/{d}/{h}"] = measure(hvp_fd, args.repeats, args.min_time)
+        # The two NumPy HVPs must agree (a check of the baseline itself, printed by bench/run.ts).
+        exact = mlp_hvp(W, V, caches)
+        rel = max(float(np.max(np.abs(a - b))) for a, b in zip(exact, hvp_fd())) / max(float(np.max(np.abs(a))) for a in exact)
+        out[f"mlp-hvp/{d}/{h}"]["extra"] = {"fdRelativeDifference": rel, "nParams": int(sum(w.size for w in W)),
+                                            "fdMedian": out[f"mlp-hvp-fd/{d}/{h}"]["median"]}
+    return out
+
+
 WORKLOADS = {"gemm": workload_gemm, "axpy": workload_axpy, "reduced": workload_reduced,
-             "full": workload_full, "step": workload_step}
+             "full": workload_full, "step": workload_step, "mlp": workload_mlp}
 
 
 def blas_name():

@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 import { jsBackend, type Backend } from "../src/engine/linalg/kernels.js";
 import { createWasmBackend } from "../src/engine/linalg/wasm.js";
 import { balancedGdStepTyped } from "../src/engine/dynamics/reduced.js";
-import { FullSystem } from "../src/engine/dynamics/systems.js";
+import { FullSystem, MlpSystem } from "../src/engine/dynamics/systems.js";
+import { initializeMlp } from "../src/engine/mlp/init.js";
 import { Simulation, type SimulationSpec } from "../src/engine/simulate.js";
 import { createTarget } from "../src/engine/target.js";
 import { initialize } from "../src/engine/init.js";
@@ -316,7 +317,65 @@ function stepWorkloads(): Workload[] {
   return out;
 }
 
-const WORKLOADS: Workload[] = [...gemmWorkloads(), ...axpyWorkloads(), ...reducedWorkloads(), ...fullWorkloads(), ...stepWorkloads()];
+/**
+ * MLP workloads (baseline.py MLP): the tanh multi-pathway MLP of THEORY.md §7 with K = 2 pathways of
+ * depth 4, width d (X = I_d, d samples), hidden width h, weights N(0, 1/h) (pre-activations of order
+ * one): one GD step (MlpSystem.step: gradient + update) and one exact HVP at a fixed point (as Lanczos
+ * calls it). NumPy's HVP is its analytic R-operator; the notes add the central-difference HVP.
+ */
+const MLP_BENCH = { K: 2, L: 4, eta: 1e-3, ladder: [[4, 64], [4, 256], [16, 64], [16, 256]] as const };
+
+function mlpSystem(backend: Backend, d: number, h: number): MlpSystem {
+  const sigma = Array.from({ length: d }, (_, i) => 1 - (0.9 * i) / Math.max(1, d - 1));
+  const target = createTarget(d, { sigma, basis: "symmetric" }, new Rng(0));
+  const sys = new MlpSystem(new Array<number>(MLP_BENCH.K).fill(MLP_BENCH.L), target, { activation: "tanh", hidden: new Array<number>(MLP_BENCH.K).fill(h) }, new Rng(1), backend);
+  initializeMlp(sys.model, { type: "gaussian", std: 1 / Math.sqrt(h) }, new Rng(2));
+  return sys;
+}
+
+function mlpWorkloads(): Workload[] {
+  const out: Workload[] = [];
+  for (const backend of BACKENDS) {
+    for (const [d, h] of MLP_BENCH.ladder) {
+      const shape = `d=${d} h=${h}`;
+      out.push({
+        group: "mlp", name: `MLP GD step ${shape} (tanh, K=2, L=4)`, impl: backend.name, baselineKey: `mlp-step/${d}/${h}`, per: "step",
+        ...(h === 64 ? { targetRatio: 2 } : {}),
+        ts(o) {
+          const sys = mlpSystem(backend, d, h);
+          const theta0 = Float64Array.from(sys.state);
+          return measure((n) => {
+            for (let i = 0; i < n; i++) sys.step(MLP_BENCH.eta);
+          }, o, () => sys.state.set(theta0));
+        },
+      });
+      out.push({
+        group: "mlp", name: `MLP HVP ${shape} (tanh, K=2, L=4)`, impl: backend.name, baselineKey: `mlp-hvp/${d}/${h}`, per: "call",
+        ...(h === 64 ? { targetRatio: 2 } : {}),
+        ts(o) {
+          const sys = mlpSystem(backend, d, h);
+          sys.model.evaluate();
+          const v = new Rng(3).fillNormal(new Float64Array(sys.model.nParams));
+          const hv = new Float64Array(v.length);
+          return measure((n) => {
+            for (let i = 0; i < n; i++) sys.model.hvp(v, hv);
+          }, o);
+        },
+        notes(t, base) {
+          if (!base) return [];
+          const fd = Number(base.extra?.fdMedian);
+          return [
+            `${String(base.extra?.nParams)} parameters; NumPy's R-op HVP and its central-difference HVP agree to ${Number(base.extra?.fdRelativeDifference).toExponential(1)} relative`,
+            `vs NumPy's central-difference HVP (2 gradients, ${fmtTime(fd)}): ${(fd / t.median).toFixed(2)}×`,
+          ];
+        },
+      });
+    }
+  }
+  return out;
+}
+
+const WORKLOADS: Workload[] = [...gemmWorkloads(), ...axpyWorkloads(), ...reducedWorkloads(), ...fullWorkloads(), ...stepWorkloads(), ...mlpWorkloads()];
 
 // ---------------------------------------------------------------------------------------------
 // Baseline

@@ -4,9 +4,13 @@
  * URL with the same names. Values are parsed here (numbers, lists, words); ranges and cross-field
  * rules are checked by the schema, whose errors are then reported under the flag's name.
  */
+import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
 
-/** How a flag's text becomes a value. */
-export type FlagKind = "int" | "number" | "int-list" | "number-list" | "word" | "int-or-auto";
+/** How a flag's text becomes a value ("boolean": on/off, true/false, yes/no or 1/0). */
+export type FlagKind = "int" | "number" | "int-list" | "number-list" | "word" | "int-or-auto" | "boolean";
+
+/** The models a run config can describe (its `model` field). */
+export type ModelName = "dln" | "mlp";
 
 /** One flag that sets one config field. */
 export interface FieldFlag {
@@ -23,22 +27,29 @@ export interface FieldFlag {
   choices?: readonly string[];
   /** Setting this flag switches the object at `path[0..-2]` to this `type` (e.g. --init-std ⇒ gaussian). */
   impliesType?: string;
+  /** The models the flag applies to (default: every model); using it with another model is an error. */
+  models?: readonly ModelName[];
+  /** The field the flag sets when the model is mlp, if not `path` (--init-std sets mlp.init.std). */
+  mlpPath?: readonly string[];
 }
 
-/** Every field flag of `dlnlab run`, in --help order. The names of the first eleven are fixed by outside tooling. */
+/**
+ * Every field flag of `dlnlab run`, in --help order. The names of the first eleven are fixed by outside
+ * tooling; the MLP flags (--model, --activation, --hidden, --bias, --he-scale) come last.
+ */
 export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--width", path: ["width"], kind: "int", arg: "<d>", help: "width d of every layer (default 2)" },
   { flag: "--depths", path: ["depths"], kind: "int-list", arg: "<L1,L2,…>", help: "depth of each pathway; K = count (default 4,4)" },
   { flag: "--sigma", path: ["target", "sigma"], kind: "number-list", arg: "<σ1,σ2,…>", help: "target singular values, padded with zeros to the width (default 1,0.5)" },
-  { flag: "--init-scales", path: ["init", "scales"], kind: "number-list", arg: "<α1,α2,…>", help: "end-to-end init scales α_k of a depth-balanced SVS init; every layer starts at α_k^(1/L_k) (default 0.0016,0.00130321)", impliesType: "svs" },
+  { flag: "--init-scales", path: ["init", "scales"], kind: "number-list", arg: "<α1,α2,…>", help: "end-to-end init scales α_k of a depth-balanced SVS init; every layer starts at α_k^(1/L_k) (default 0.0016,0.00130321)", impliesType: "svs", models: ["dln"] },
   { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625)" },
   { flag: "--steps", path: ["steps"], kind: "int", arg: "<n>", help: "number of GD steps; gradient flow integrates to time lr·steps (default 5000)" },
   { flag: "--dynamics", path: ["dynamics"], kind: "word", arg: "<kind>", choices: ["full", "reduced", "flow"], help: "full (GD on full matrices), reduced (exact per-mode GD, SVS inits) or flow (gradient flow) (default full)" },
   { flag: "--seed", path: ["seed"], kind: "int", arg: "<n>", help: "seed of every random choice (default 0)" },
   { flag: "--sharpness-every", path: ["sharpness", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "top Hessian eigenvalue every n steps, 0 = start and end only (default auto ≈ 200 measurements)" },
   { flag: "--basis", path: ["target", "basis"], kind: "word", arg: "<basis>", choices: ["identity", "symmetric", "general"], help: "singular vectors of the target: identity, random U = V (symmetric) or random U ≠ V (general) (default identity)" },
-  { flag: "--init", path: ["init", "type"], kind: "word", arg: "<type>", choices: ["svs", "svs-layers", "gaussian"], help: "initialisation type (default svs)" },
-  { flag: "--init-std", path: ["init", "std"], kind: "number", arg: "<std>", help: "std of an i.i.d. Gaussian init (implies --init gaussian)", impliesType: "gaussian" },
+  { flag: "--init", path: ["init", "type"], kind: "word", arg: "<type>", choices: ["svs", "svs-layers", "gaussian"], help: "initialisation type of the linear network (default svs)", models: ["dln"] },
+  { flag: "--init-std", path: ["init", "std"], kind: "number", arg: "<std>", help: "std of an i.i.d. Gaussian init (implies --init gaussian); with --model mlp the std of the MLP's weights", impliesType: "gaussian", mlpPath: ["mlp", "init", "std"] },
   { flag: "--schedule", path: ["schedule", "type"], kind: "word", arg: "<type>", choices: ["constant", "warmup", "piecewise"], help: "step-size schedule (default constant)" },
   { flag: "--warmup-steps", path: ["schedule", "steps"], kind: "int", arg: "<W>", help: "linear warm-up over W steps (implies --schedule warmup)", impliesType: "warmup" },
   { flag: "--warmup-start", path: ["schedule", "start"], kind: "number", arg: "<f>", help: "warm-up starts at f·lr, f in [0,1] (default 0)", impliesType: "warmup" },
@@ -51,7 +62,15 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--rtol", path: ["flow", "rtol"], kind: "number", arg: "<x>", help: "relative tolerance of the gradient-flow ODE solver (default 1e-10)" },
   { flag: "--atol", path: ["flow", "atol"], kind: "number", arg: "<x>", help: "absolute tolerance of the gradient-flow ODE solver (default 1e-12)" },
   { flag: "--loss-tol", path: ["stop", "lossTol"], kind: "number", arg: "<x>", help: "converged when loss ≤ x·½‖Y‖² (default 1e-20)" },
+  { flag: "--model", path: ["model"], kind: "word", arg: "<model>", choices: ["dln", "mlp"], help: "dln (deep linear network) or mlp (nonlinear multi-pathway MLP, see --activation) (default dln)" },
+  { flag: "--activation", path: ["mlp", "activation"], kind: "word", arg: "<φ>", choices: ACTIVATION_NAMES, help: `MLP activation: ${ACTIVATION_NAMES.join(", ")} (default tanh)`, models: ["mlp"] },
+  { flag: "--hidden", path: ["mlp", "hidden"], kind: "int-list", arg: "<h|h1,h2,…>", help: "MLP hidden width, one for all pathways or one per pathway (default 64)", models: ["mlp"] },
+  { flag: "--bias", path: ["mlp", "bias"], kind: "boolean", arg: "<on|off>", help: "learnable biases in every MLP layer (default off)", models: ["mlp"] },
+  { flag: "--he-scale", path: ["mlp", "init", "scale"], kind: "number", arg: "<c>", help: "He-normal MLP init with std c·√(2/fan_in) (instead of --init-std)", impliesType: "he", models: ["mlp"] },
 ];
+
+/** Flag texts that mean true and false for kind "boolean". */
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { on: true, off: false, true: true, false: false, yes: true, no: false, "1": true, "0": false };
 
 /** A flag-value parse failure; `message` names the flag. */
 export class FlagError extends Error {
@@ -83,6 +102,11 @@ export function parseFlagValue(spec: FieldFlag, raw: string): unknown {
       }
       return parts.map((p, i) => parseScalar(`${spec.flag} (item ${i + 1})`, p, spec.kind === "int-list"));
     }
+    case "boolean": {
+      const v = BOOLEAN_WORDS[raw.trim().toLowerCase()];
+      if (v === undefined) throw new FlagError(`${spec.flag}: expected on or off, got ${JSON.stringify(raw)}`);
+      return v;
+    }
     case "word":
       if (spec.choices && !spec.choices.includes(raw)) {
         throw new FlagError(`${spec.flag}: expected one of ${spec.choices.join(", ")}, got ${JSON.stringify(raw)}`);
@@ -106,10 +130,17 @@ function deepClone(v: unknown): unknown {
  * Apply flag values (by flag name, raw text) onto a raw config object and return the
  * new object with the paths that flags set. A flag that implies a type (e.g. --init-std ⇒ gaussian)
  * replaces the enclosing object when its type differs; --sigma removes an explicit target matrix.
+ * The model (--model, else the config's `model`, else dln) decides where a flag with an `mlpPath`
+ * writes, and a flag meant for another model is an error; --model drops the other model's settings
+ * (`mlp` for dln, the linear `init` for mlp).
  */
 export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { config: Json; setBy: Map<string, string> } {
   const config = deepClone(raw) as Json;
   const setBy = new Map<string, string>();
+  const modelFlag = FIELD_FLAGS.find((f) => f.flag === "--model")!;
+  const modelText = values.get(modelFlag.flag);
+  const model: unknown = modelText !== undefined ? parseFlagValue(modelFlag, modelText) : config.model ?? "dln";
+  if (modelText !== undefined) delete config[model === "mlp" ? "init" : "mlp"];
   // Type-choosing flags first, so that e.g. `--init svs-layers` does not wipe what other flags set.
   const isType = (f: FieldFlag) => f.path[f.path.length - 1] === "type";
   const ordered = [...FIELD_FLAGS.filter(isType), ...FIELD_FLAGS.filter((f) => !isType(f))];
@@ -117,14 +148,22 @@ export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { co
     const text = values.get(spec.flag);
     if (text === undefined) continue;
     const value = parseFlagValue(spec, text);
-    const parentPath = spec.path.slice(0, -1);
+    if (spec.models && !spec.models.includes(model as ModelName)) {
+      throw new FlagError(
+        spec.models.includes("mlp")
+          ? `${spec.flag}: only used with --model mlp`
+          : `${spec.flag}: not used by MLP models (model: mlp); their initialisation is --init-std or --he-scale`,
+      );
+    }
+    const path = model === "mlp" && spec.mlpPath ? spec.mlpPath : spec.path;
+    const parentPath = path.slice(0, -1);
     let parent: Json = config;
     for (const key of parentPath) {
       const next = parent[key];
       if (typeof next !== "object" || next === null || Array.isArray(next)) parent[key] = {};
       parent = parent[key] as Json;
     }
-    const field = spec.path[spec.path.length - 1]!;
+    const field = path[path.length - 1]!;
     if (field === "type" && parent.type !== value) {
       // Switching type: keep nothing of the old variant (its fields would be unknown to the new one).
       for (const key of Object.keys(parent)) delete parent[key];
@@ -135,7 +174,7 @@ export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { co
     }
     if (spec.flag === "--sigma") delete parent.matrix;
     parent[field] = value;
-    setBy.set(spec.path.join("."), spec.flag);
+    setBy.set(path.join("."), spec.flag);
   }
   return { config, setBy };
 }

@@ -8,7 +8,9 @@ import { createTarget, type Target, type TargetSpec } from "./target.js";
 import { initialize, layerScales, type InitSpec } from "./init.js";
 import { makeSchedule, type ScheduleSpec } from "./schedule.js";
 import { Rng } from "./rng.js";
-import { BalancedSystem, FullSystem, LayerSystem, type SharpnessMethod, type System } from "./dynamics/systems.js";
+import { BalancedSystem, FullSystem, LayerSystem, MlpSystem, type SharpnessMethod, type System } from "./dynamics/systems.js";
+import { initializeMlp } from "./mlp/init.js";
+import type { MlpSpec } from "./mlp/spec.js";
 import { DormandPrince } from "./dynamics/ode.js";
 import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
 import type { Backend } from "./linalg/kernels.js";
@@ -21,13 +23,18 @@ export interface SimulationSpec {
   /** Depth L_k of each pathway (K = depths.length). */
   depths: number[];
   target: TargetSpec;
+  /** Initialisation of the linear network (not used by MLPs, which have `mlp.init`). */
   init: InitSpec;
+  /** "dln" (default when absent): the deep linear network; "mlp": the nonlinear multi-pathway MLP of `mlp`. */
+  model?: "dln" | "mlp";
+  /** Architecture and initialisation of the MLP (model "mlp" only). */
+  mlp?: MlpSpec;
   /** Base step size η (peak of the schedule; also the time unit of gradient flow). */
   lr: number;
   schedule: ScheduleSpec;
   /** Number of GD steps (for flow: integrate to time lr·steps). */
   steps: number;
-  /** "full": GD on full matrices; "reduced": exact reduced GD (SVS inits only); "flow": gradient flow. */
+  /** "full": GD on full matrices (or the MLP); "reduced": exact reduced GD (SVS inits, DLN only); "flow": gradient flow. */
   dynamics: "full" | "reduced" | "flow";
   flow: {
     /** Integrate the full matrices or the reduced scalars. */
@@ -109,6 +116,8 @@ export class Simulation {
   private readonly lrAt: (t: number) => number;
   private readonly options: SimulationOptions;
   private readonly coeff: Float64Array;
+  /** Per-layer weight norms of systems that report them (MLP), else null. */
+  private readonly norms: Float64Array | null;
   private readonly topResidual: Float64Array;
   private readonly sharpMethod: SharpnessMethod;
   private ode: DormandPrince | null = null;
@@ -126,7 +135,16 @@ export class Simulation {
     this.lrAt = makeSchedule(spec.lr, spec.schedule);
     const reduced = spec.dynamics === "reduced" || (spec.dynamics === "flow" && spec.flow.system === "reduced");
     this.sharpMethod = spec.sharpness.method === "auto" ? (reduced ? "blocks" : "lanczos") : spec.sharpness.method;
-    if (reduced) {
+    if (spec.model === "mlp") {
+      if (!spec.mlp) throw new RangeError("mlp: model mlp needs its mlp settings (activation, hidden, bias, init)");
+      if (reduced) {
+        throw new RangeError(`${spec.dynamics === "reduced" ? "dynamics" : "flow.system"}: reduced dynamics are not defined for MLPs (model: mlp); use full GD or gradient flow of the full system`);
+      }
+      if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; MLPs use lanczos");
+      const mlp = new MlpSystem(spec.depths, this.target, spec.mlp, measureRng, options.backend);
+      initializeMlp(mlp.model, spec.mlp.init, initRng);
+      this.system = mlp;
+    } else if (reduced) {
       const scales = layerScales(spec.init, spec.depths);
       if (!scales) throw new RangeError("init: reduced dynamics need an SVS initialisation (type svs or svs-layers)");
       const d = spec.width;
@@ -151,6 +169,7 @@ export class Simulation {
       this.system = full;
     }
     this.coeff = new Float64Array(this.system.K * this.system.d);
+    this.norms = this.system.layerNorms ? new Float64Array(spec.depths.reduce((a, b) => a + b, 0)) : null;
     this.topResidual = new Float64Array(Math.max(4, spec.stop.window));
     if (options.resume) this.restore(options.resume);
   }
@@ -182,10 +201,12 @@ export class Simulation {
     sys.coefficients(this.coeff);
     const s: number[][] = [];
     const leaf: number[][] = [];
+    // Gradient-flow leaves (THEORY §6) are a property of linear pathways; an MLP has none.
+    const linear = sys.kind !== "mlp";
     for (let k = 0; k < K; k++) {
       const row = Array.from(this.coeff.subarray(k * d, (k + 1) * d));
       s.push(row);
-      leaf.push(row.map((x) => leafValue(depths[k]!, layerScalar(x, depths[k]!))));
+      leaf.push(row.map((x) => (linear ? leafValue(depths[k]!, layerScalar(x, depths[k]!)) : Number.NaN)));
     }
     const perMode = (f: (v: number[]) => number) => Array.from({ length: d }, (_, i) => f(s.map((row) => row[i])));
     const { top, tol, maxIter } = this.spec.sharpness;
@@ -202,6 +223,11 @@ export class Simulation {
       drift: sys.drift(),
       sharpness: withSharpness && Number.isFinite(loss) ? sys.sharpness(top, { tol, maxIter }) : null,
     };
+    if (this.norms && sys.layerNorms) {
+      sys.layerNorms(this.norms);
+      let o = 0;
+      record.layerNorms = depths.map((L) => Array.from(this.norms!.subarray(o, (o += L))));
+    }
     this.lastRecordedStep = this.step;
     if (this.options.keepRecords !== false) this.records.push(record);
     this.options.onRecord?.(record);

@@ -28,6 +28,8 @@ export interface TrajectoryRecord {
   drift: number;
   /** Top Hessian eigenvalues (descending) at this step when measured, else null. sharpness[0] = λ_max. */
   sharpness: number[] | null;
+  /** Frobenius norms ‖W_{k,l}‖_F of every weight matrix, layerNorms[k][l] (MLP runs only; absent otherwise). */
+  layerNorms?: number[][];
 }
 
 /** How a run ended. */

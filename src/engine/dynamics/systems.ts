@@ -1,9 +1,12 @@
 /**
- * @file The three simulated systems behind one interface: the full-matrix network and the exact
- * reduced dynamics in depth-balanced and per-layer form. The drivers (GD, GF) only see `System`:
- * evaluate the loss at the current state, update it, give its vector field, and measure.
+ * @file The simulated systems behind one interface: the full-matrix network, the exact reduced
+ * dynamics in depth-balanced and per-layer form, and the nonlinear multi-pathway MLP. The drivers
+ * (GD, GF) only see `System`: evaluate the loss at the current state, update it, give its vector
+ * field, and measure.
  */
 import { MultiPathwayDLN } from "../model.js";
+import { MultiPathwayMLP } from "../mlp/model.js";
+import type { MlpArchitecture } from "../mlp/spec.js";
 import { getDefaultBackend, type Backend, type Workspace } from "../linalg/kernels.js";
 import type { Target } from "../target.js";
 import {
@@ -19,7 +22,8 @@ export type SharpnessMethod = "lanczos" | "blocks";
 
 /** A simulated system: state vector, loss, update rule, vector field and measurements. */
 export interface System {
-  readonly kind: "full" | "balanced" | "layers";
+  /** "full" and "mlp" simulate every weight; "balanced" and "layers" are the exact reduced dynamics. */
+  readonly kind: "full" | "balanced" | "layers" | "mlp";
   /** What computes the steps: the kernel backend ("js", "wasm") or "scalar" for reduced dynamics. */
   readonly backend: string;
   readonly K: number;
@@ -45,6 +49,79 @@ export interface System {
   drift(): number;
   /** Top Hessian eigenvalues at the last evaluation. */
   sharpness(top: number, options: LanczosOptions): number[];
+  /** Frobenius norm of every weight matrix, pathway by pathway (o_k + l), for systems with weight matrices of their own (MLP). */
+  layerNorms?(out: Float64Array): void;
+}
+
+/**
+ * Mode projections in the target's SVD basis: `Uᵀ X V` of a d×d matrix, its diagonal (mode
+ * coefficients), its top-left entry, and its off-diagonal mass. Shared by the full-matrix systems.
+ */
+class ModeProjector {
+  private readonly ws: Workspace;
+  private readonly U: Float64Array;
+  private readonly V: Float64Array;
+  private readonly tmp: Float64Array;
+  private readonly proj: Float64Array;
+
+  constructor(private readonly target: Target, backend?: Backend) {
+    const dd = target.d * target.d;
+    this.ws = (backend ?? getDefaultBackend()).workspace(4 * dd);
+    this.U = this.ws.alloc(dd);
+    this.U.set(target.U);
+    this.V = this.ws.alloc(dd);
+    this.V.set(target.V);
+    this.tmp = this.ws.alloc(dd);
+    this.proj = this.ws.alloc(dd);
+  }
+
+  /** Projection Uᵀ X V of a d×d matrix into `this.proj` (or X itself in the identity basis). */
+  project(x: Float64Array): Float64Array {
+    const d = this.target.d;
+    if (this.target.isIdentityBasis) return x;
+    this.ws.gemm(d, d, d, this.U, true, x, false, this.tmp, 0);
+    this.ws.gemm(d, d, d, this.tmp, false, this.V, false, this.proj, 0);
+    return this.proj;
+  }
+
+  /** Diagonal of Uᵀ X V into out[offset + i]. */
+  diagonal(x: Float64Array, out: Float64Array, offset = 0): void {
+    const d = this.target.d;
+    const p = this.project(x);
+    for (let i = 0; i < d; i++) out[offset + i] = p[i * d + i];
+  }
+
+  /** u_0ᵀ X v_0 in O(d²) (the top-mode residual between records, without the O(d³) projection). */
+  topMode(x: Float64Array): number {
+    const d = this.target.d;
+    const t = this.target;
+    if (t.isIdentityBasis) return x[0];
+    let acc = 0;
+    for (let a = 0; a < d; a++) {
+      let row = 0;
+      for (let b = 0; b < d; b++) row += x[a * d + b] * t.V[b * d];
+      acc += t.U[a * d] * row;
+    }
+    return acc;
+  }
+
+  /** √(Σ_k ‖offdiag(Uᵀ f_k V)‖²_F / Σ_k ‖f_k‖²_F) over the K matrices `f(k)`; 0 when all vanish. */
+  drift(K: number, f: (k: number) => Float64Array): number {
+    const d = this.target.d;
+    let off = 0;
+    let total = 0;
+    for (let k = 0; k < K; k++) {
+      const p = this.project(f(k));
+      for (let a = 0; a < d; a++) {
+        for (let b = 0; b < d; b++) {
+          const v = p[a * d + b] ** 2;
+          total += v;
+          if (a !== b) off += v;
+        }
+      }
+    }
+    return total === 0 ? 0 : Math.sqrt(off / total);
+  }
 }
 
 /** Full-matrix system: GD on every weight of every layer. */
@@ -59,11 +136,7 @@ export class FullSystem implements System {
   readonly residual: Float64Array;
   readonly model: MultiPathwayDLN;
   private readonly lanczos: LanczosSolver;
-  private readonly ws: Workspace;
-  private readonly U: Float64Array;
-  private readonly V: Float64Array;
-  private readonly tmp: Float64Array;
-  private readonly proj: Float64Array;
+  private readonly modes: ModeProjector;
 
   constructor(depths: readonly number[], target: Target, rng: Rng, backend?: Backend) {
     this.model = new MultiPathwayDLN(depths, target, backend);
@@ -75,30 +148,12 @@ export class FullSystem implements System {
     this.state = this.model.theta;
     this.residual = new Float64Array(target.d);
     this.lanczos = new LanczosSolver(this.model.nParams, rng, backend ? { backend } : {});
-    const dd = target.d * target.d;
-    this.ws = (backend ?? getDefaultBackend()).workspace(4 * dd);
-    this.U = this.ws.alloc(dd);
-    this.U.set(target.U);
-    this.V = this.ws.alloc(dd);
-    this.V.set(target.V);
-    this.tmp = this.ws.alloc(dd);
-    this.proj = this.ws.alloc(dd);
-  }
-
-  /** Projection Uᵀ X V of a d×d matrix into `this.proj` (or X itself in the identity basis). */
-  private project(x: Float64Array): Float64Array {
-    const { d } = this;
-    const t = this.model.target;
-    if (t.isIdentityBasis) return x;
-    this.ws.gemm(d, d, d, this.U, true, x, false, this.tmp, 0);
-    this.ws.gemm(d, d, d, this.tmp, false, this.V, false, this.proj, 0);
-    return this.proj;
+    this.modes = new ModeProjector(target, backend);
   }
 
   evaluate(): number {
     const loss = this.model.evaluate();
-    const p = this.project(this.model.residual);
-    for (let i = 0; i < this.d; i++) this.residual[i] = p[i * this.d + i];
+    this.modes.diagonal(this.model.residual, this.residual);
     return loss;
   }
 
@@ -109,23 +164,9 @@ export class FullSystem implements System {
   step(eta: number): number {
     const loss = this.model.evaluate();
     // Only the top-mode residual u_0ᵀ R v_0 is kept up to date between records (O(d²), not O(d³)).
-    this.residual[0] = this.topModeResidual();
+    this.residual[0] = this.modes.topMode(this.model.residual);
     this.update(eta);
     return loss;
-  }
-
-  private topModeResidual(): number {
-    const { d } = this;
-    const R = this.model.residual;
-    const t = this.model.target;
-    if (t.isIdentityBasis) return R[0];
-    let acc = 0;
-    for (let a = 0; a < d; a++) {
-      let row = 0;
-      for (let b = 0; b < d; b++) row += R[a * d + b] * t.V[b * d];
-      acc += t.U[a * d] * row;
-    }
-    return acc;
   }
 
   flowRhs(y: Float64Array, dy: Float64Array): void {
@@ -136,32 +177,87 @@ export class FullSystem implements System {
   }
 
   coefficients(out: Float64Array): void {
-    const { d } = this;
-    for (let k = 0; k < this.K; k++) {
-      const p = this.project(this.model.pathwayMap(k));
-      for (let i = 0; i < d; i++) out[k * d + i] = p[i * d + i];
-    }
+    for (let k = 0; k < this.K; k++) this.modes.diagonal(this.model.pathwayMap(k), out, k * this.d);
   }
 
   drift(): number {
-    const { d } = this;
-    let off = 0;
-    let total = 0;
-    for (let k = 0; k < this.K; k++) {
-      const p = this.project(this.model.pathwayMap(k));
-      for (let a = 0; a < d; a++) {
-        for (let b = 0; b < d; b++) {
-          const v = p[a * d + b] ** 2;
-          total += v;
-          if (a !== b) off += v;
-        }
-      }
-    }
-    return total === 0 ? 0 : Math.sqrt(off / total);
+    return this.modes.drift(this.K, (k) => this.model.pathwayMap(k));
   }
 
   sharpness(top: number, options: LanczosOptions): number[] {
     return this.lanczos.solve((v, out) => this.model.hvp(v, out), { ...options, top }).values;
+  }
+}
+
+/**
+ * The multi-pathway MLP (THEORY.md §7): GD on every weight (and bias) of every pathway, the same
+ * observables as the full-matrix DLN computed from the pathway outputs f_k(X) (s[k][i] = u_iᵀ f_k(X) v_i),
+ * sharpness by Lanczos on the exact HVP, and per-layer weight norms. No reduced form exists.
+ */
+export class MlpSystem implements System {
+  readonly kind = "mlp";
+  readonly backend: string;
+  readonly K: number;
+  readonly d: number;
+  readonly depths: readonly number[];
+  readonly sigma: Float64Array;
+  readonly state: Float64Array;
+  readonly residual: Float64Array;
+  readonly model: MultiPathwayMLP;
+  private readonly lanczos: LanczosSolver;
+  private readonly modes: ModeProjector;
+
+  constructor(depths: readonly number[], target: Target, arch: MlpArchitecture, rng: Rng, backend?: Backend) {
+    this.model = new MultiPathwayMLP(depths, target, arch, backend);
+    this.backend = this.model.backend;
+    this.K = depths.length;
+    this.d = target.d;
+    this.depths = depths;
+    this.sigma = target.sigma;
+    this.state = this.model.theta;
+    this.residual = new Float64Array(target.d);
+    this.lanczos = new LanczosSolver(this.model.nParams, rng, backend ? { backend } : {});
+    this.modes = new ModeProjector(target, backend);
+  }
+
+  evaluate(): number {
+    const loss = this.model.evaluate();
+    this.modes.diagonal(this.model.residual, this.residual);
+    return loss;
+  }
+
+  update(eta: number): void {
+    this.model.descend(eta);
+  }
+
+  step(eta: number): number {
+    const loss = this.model.evaluate();
+    this.residual[0] = this.modes.topMode(this.model.residual);
+    this.model.descend(eta);
+    return loss;
+  }
+
+  flowRhs(y: Float64Array, dy: Float64Array): void {
+    this.model.theta.set(y);
+    this.model.evaluate();
+    const g = this.model.grad;
+    for (let j = 0; j < dy.length; j++) dy[j] = -g[j];
+  }
+
+  coefficients(out: Float64Array): void {
+    for (let k = 0; k < this.K; k++) this.modes.diagonal(this.model.pathwayOutput(k), out, k * this.d);
+  }
+
+  drift(): number {
+    return this.modes.drift(this.K, (k) => this.model.pathwayOutput(k));
+  }
+
+  sharpness(top: number, options: LanczosOptions): number[] {
+    return this.lanczos.solve((v, out) => this.model.hvp(v, out), { ...options, top }).values;
+  }
+
+  layerNorms(out: Float64Array): void {
+    this.model.layerNorms(out);
   }
 }
 
