@@ -37,6 +37,8 @@ export interface RunResult {
     sharpness: number | null;
     sharpnessTop: number[] | null;
     balanceIndex: number[];
+    /** ‖W_{k,l}‖_F per pathway and layer (MLP runs only). */
+    layerNorms?: number[][];
     lr: number | null;
     /** 2/η at the final step: the linear stability threshold of GD. */
     stabilityThreshold: number | null;
@@ -81,7 +83,9 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const top = spec.sharpness.top;
   const K = spec.depths.length;
   const d = spec.width;
-  const columns = trajectoryColumns(K, d, top);
+  // MLP runs also record every layer's Frobenius norm (THEORY §7 observables).
+  const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
+  const columns = trajectoryColumns(K, d, top, layerDepths);
   const paths = out
     ? {
         config: join(out, "config.json"),
@@ -104,7 +108,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     if (cp.complete) throw new UsageError(`--resume: the run in ${out} is already complete`);
     resume = cp.snapshot;
     csv!.truncateBeforeStep(resume.step);
-    records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top));
+    records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths));
   } else if (paths) {
     writeJsonAtomic(paths.config, {
       dlnlab: { version: VERSION, kind: "config" },
@@ -122,7 +126,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     keepRecords: false,
     onRecord: (r) => {
       records.push(r);
-      if (csv) pending.push(csvRow(r, top));
+      if (csv) pending.push(csvRow(r, top, layerDepths !== undefined));
     },
   });
   const progress = new Progress(options.label ?? "run", spec.steps);
@@ -186,6 +190,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
       sharpness: final.sharpness?.[0] ?? null,
       sharpnessTop: final.sharpness,
       balanceIndex: final.balanceIndex,
+      ...(final.layerNorms ? { layerNorms: final.layerNorms } : {}),
       lr,
       stabilityThreshold: lr === null ? null : 2 / lr,
     },

@@ -20,7 +20,8 @@ function modeTable(r: RunResult, sigma: readonly number[], maxModes = 6): string
 /** A full summary of one run. */
 export function formatRunSummary(r: RunResult, sigma: readonly number[], outDir?: string): string {
   const c = r.config;
-  const dyn = c.dynamics === "flow" ? `gradient flow (${c.flow.system})` : c.dynamics === "reduced" ? "reduced GD (exact per-mode)" : "GD on full matrices";
+  const net = c.model === "mlp" && c.mlp ? `${c.mlp.activation} MLP (hidden ${[...new Set(c.mlp.hidden)].join("/")})` : "full matrices";
+  const dyn = c.dynamics === "flow" ? `gradient flow (${c.model === "mlp" ? net : c.flow.system})` : c.dynamics === "reduced" ? "reduced GD (exact per-mode)" : `GD on ${net}`;
   const stop = r.stop ? ` — ${r.stop.reason}` : "";
   const lines = [
     `${r.name ?? "dlnlab run"}: ${dyn}, K=${c.depths.length}, depths ${c.depths.join(",")}, d=${c.width}, η=${fmt(c.lr)}`,

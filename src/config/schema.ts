@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import type { SimulationSpec } from "../engine/simulate.js";
+import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
+import type { MlpSpec } from "../engine/mlp/spec.js";
 
 const finite = z.number();
 const positive = z.number().gt(0, { message: "must be > 0" });
@@ -12,10 +14,13 @@ const nonNegative = z.number().gte(0, { message: "must be >= 0" });
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const nonNegInt = z.int().gte(0, { message: "must be an integer >= 0" });
 
+/** The target spectrum when a config gives neither `target.sigma` nor `target.matrix` (cut to the width). */
+const DEFAULT_SIGMA = [1, 0.5];
+
 const TargetSchema = z
   .strictObject({
     sigma: z.array(nonNegative).min(1, { message: "needs at least one singular value" }).optional()
-      .describe("Target singular values σ_1 ≥ σ_2 ≥ …, padded with zeros to the width."),
+      .describe("Target singular values σ_1 ≥ σ_2 ≥ …, padded with zeros to the width (default 1, 0.5, cut to the width)."),
     basis: z.enum(["identity", "symmetric", "general"]).default("identity")
       .describe("Singular vectors: identity, a seeded random orthogonal U = V (symmetric) or U ≠ V (general)."),
     matrix: z.array(z.array(finite)).optional().describe("An explicit width×width target (rows); exclusive with sigma."),
@@ -38,6 +43,35 @@ const InitSchema = z
     }),
   ])
   .describe("Initialisation.");
+
+/** The linear network's default initialisation (also how a config that leaves `init` alone is recognised). */
+const DEFAULT_INIT = { type: "svs" as const, scales: [0.0016, 0.00130321] };
+
+const MlpInitSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("gaussian"),
+      std: positive.describe("Standard deviation of every weight entry (biases start at 0)."),
+    }),
+    z.strictObject({
+      type: z.literal("he"),
+      scale: positive.default(1).describe("Multiplier of the He-normal standard deviation √(2/fan_in) (biases start at 0)."),
+    }),
+  ])
+  .describe("Initialisation of the MLP's weights.");
+
+/** The `mlp` section (model: mlp). Its defaults are the settings documented in docs/mlp.md. */
+const MlpSchema = z
+  .strictObject({
+    activation: z.enum(ACTIVATION_NAMES).default("tanh").describe("Activation φ after every layer but the last: linear, tanh, relu, gelu (exact, x·Φ(x)), swish, erf or sin."),
+    hidden: z.union([posInt, z.array(posInt).min(1)], { error: "must be an integer >= 1 or a list of them (one per pathway)" }).default(64)
+      .describe("Hidden width of every pathway, or one per pathway."),
+    bias: z.boolean().default(false).describe("Learnable biases on every layer."),
+    init: MlpInitSchema.default({ type: "gaussian", std: 0.01 }),
+    input: z.array(z.array(finite)).min(1, { message: "needs at least one row" }).optional()
+      .describe("Input matrix X as rows (d_in rows × width columns, one column per sample); default the identity I_width."),
+  })
+  .describe("The multi-pathway MLP f_k(X) = W_L φ(⋯φ(W_1 X)) of model: mlp (THEORY.md §7); its depths are `depths`.");
 
 const ScheduleSchema = z
   .discriminatedUnion("type", [
@@ -62,8 +96,10 @@ export const RunConfigSchema = z
     width: posInt.default(2).describe("Width d: every layer is d×d."),
     depths: z.array(posInt).min(1, { message: "needs at least one pathway" }).default([4, 4])
       .describe("Depth L_k of each pathway; K = number of entries."),
-    target: TargetSchema.default({ sigma: [1, 0.5], basis: "identity" }),
-    init: InitSchema.default({ type: "svs", scales: [0.0016, 0.00130321] }),
+    target: TargetSchema.default({ basis: "identity" }),
+    model: z.enum(["dln", "mlp"]).default("dln").describe("dln: the deep linear network; mlp: the nonlinear multi-pathway MLP set by `mlp`."),
+    mlp: MlpSchema.optional(),
+    init: InitSchema.default(DEFAULT_INIT).describe("Initialisation of the linear network (model: dln)."),
     lr: positive.default(0.625).describe("Base (peak) step size η."),
     schedule: ScheduleSchema.default({ type: "constant" }),
     steps: nonNegInt.default(5000).describe("GD steps (gradient flow: integrate to time lr·steps)."),
@@ -80,7 +116,7 @@ export const RunConfigSchema = z
     sharpness: z
       .strictObject({
         every: z.union([nonNegInt, z.literal("auto")], { error: 'must be an integer >= 0 or "auto"' }).default("auto")
-          .describe("Measure sharpness every N steps (0: only at the start and end); auto = about 200 measurements."),
+          .describe("Measure sharpness every N steps (0: only at the start and end); auto = about 200 measurements (reduced dynamics: at every record)."),
         top: posInt.default(1).describe("Number of top Hessian eigenvalues."),
         method: z.enum(["auto", "lanczos", "blocks"]).default("auto")
           .describe("auto: Lanczos on the exact HVP for full matrices, exact SVS blocks for reduced dynamics."),
@@ -111,7 +147,7 @@ export const RunConfigSchema = z
     const K = c.depths.length;
     const t = c.target;
     if (t.sigma && t.matrix) ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: "give either sigma or matrix, not both" });
-    if (!t.sigma && !t.matrix) ctx.addIssue({ code: "custom", path: ["target", "sigma"], message: "give sigma or matrix" });
+    // Neither sigma nor matrix (e.g. only --basis given): the default spectrum applies (resolveRunConfig).
     if (t.sigma && t.sigma.length > c.width) {
       ctx.addIssue({ code: "custom", path: ["target", "sigma"], message: `has ${t.sigma.length} values but the width is ${c.width}` });
     }
@@ -121,10 +157,11 @@ export const RunConfigSchema = z
       }
     }
     const init = c.init;
-    if (init.type === "svs" && init.scales.length !== 1 && init.scales.length !== K) {
+    // The linear init's shape is checked only where it is used (model: dln); an MLP has mlp.init.
+    if (c.model === "dln" && init.type === "svs" && init.scales.length !== 1 && init.scales.length !== K) {
       ctx.addIssue({ code: "custom", path: ["init", "scales"], message: `has ${init.scales.length} values; expected 1 or ${K} (one per pathway)` });
     }
-    if (init.type === "svs-layers") {
+    if (c.model === "dln" && init.type === "svs-layers") {
       if (init.scales.length !== K) {
         ctx.addIssue({ code: "custom", path: ["init", "scales"], message: `has ${init.scales.length} rows; expected ${K} (one per pathway)` });
       } else {
@@ -136,6 +173,27 @@ export const RunConfigSchema = z
       }
     }
     const reduced = c.dynamics === "reduced" || (c.dynamics === "flow" && c.flow.system === "reduced");
+    if (c.model === "dln" && c.mlp !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["mlp"], message: "is only used with model: mlp" });
+    }
+    if (c.model === "mlp") {
+      if (c.dynamics === "reduced") {
+        ctx.addIssue({ code: "custom", path: ["dynamics"], message: "reduced dynamics are not defined for MLPs (model: mlp); use full or flow" });
+      } else if (reduced) {
+        ctx.addIssue({ code: "custom", path: ["flow", "system"], message: "reduced dynamics are not defined for MLPs (model: mlp); use full" });
+      }
+      if (JSON.stringify(init) !== JSON.stringify(DEFAULT_INIT)) {
+        ctx.addIssue({ code: "custom", path: ["init"], message: "is the linear network's initialisation; for model: mlp set mlp.init" });
+      }
+      const m = c.mlp;
+      if (m && Array.isArray(m.hidden) && m.hidden.length !== 1 && m.hidden.length !== K) {
+        ctx.addIssue({ code: "custom", path: ["mlp", "hidden"], message: `has ${m.hidden.length} values; expected 1 or ${K} (one per pathway)` });
+      }
+      if (m?.input) {
+        const bad = m.input.findIndex((row) => row.length !== c.width);
+        if (bad >= 0) ctx.addIssue({ code: "custom", path: ["mlp", "input", bad], message: `has ${m.input[bad]!.length} columns; expected ${c.width} (one per sample: the width)` });
+      }
+    }
     if (reduced && init.type === "gaussian") {
       ctx.addIssue({ code: "custom", path: ["init", "type"], message: "reduced dynamics need an SVS initialisation (svs or svs-layers), not gaussian" });
     }
@@ -170,7 +228,10 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
   // An odd interval alternates parity, so a period-2 oscillation shows up as a zigzag, not a flat line.
   if (c.record.every === "auto" && recordEvery > 1 && recordEvery % 2 === 0) recordEvery += 1;
   let sharpEvery: number;
-  if (c.sharpness.every === "auto") {
+  if (c.sharpness.every === "auto" && c.dynamics === "reduced") {
+    // Exact SVS blocks are cheap next to anything else a run records: measure at every record.
+    sharpEvery = recordEvery;
+  } else if (c.sharpness.every === "auto") {
     const raw = Math.max(1, Math.floor(c.steps / AUTO_SHARPNESS));
     // Land on recorded steps (a multiple of the record interval), with an odd multiple so that the
     // alternating sharpness of Edge-of-Stability oscillations is sampled on both phases.
@@ -181,10 +242,13 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     sharpEvery = c.sharpness.every;
   }
   const init = c.init.type === "svs" && c.init.scales.length === 1 ? { type: "svs" as const, scales: new Array<number>(K).fill(c.init.scales[0]!) } : c.init;
+  // model and mlp appear only in MLP specs, so every linear spec (and its config.json) is unchanged.
+  const mlp = c.model === "mlp" ? { model: "mlp" as const, mlp: resolveMlp(c.mlp ?? MlpSchema.parse({}), K) } : {};
   return {
     width: c.width,
     depths: [...c.depths],
-    target: c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma!, basis: c.target.basis },
+    ...mlp,
+    target: c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma ?? DEFAULT_SIGMA.slice(0, c.width), basis: c.target.basis },
     init,
     lr: c.lr,
     schedule: c.schedule,
@@ -196,4 +260,10 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     sharpness: { every: sharpEvery, top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
     stop: c.stop,
   };
+}
+
+/** The engine's MLP spec: one hidden width per pathway. */
+function resolveMlp(m: z.output<typeof MlpSchema>, K: number): MlpSpec {
+  const hidden = typeof m.hidden === "number" ? new Array<number>(K).fill(m.hidden) : m.hidden.length === 1 ? new Array<number>(K).fill(m.hidden[0]!) : [...m.hidden];
+  return { activation: m.activation, hidden, bias: m.bias, init: m.init, ...(m.input ? { input: m.input } : {}) };
 }

@@ -11,8 +11,11 @@ export interface Column {
   description: string;
 }
 
-/** Column layout for K pathways, d modes and `top` sharpness eigenvalues (1-based indices in names). */
-export function trajectoryColumns(K: number, d: number, top: number): Column[] {
+/**
+ * Column layout for K pathways, d modes and `top` sharpness eigenvalues (1-based indices in names);
+ * with `layerDepths` (MLP runs), one Frobenius-norm column per weight matrix at the end.
+ */
+export function trajectoryColumns(K: number, d: number, top: number, layerDepths?: readonly number[]): Column[] {
   const cols: Column[] = [
     { name: "step", description: "GD step t (gradient flow: matched step time/lr)" },
     { name: "time", description: "elapsed time Σ_{τ<t} η_τ (gradient flow: integration time)" },
@@ -32,6 +35,9 @@ export function trajectoryColumns(K: number, d: number, top: number): Column[] {
   for (let k = 1; k <= K; k++) {
     for (let i = 1; i <= d; i++) cols.push({ name: `leaf_${k}_${i}`, description: `GF leaf coordinate z of pathway ${k} in mode ${i}` });
   }
+  layerDepths?.forEach((L, k) => {
+    for (let l = 1; l <= L; l++) cols.push({ name: `norm_${k + 1}_${l}`, description: `Frobenius norm ‖W_{${k + 1},${l}}‖_F of layer ${l} of pathway ${k + 1}` });
+  });
   return cols;
 }
 
@@ -45,8 +51,11 @@ export function csvHeader(columns: readonly Column[]): string {
   return columns.map((c) => c.name).join(",");
 }
 
-/** One CSV line (no newline) for a record, in the layout of `trajectoryColumns(K, d, top)`. */
-export function csvRow(r: TrajectoryRecord, top: number): string {
+/**
+ * One CSV line (no newline) for a record, in the layout of `trajectoryColumns(K, d, top)`, plus the
+ * layer-norm columns when `withNorms` (the layout with `layerDepths`).
+ */
+export function csvRow(r: TrajectoryRecord, top: number, withNorms = false): string {
   const parts: string[] = [num(r.step), num(r.time), Number.isNaN(r.lr) ? "" : num(r.lr), num(r.loss), num(r.drift)];
   for (let j = 0; j < top; j++) parts.push(num(r.sharpness?.[j]));
   for (const x of r.residual) parts.push(num(x));
@@ -54,11 +63,12 @@ export function csvRow(r: TrajectoryRecord, top: number): string {
   for (const x of r.balanceIndex) parts.push(num(x));
   for (const x of r.gap) parts.push(num(x));
   for (const row of r.leaf) for (const x of row) parts.push(num(x));
+  if (withNorms) for (const row of r.layerNorms ?? []) for (const x of row) parts.push(num(x));
   return parts.join(",");
 }
 
 /** Parse CSV lines written by `csvRow` back into records (for resuming and re-plotting). */
-export function parseTrajectoryCsv(text: string, K: number, d: number, top: number): TrajectoryRecord[] {
+export function parseTrajectoryCsv(text: string, K: number, d: number, top: number, layerDepths?: readonly number[]): TrajectoryRecord[] {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const out: TrajectoryRecord[] = [];
   const val = (s: string) => (s === "" ? Number.NaN : Number(s));
@@ -78,9 +88,11 @@ export function parseTrajectoryCsv(text: string, K: number, d: number, top: numb
     const balanceIndex = take(d);
     const gap = take(d);
     const leaf = Array.from({ length: K }, () => take(d));
+    const layerNorms = layerDepths?.map((L) => take(L));
     out.push({
       step, time, lr, loss, drift, residual, s, balanceIndex, gap, leaf,
       sharpness: sharp.every((x) => Number.isNaN(x)) ? null : sharp,
+      ...(layerNorms ? { layerNorms } : {}),
     });
   }
   return out;

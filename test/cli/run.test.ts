@@ -78,6 +78,29 @@ describe("dlnlab run --out", () => {
   });
 });
 
+describe("dlnlab run outputs for other models and defaults", () => {
+  it("an MLP run writes per-layer Frobenius norms to trajectory.csv and result.json", async () => {
+    const dir = tmp();
+    const res = await runCli(["run", "--model", "mlp", "--hidden", "8", "--width", "3", "--depths", "2,3", "--lr", "0.2", "--steps", "50", "--no-figures", "--out", dir]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/GD on tanh MLP \(hidden 8\)/);
+    const result = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
+    const csv = readFileSync(join(dir, "trajectory.csv"), "utf8").trim().split("\n");
+    const header = csv[0]!.split(",");
+    expect(header.filter((h) => h.startsWith("norm_"))).toEqual(["norm_1_1", "norm_1_2", "norm_2_1", "norm_2_2", "norm_2_3"]);
+    const last = csv[csv.length - 1]!.split(",").map(Number);
+    const norms = header.flatMap((h, j) => (h.startsWith("norm_") ? [last[j]!] : []));
+    expect(norms).toEqual(result.final.layerNorms.flat());
+    // Gaussian init with std 0.01: ‖W‖_F of an h×d layer starts near 0.01·√(h·d); after 50 small steps it is positive and finite.
+    for (const n of norms) expect(n).toBeGreaterThan(0);
+  });
+
+  it("--basis alone keeps the default spectrum (cut to the width)", async () => {
+    const out = JSON.parse((await runCli(["run", "--basis", "symmetric", "--width", "1", "--json", "--no-figures"])).stdout);
+    expect(out.config.target).toEqual({ sigma: [1], basis: "symmetric" });
+  });
+});
+
 describe("bad input: one line naming the flag or field, exit code 2, no stack trace", () => {
   const bad: [string, string[], RegExp][] = [
     ["width < 1", ["--width", "0"], /--width: must be an integer >= 1/],
