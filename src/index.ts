@@ -35,3 +35,24 @@ export { PRESETS, findPreset, type Preset } from "./config/presets.js";
 export { runConfigJsonSchema, runConfigFields } from "./config/reference.js";
 export { csvHeader, csvRow, parseTrajectoryCsv, trajectoryColumns, type Column } from "./data/trajectory.js";
 export { VERSION } from "./version.js";
+// Nonlinear multi-pathway MLPs (THEORY.md §7): model, activations, initialisation, system.
+export { MultiPathwayMLP, type MlpLayerShape } from "./engine/mlp/model.js";
+export { ACTIVATION_NAMES, getActivation, type Activation, type ActivationName } from "./engine/mlp/activations.js";
+export { erf, erfc } from "./engine/mlp/erf.js";
+export { initializeMlp } from "./engine/mlp/init.js";
+export type { MlpArchitecture, MlpGaussianInit, MlpHeInit, MlpInitSpec, MlpSpec } from "./engine/mlp/spec.js";
+export { MlpSystem } from "./engine/dynamics/systems.js";
+export type { ModelName } from "./config/flags.js";
+// Experiments: declarative experiment kinds, their runners and checks (the `dlnlab reproduce` suite).
+export { KINDS, kindOf } from "./experiments/registry.js";
+export type { AnyKind, DataFile, ExperimentKind, ExperimentMeta, ProgressFn, Resolved, Size, TaskPlan } from "./experiments/types.js";
+export { canonicalJson, kindFor, parseExperiment, resolveExperiment, type ExperimentConfig, type ResolvedExperiment } from "./experiments/config.js";
+export { atLeastCheck, belowCheck, categoryCheck, closeCheck, maxAbsDiff, tally, type Check, type ErrorKind } from "./experiments/checks.js";
+export { endToEndScales, lambdaSingle, NetworkSchema, runNetwork, type Network, type RunData, type RunSettings } from "./experiments/common.js";
+export { EosTracker, leafVariance, type EosStats } from "./experiments/eos.js";
+export { pairChecks, pairKind, pairTheory, PairSchema, type PairConfig, type PairData, type PairTheory } from "./experiments/pair.js";
+export { heterogeneousChecks, heterogeneousKind, heteroTheory, HeterogeneousSchema, type HeterogeneousConfig, type HeterogeneousData } from "./experiments/heterogeneous.js";
+export { chainChecks, chainKind, ChainSchema, measuredKnifeEdge, type ChainConfig, type ChainData } from "./experiments/chain.js";
+export { phaseChecks, phaseKind, PhaseSchema, runCell, transitions, type Cell, type PhaseConfig, type PhaseData, type PhaseRow } from "./experiments/phase.js";
+export { measuredRank, rankChecks, rankKind, RankSchema, type RankConfig, type RankData } from "./experiments/rank.js";
+export { warmupChecks, warmupKind, WarmupSchema, type WarmupConfig, type WarmupData } from "./experiments/warmup.js";

@@ -14,3 +14,5 @@ export { decimateMinMax } from "./decimate.js";
 export { escapeMarkup, plainText } from "./text.js";
 export { svgToPng, writeFigure, FONT_FILES } from "./render.js";
 export type { PngOptions } from "./render.js";
+export { heatmap } from "./heatmap.js";
+export type { HeatCell, HeatMarks, HeatmapSpec } from "./heatmap.js";

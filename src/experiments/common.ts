@@ -1,0 +1,308 @@
+/**
+ * @file Pieces shared by the experiment kinds: the `meta` and `network` parts of a config, the
+ * normalised step h = η·λ_single, and one simulation run turned into plain data (a thinned trajectory
+ * that keeps period-2 oscillations visible, the final state, its period-2 centre, sign flips).
+ */
+import { z } from "zod";
+import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
+import { Simulation } from "../engine/simulate.js";
+import type { ScheduleSpec } from "../engine/schedule.js";
+import type { RunStatus, TrajectoryRecord } from "../engine/types.js";
+import { csvHeader, csvRow, trajectoryColumns } from "../data/trajectory.js";
+import { singlePathSharpnesses } from "../theory/index.js";
+import { EosTracker, type EosStats } from "./eos.js";
+import type { DataFile, ProgressFn } from "./types.js";
+
+/** Fields of every experiment file besides its kind-specific settings. */
+export const metaFields = {
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be lower-case letters, digits and dashes" })
+    .describe("Identifier: the file name without .yaml."),
+  title: z.string().min(1).describe("One-line title shown in the report."),
+  figure: z.string().min(1).describe("The paper figure(s) or claim reproduced, e.g. \"Fig. 1, Fig. 2\"."),
+  claim: z.string().min(1).describe("Sections of THEORY.md / the paper the checks refer to."),
+  description: z.string().min(1).describe("What the experiment shows (a paragraph for the report)."),
+};
+
+const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
+
+/** A multi-pathway network, its target and its depth-balanced SVS initialisation. */
+export const NetworkSchema = z
+  .strictObject({
+    depths: z.array(posInt).min(1, { message: "needs at least one pathway" }).describe("Depth L_k of each pathway."),
+    width: posInt.default(1).describe("Layer width d (a size may override it)."),
+    target: z.strictObject({
+      sigma: z.array(z.number().gte(0, { message: "must be >= 0" })).min(1).describe("Target singular values σ_1 ≥ σ_2 ≥ …"),
+      basis: z.enum(["identity", "symmetric", "general"]).default("identity").describe("Singular vectors of the target."),
+    }),
+    init: z.union([
+      z.strictObject({ scales: z.array(z.number().gt(0)).min(1).describe("End-to-end scales α_k (one, or one per pathway).") }),
+      z.strictObject({ perLayer: z.array(z.number().gt(0)).min(1).describe("Per-layer scalars a_k (α_k = a_k^{L_k}).") }),
+    ], { error: "expected {scales: [...]} (end-to-end) or {perLayer: [...]}" }),
+    seed: z.int().default(0).describe("Seed of the random target basis (and Lanczos starts)."),
+  })
+  .superRefine((n, ctx) => {
+    const K = n.depths.length;
+    const list = "scales" in n.init ? n.init.scales : n.init.perLayer;
+    const key = "scales" in n.init ? "scales" : "perLayer";
+    if (list.length !== 1 && list.length !== K) {
+      ctx.addIssue({ code: "custom", path: ["init", key], message: `has ${list.length} values; expected 1 or ${K} (one per pathway)` });
+    }
+    const s = n.target.sigma;
+    if (!(s[0]! > 0)) ctx.addIssue({ code: "custom", path: ["target", "sigma", 0], message: "the top singular value must be > 0" });
+    for (let i = 1; i < s.length; i++) {
+      if (s[i]! > s[i - 1]!) ctx.addIssue({ code: "custom", path: ["target", "sigma", i], message: "singular values must not increase" });
+    }
+    if (s.length > n.width) ctx.addIssue({ code: "custom", path: ["target", "sigma"], message: `has ${s.length} values but the width is ${n.width}` });
+  });
+
+/** A validated network. */
+export type Network = z.output<typeof NetworkSchema>;
+
+/** End-to-end init scales α_k (broadcast to every pathway). */
+export function endToEndScales(net: Network): number[] {
+  const K = net.depths.length;
+  if ("scales" in net.init) {
+    const a = net.init.scales;
+    return net.depths.map((_, k) => a[a.length === 1 ? 0 : k]!);
+  }
+  const a = net.init.perLayer;
+  return net.depths.map((L, k) => Math.pow(a[a.length === 1 ? 0 : k]!, L)).slice(0, K);
+}
+
+/**
+ * Curvature unit of the normalised step h = η·λ_single: the sharpest single-path minimum of the
+ * top mode, `max_k L_k σ_1^{2−2/L_k}` (= L σ_1^{2−2/L} for homogeneous depth; THEORY.md §4–§5).
+ */
+export function lambdaSingle(net: Network): number {
+  return Math.max(...singlePathSharpnesses(net.depths, net.target.sigma[0]!));
+}
+
+/** An odd integer ≥ 1 near x: odd sampling strides keep period-2 oscillations visible as zigzags. */
+export function oddStride(x: number): number {
+  const n = Math.max(1, Math.floor(x));
+  return n % 2 === 0 ? n + 1 : n;
+}
+
+/** Settings of one simulation run of a network. */
+export interface RunSettings {
+  /** Shown in figures and file names. */
+  label: string;
+  /** Base (peak) step size η. */
+  lr: number;
+  /** Most GD steps. */
+  steps: number;
+  dynamics: "full" | "reduced";
+  /** Width override (else the network's). */
+  width?: number;
+  schedule?: ScheduleSpec;
+  /** Measure λ_max every this many steps (odd is best); default ≈ steps/400. */
+  sharpnessEvery?: number;
+  /** Convergence tolerance of the loss relative to ½‖Y‖²; default the engine's 1e-20. */
+  lossTol?: number;
+  /** Records kept (the trajectory is thinned by odd factors beyond this); default 3000. */
+  maxRecords?: number;
+  /** Watch every step for a per-layer scalar crossing 0 (reduced dynamics only); default false. */
+  trackSign?: boolean;
+}
+
+/** One finished run as plain data. */
+export interface RunData {
+  label: string;
+  lr: number;
+  dynamics: "full" | "reduced";
+  status: RunStatus;
+  /** Why the run stopped early (engine's reason), if it did. */
+  stopReason: string | null;
+  /** GD steps taken. */
+  steps: number;
+  /** Trajectory on a geometric schedule of odd strides (then thinned by 3s), with the first and last record. */
+  records: TrajectoryRecord[];
+  /** Every sharpness measurement [step, λ_max] (thinned the same way when there are many). */
+  sharpness: [number, number][];
+  /** Final record. */
+  final: TrajectoryRecord;
+  /** Mean of s over the final state and one more GD step: the centre of a period-2 oscillation. */
+  centre: number[][];
+  /** First step at which a per-layer scalar was negative (tracked runs), else null. */
+  signFlip: number | null;
+  /** Edge-of-Stability statistics of the top mode, from every record (before thinning). */
+  eos: EosStats;
+  /** First recorded step (before thinning) with r_1 > 0: the first overshoot past the target; null if none. */
+  firstOvershoot: number | null;
+  /** The recorded step just before it (the overshoot happened in between); null if none. */
+  beforeOvershoot: number | null;
+  /** Wall time of the simulation, s. */
+  seconds: number;
+}
+
+/** Keeps at most ~2·cap records by thinning with factor 3 (odd, so parity alternation survives). */
+class Thinner<T> {
+  private stride = 1;
+  private seq = 0;
+  readonly kept: T[] = [];
+  private last: T | null = null;
+  constructor(private readonly cap: number) {}
+
+  push(x: T): void {
+    if (this.seq % this.stride === 0) this.kept.push(x);
+    this.last = x;
+    this.seq++;
+    if (this.kept.length > 2 * this.cap) {
+      // Every kept item sits at a multiple of the old stride; keep those at multiples of 3× it.
+      const old = this.kept.splice(0);
+      for (let j = 0; j < old.length; j += 3) this.kept.push(old[j]!);
+      this.stride *= 3;
+    }
+  }
+
+  /** The kept items plus the very last one pushed. */
+  finish(): T[] {
+    if (this.last !== null && this.kept[this.kept.length - 1] !== this.last) this.kept.push(this.last);
+    return this.kept;
+  }
+}
+
+/** Steps recorded one by one before the record stride first grows (then ×3 at every ×3 in steps). */
+export const DENSE_STEPS = 2000;
+
+/**
+ * Run one simulation of `net` to its end, reporting progress; returns plain data. Records follow a
+ * geometric schedule: every step up to DENSE_STEPS, then a stride of 3 up to 3·DENSE_STEPS, 9 up to
+ * 9·DENSE_STEPS, … (the engine records at a fixed stride, so the run continues from its own snapshot
+ * with the next stride at each boundary; snapshot/resume is exact). Early dynamics stay resolved step
+ * by step, a run of 10⁶ steps keeps ~10⁴ records, and every stride is odd, so a period-2 oscillation
+ * still alternates between consecutive records.
+ */
+export function runNetwork(net: Network, o: RunSettings, progress: ProgressFn = () => {}): RunData {
+  const width = o.width ?? net.width;
+  const scales = endToEndScales(net);
+  const wantSharp = o.sharpnessEvery ?? 25;
+  const layers = net.depths.reduce((a, b) => a + b, 0);
+  const specFor = (every: number) =>
+    resolveRunConfig(RunConfigSchema.parse({
+      width,
+      depths: net.depths,
+      target: { sigma: net.target.sigma, basis: net.target.basis },
+      init: { type: "svs", scales },
+      lr: o.lr,
+      schedule: o.schedule ?? { type: "constant" },
+      steps: o.steps,
+      dynamics: o.dynamics,
+      seed: net.seed,
+      record: { every },
+      // On recorded steps only (an odd multiple of the stride), at most every 9th record once the stride grows.
+      // Exact SVS blocks cost O((Σ_k L_k)³) per mode; past ~24 layers Lanczos on the HVP is cheaper.
+      sharpness: {
+        every: every * oddStride(Math.max(wantSharp, every > 1 ? 9 * every : 1) / every),
+        method: o.dynamics === "reduced" && layers <= 24 ? "blocks" : "lanczos",
+      },
+      ...(o.lossTol !== undefined ? { stop: { lossTol: o.lossTol } } : {}),
+    }));
+  const records = new Thinner<TrajectoryRecord>(o.maxRecords ?? 4000);
+  const sharp = new Thinner<[number, number]>(3000);
+  let last: TrajectoryRecord | null = null;
+  const eos = new EosTracker();
+  let firstOvershoot: number | null = null;
+  let beforeOvershoot = 0;
+  const onRecord = (r: TrajectoryRecord) => {
+    if (firstOvershoot === null) {
+      if (r.residual[0]! > 0) firstOvershoot = r.step;
+      else beforeOvershoot = r.step;
+    }
+    last = r;
+    eos.push(r);
+    records.push(r);
+    if (r.sharpness && r.sharpness.length > 0) sharp.push([r.step, r.sharpness[0]!]);
+  };
+  const t0 = performance.now();
+  let every = 1;
+  let phaseEnd = DENSE_STEPS;
+  let sim = new Simulation(specFor(every), { keepRecords: false, onRecord });
+  const watch = o.trackSign === true && sim.system.kind === "balanced";
+  let signFlip: number | null = null;
+  let sinceReport = 0;
+  while (!sim.done) {
+    // Per-step slices when watching signs (a crossing of an odd-depth pathway may be undone later).
+    const slice = watch ? 1 : Math.min(20_000, phaseEnd - sim.step);
+    sim.advance(slice);
+    if (watch && signFlip === null) {
+      const state = sim.system.state;
+      for (let j = 0; j < state.length; j++) {
+        if (state[j]! < 0) {
+          signFlip = sim.step;
+          break;
+        }
+      }
+    }
+    sinceReport += slice;
+    if (sinceReport >= 20_000) {
+      sinceReport = 0;
+      progress(sim.step / o.steps);
+    }
+    if (!sim.done && sim.step >= phaseEnd) {
+      const snapshot = sim.snapshot();
+      every *= 3;
+      phaseEnd *= 3;
+      sim = new Simulation(specFor(every), { keepRecords: false, onRecord, resume: snapshot });
+    }
+  }
+  const final = last!;
+  const centre = periodTwoCentre(sim, final);
+  progress(1);
+  return {
+    label: o.label,
+    lr: o.lr,
+    dynamics: o.dynamics,
+    status: sim.status!,
+    stopReason: sim.stopInfo?.reason ?? null,
+    steps: sim.step,
+    records: records.finish(),
+    sharpness: sharp.finish(),
+    final,
+    centre,
+    signFlip,
+    eos: eos.result(),
+    firstOvershoot,
+    beforeOvershoot: firstOvershoot === null ? null : beforeOvershoot,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Mean of s at the final state and after one more GD step (the run is over, so the extra step is harmless). */
+function periodTwoCentre(sim: Simulation, final: TrajectoryRecord): number[][] {
+  const sys = sim.system;
+  if (!Number.isFinite(final.loss)) return final.s.map((row) => row.map(() => Number.NaN));
+  sys.step(sim.lr(sim.step));
+  sys.evaluate();
+  const next = new Float64Array(sys.K * sys.d);
+  sys.coefficients(next);
+  return final.s.map((row, k) => row.map((x, i) => (x + next[k * sys.d + i]!) / 2));
+}
+
+/** A run's trajectory as a self-describing CSV file (columns as `dlnlab run` writes them). */
+export function runCsv(run: RunData, name: string, what: string): DataFile {
+  const K = run.final.s.length;
+  const d = run.final.s[0]!.length;
+  const top = 1;
+  const cols = trajectoryColumns(K, d, top);
+  const lines = [csvHeader(cols), ...run.records.map((r) => csvRow(r, top))];
+  return {
+    name,
+    description: `${what}: trajectory of run "${run.label}" (η = ${run.lr}, ${run.dynamics} dynamics, status ${run.status}), ` +
+      `${run.records.length} records (odd step strides); columns: ${cols.map((c) => `${c.name} = ${c.description}`).join("; ")}`,
+    content: lines.join("\n") + "\n",
+  };
+}
+
+/** Short number for labels: 4 significant digits, no trailing zeros. */
+export function short(x: number, digits = 4): string {
+  if (!Number.isFinite(x)) return String(x);
+  return String(Number(x.toPrecision(digits)));
+}
+
+/** Dominant share: index and value of the largest entry. */
+export function argmax(xs: readonly number[]): number {
+  let best = 0;
+  for (let k = 1; k < xs.length; k++) if (xs[k]! > xs[best]!) best = k;
+  return best;
+}

@@ -1,0 +1,205 @@
+/**
+ * @file Chart panels shared by the experiment figures, built from one run's records with src/plot's
+ * `lineChart`: mode coefficients with theory levels, loss (log), sharpness against 2/η, the residual on
+ * a symlog axis (sign alternation), and the variance of the gradient-flow leaf coordinates. Colour is
+ * the pathway (the same in every figure), dash the mode.
+ */
+import { lineChart, modeDash, pathwayColor } from "../../plot/index.js";
+import type { BandSpec, LegendEntry, RuleSpec, Series } from "../../plot/index.js";
+import type { TrajectoryRecord } from "../../engine/types.js";
+import { leafVariance } from "../eos.js";
+import type { RunData } from "../common.js";
+import { short } from "../common.js";
+
+/** A finished figure: file stem, plain-text title, SVG. */
+export interface Figure {
+  name: string;
+  title: string;
+  svg: string;
+  /** One-paragraph caption for the report: what is drawn and which theory lines are on it. */
+  caption: string;
+}
+
+/** Default panel size, px. */
+export const PANEL = { width: 500, height: 330 } as const;
+/** Colour of theory lines that belong to no pathway. */
+export const THEORY = "#555555";
+/** Near-black for measurements that belong to no pathway. */
+export const INK = "#222222";
+
+/** x values (steps) of records. */
+export function steps(records: readonly TrajectoryRecord[]): Float64Array {
+  return Float64Array.from(records, (r) => r.step);
+}
+
+/** A horizontal theory level in a pathway's colour (e.g. its predicted final share). */
+export function levelRule(y: number, label: string, k: number | null, dash = "5,3"): RuleSpec {
+  return { y, label, color: k === null ? THEORY : pathwayColor(k), dash };
+}
+
+/** Options of `modesPanel`. */
+export interface ModesOptions {
+  title: string;
+  subtitle?: string;
+  depths: readonly number[];
+  sigma: readonly number[];
+  /** Modes drawn (default: the top mode, and mode 2 when it has σ > 0 and `allModes`). */
+  modes?: number[];
+  /** Theory levels drawn on the chart. */
+  rules?: RuleSpec[];
+  /** Extra legend rows (e.g. what a dashed level means). */
+  extraLegend?: LegendEntry[];
+  xType?: "linear" | "log";
+  width?: number;
+  height?: number;
+  /** Legend corner (default: the clearest). */
+  legendPosition?: "top-right" | "top-left" | "bottom-right" | "bottom-left";
+  id: string;
+}
+
+/** Mode coefficients s_{k,i} vs step, one colour per pathway, one dash per mode. */
+export function modesPanel(run: RunData, o: ModesOptions): string {
+  const K = o.depths.length;
+  const modes = o.modes ?? [0];
+  const recs = o.xType === "log" ? run.records.filter((r) => r.step > 0) : run.records;
+  const x = steps(recs);
+  const series: Series[] = [];
+  for (const [j, i] of modes.entries()) {
+    for (let k = 0; k < K; k++) {
+      series.push({
+        name: `pathway ${k + 1}, mode ${i + 1}`,
+        points: { x, y: Float64Array.from(recs, (r) => r.s[k]![i]!) },
+        color: pathwayColor(k),
+        dash: modeDash(j),
+      });
+    }
+  }
+  const entries: LegendEntry[] = o.depths.map((L, k) => ({ label: `pathway ${k + 1} (L=${L})`, color: pathwayColor(k), column: 0 }));
+  if (modes.length > 1) modes.forEach((i, j) => entries.push({ label: `mode ${i + 1}`, color: "#444444", dash: modeDash(j), column: 1 }));
+  for (const e of o.extraLegend ?? []) entries.push({ ...e, column: modes.length > 1 ? 1 : 0 });
+  const rules: RuleSpec[] = modes.map((i) => ({ y: o.sigma[i]!, label: `σ_${i + 1}`, color: THEORY, dash: "2,3" }));
+  return lineChart({
+    id: o.id,
+    title: o.title,
+    ...(o.subtitle ? { subtitle: o.subtitle } : {}),
+    width: o.width ?? PANEL.width,
+    height: o.height ?? PANEL.height,
+    x: { label: "GD step t", type: o.xType ?? "linear" },
+    y: { label: "mode coefficient s_{k,i} (units of σ_1)" },
+    series,
+    rules: [...rules, ...(o.rules ?? [])],
+    legend: { entries, ...(o.legendPosition ? { position: o.legendPosition } : {}) },
+  });
+}
+
+/** Loss ½‖F − Y‖² on a log axis. */
+export function lossPanel(run: RunData, title: string, id: string, subtitle?: string, xType: "linear" | "log" = "linear"): string {
+  const recs = run.records.filter((r) => r.loss > 0 && (xType === "linear" || r.step > 0));
+  return lineChart({
+    id,
+    title,
+    ...(subtitle ? { subtitle } : {}),
+    width: PANEL.width,
+    height: PANEL.height,
+    x: { label: "GD step t", type: xType },
+    y: { label: "loss ½‖F − Y‖_F^2", type: "log" },
+    series: [{ name: "loss", points: { x: steps(recs), y: Float64Array.from(recs, (r) => r.loss) }, color: INK }],
+    legend: false,
+  });
+}
+
+/** Options of `sharpnessPanel`. */
+export interface SharpnessOptions {
+  title: string;
+  subtitle?: string;
+  id: string;
+  /** Extra reference levels (λ_single, λ_bal, …). */
+  rules?: RuleSpec[];
+  width?: number;
+  height?: number;
+  xType?: "linear" | "log";
+  legendPosition?: "top-right" | "top-left" | "bottom-right" | "bottom-left";
+}
+
+/**
+ * Measured λ_max vs step against the stability threshold 2/η (a rule for a constant step, a step
+ * function 2/η_t for a schedule, clipped where an early warm-up makes it huge).
+ */
+export function sharpnessPanel(run: RunData, o: SharpnessOptions): string {
+  const log = o.xType === "log";
+  const pts = log ? run.sharpness.filter((p) => p[0] > 0) : run.sharpness;
+  const series: Series[] = [{
+    name: "λ_max (measured)",
+    points: { x: pts.map((p) => p[0]), y: pts.map((p) => p[1]) },
+    color: INK,
+  }];
+  const rules: RuleSpec[] = [...(o.rules ?? [])];
+  const lrs = run.records.map((r) => r.lr);
+  const constant = lrs.every((v) => Math.abs(v - lrs[0]!) <= 1e-12 * lrs[0]!);
+  const top = Math.max(0, ...pts.map((p) => p[1]).filter(Number.isFinite), ...rules.map((r) => r.y ?? 0), 2 / run.lr);
+  if (constant) {
+    rules.push({ y: 2 / run.lr, label: `2/η = ${short(2 / run.lr)}`, color: "#b2182b", dash: "6,3", legend: "2/η (stability threshold)" });
+  } else {
+    // 2/η_t of an early warm-up is huge: clip it just above the frame (coordinates far outside the
+    // frame add nothing and make the PNG renderer panic).
+    const recs = run.records.filter((r) => Number.isFinite(r.lr) && r.lr > 0 && (!log || r.step > 0));
+    series.push({
+      name: "2/η_t (stability threshold)",
+      points: { x: steps(recs), y: Float64Array.from(recs, (r) => Math.min(2 / r.lr, 1.5 * top)) },
+      color: "#b2182b", dash: "6,3", strokeWidth: 1.25, curve: "step-after",
+    });
+  }
+  return lineChart({
+    id: o.id,
+    title: o.title,
+    ...(o.subtitle ? { subtitle: o.subtitle } : {}),
+    width: o.width ?? PANEL.width,
+    height: o.height ?? PANEL.height,
+    x: { label: "GD step t", type: o.xType ?? "linear" },
+    y: { label: "sharpness λ_max(∇²ℒ)", domain: [0, top * 1.12] },
+    series,
+    rules,
+    ...(o.legendPosition ? { legend: { position: o.legendPosition } } : {}),
+  });
+}
+
+/** The residual r_1 vs step on a symlog axis over [from, to] (sign alternation at the EoS). */
+export function residualPanel(run: RunData, from: number, to: number, title: string, id: string, band?: BandSpec): string {
+  const recs = run.records.filter((r) => r.step >= from && r.step <= to);
+  const amp = Math.max(1e-12, ...recs.map((r) => Math.abs(r.residual[0]!)).filter(Number.isFinite));
+  return lineChart({
+    id,
+    title,
+    width: PANEL.width,
+    height: PANEL.height,
+    x: { label: "GD step t" },
+    y: { label: "top-mode residual r_1 = s_1 − σ_1", type: "symlog", constant: Math.max(1e-6, amp * 1e-4) },
+    series: [{ name: "r_1", points: { x: steps(recs), y: Float64Array.from(recs, (r) => r.residual[0]!) }, color: INK, strokeWidth: 1, marker: recs.length <= 200 }],
+    rules: [{ y: 0, label: "0", color: THEORY, dash: "2,3" }],
+    ...(band ? { bands: [band] } : {}),
+    legend: band?.label ? undefined : false,
+  });
+}
+
+/** Variance of the centred gradient-flow leaf coordinates, Var_k(z_k), on a log axis. */
+export function leafPanel(run: RunData, title: string, id: string, band?: BandSpec): string {
+  const recs = run.records.filter((r) => Number.isFinite(leafVariance(r)) && leafVariance(r) > 0);
+  return lineChart({
+    id,
+    title,
+    width: PANEL.width,
+    height: PANEL.height,
+    x: { label: "GD step t" },
+    y: { label: "leaf variance Var_k(z_k) (mode 1)", type: "log" },
+    series: [{ name: "Var_k(z_k)", points: { x: steps(recs), y: Float64Array.from(recs, leafVariance) }, color: INK }],
+    ...(band ? { bands: [band] } : {}),
+    legend: band?.label ? undefined : false,
+  });
+}
+
+/** The step range where the measured λ_max exceeded 2/η, as a shaded band (or undefined). */
+export function eosBand(run: RunData): BandSpec | undefined {
+  const { first, last } = run.eos;
+  if (first === null || last === null) return undefined;
+  return { x: [first, Math.max(last, first + 1)], label: "λ_max > 2/η (Edge of Stability)", color: "#b2182b", opacity: 0.1 };
+}
