@@ -1,0 +1,102 @@
+/**
+ * @file What the browser tests stand on: a static file server over the built lab (dist-lab/, made by
+ * `npm run build:lab`) on 127.0.0.1 and a free port, and Debian's Chromium driven by playwright-core
+ * with the flags that work on a closed network. Never a downloaded browser.
+ */
+import { createServer, type Server } from "node:http";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/** Repository root. */
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** The built lab. */
+export const DIST_LAB = join(ROOT, "dist-lab");
+/** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it when missing). */
+export const CHROMIUM = process.env.DLNLAB_CHROMIUM ?? "/usr/bin/chromium";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".wasm": "application/wasm",
+};
+
+/** A static server over `dir`; resolves with its origin (http://127.0.0.1:PORT). */
+export async function serveStatic(dir: string): Promise<{ origin: string; close: () => Promise<void> }> {
+  if (!existsSync(join(dir, "index.html"))) {
+    throw new Error(`${dir}/index.html is missing: build the lab first (npm run build:lab)`);
+  }
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(dir, path.endsWith("/") ? `${path}index.html` : path));
+    if (!file.startsWith(dir + sep) && file !== dir) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    // Port 0: the system picks a free port.
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * Debian's Chromium, headless, with no background networking (its connections are refused here). Playwright
+ * gives every launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** The page's `document` as far as the wait below uses it (it runs in the browser; this file has Node typings). */
+declare const document: { getElementById(id: string): { textContent: string | null } | null };
+
+/** A page that collects console errors and uncaught exceptions (the tests assert there are none). */
+export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console.error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => errors.push(`uncaught: ${err.message}`));
+  page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
+  await page.goto(url);
+  // The worker reports its kernels once it is up: then the page is ready to run.
+  await page.waitForFunction(() => /kernels/.test(document.getElementById("rate")?.textContent ?? ""));
+  return { page, errors };
+}
