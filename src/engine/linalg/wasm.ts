@@ -5,7 +5,9 @@
  * (no Node built-ins), so it works in Node, worker threads and browsers.
  */
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.generated.js";
-import { axpyJs, gemmJs, type Backend, type Workspace } from "./kernels.js";
+import {
+  axpyJs, gemmJs, hadamardAddJs, hadamardJs, tanhJs, TANH_CONSTANTS, transposeJs, type Backend, type Workspace,
+} from "./kernels.js";
 
 // The WebAssembly JS API as far as it is used here; declared locally because the portable core is
 // type-checked without DOM or Node typings.
@@ -25,10 +27,57 @@ interface WasmApi {
 type GemmExport = (m: number, n: number, k: number, a: number, b: number, c: number, beta: number) => void;
 /** axpy(n, alpha, xByteOffset, yByteOffset) of asm/kernels.ts. */
 type AxpyExport = (n: number, alpha: number, x: number, y: number) => void;
+/** tanh_d(n, z, t, d1, d2, wantD2, constants) of asm/kernels.ts (byte offsets). */
+type TanhExport = (n: number, z: number, t: number, d1: number, d2: number, wantD2: number, c: number) => void;
+/** hadamard(n, x, y, out) of asm/kernels.ts (byte offsets). */
+type HadamardExport = (n: number, x: number, y: number, out: number) => void;
+/** transpose(rows, cols, a, out) of asm/kernels.ts (byte offsets). */
+type TransposeExport = (rows: number, cols: number, a: number, out: number) => void;
+/** hadamard_add(n, a, b, c, d, e, out) of asm/kernels.ts (byte offsets). */
+type HadamardAddExport = (n: number, a: number, b: number, c: number, d: number, e: number, out: number) => void;
 
 const PAGE_BYTES = 65536;
 /** wasm32 memories hold at most 2^16 pages (4 GiB). */
 const MAX_PAGES = 65536;
+
+/**
+ * The constant table of the elementwise kernels (asm/kernels.ts explains why they read constants from
+ * memory): entry i is 16 bytes, one value in both lanes, in the order of the K_* indices there.
+ * Numbers are stored as doubles; `{ i64 }` entries as 64-bit integers (bit patterns). A function, not
+ * a module constant: ./kernels.js imports this module, so its constants are not yet initialised
+ * while this one is evaluated.
+ */
+function kernelConstants(): (number | { i64: bigint })[] {
+  return [
+    ...[...TANH_CONSTANTS.poly].reverse(), // 0 … 11: 1/13!, …, 1/2!
+    TANH_CONSTANTS.invLn2, // 12
+    TANH_CONSTANTS.round, // 13
+    TANH_CONSTANTS.ln2Hi, // 14
+    TANH_CONSTANTS.ln2Lo, // 15
+    TANH_CONSTANTS.clamp, // 16
+    1, // 17
+    4, // 18
+    -2, // 19
+    0.5, // 20
+    -0, // 21: the sign bit
+    { i64: 0x7fffffffffffffffn }, // 22: all but the sign bit
+    { i64: 1023n }, // 23: the exponent bias
+  ];
+}
+/** Bytes reserved for the constant table after a workspace's doubles (24 entries). */
+const CONSTANT_BYTES = 16 * 24;
+
+/** Write the constant table at byte offset `at` (16-byte aligned) of `buffer`. */
+function writeConstants(buffer: ArrayBuffer, at: number): void {
+  const table = kernelConstants();
+  if (16 * table.length !== CONSTANT_BYTES) throw new Error("kernel constant table: size mismatch");
+  const f = new Float64Array(buffer, at, 2 * table.length);
+  const i = new BigInt64Array(buffer, at, 2 * table.length);
+  table.forEach((v, k) => {
+    if (typeof v === "number") f[2 * k] = f[2 * k + 1] = v;
+    else i[2 * k] = i[2 * k + 1] = v.i64;
+  });
+}
 
 /**
  * Hidden, non-enumerable properties caching where a view lives: the memory it belongs to and its
@@ -118,13 +167,16 @@ function makeWorkspace(api: WasmApi, module: object, capacity: number): Workspac
   if (!Number.isSafeInteger(capacity) || capacity < 0) {
     throw new RangeError(`workspace capacity must be a non-negative integer number of doubles, got ${capacity}`);
   }
-  const pages = Math.max(1, Math.ceil((capacity * 8) / PAGE_BYTES));
+  // The doubles handed out by alloc come first, then the kernels' constant table (16-byte aligned).
+  const constants = Math.ceil((capacity * 8) / 16) * 16;
+  const pages = Math.max(1, Math.ceil((constants + CONSTANT_BYTES) / PAGE_BYTES));
   if (pages > MAX_PAGES) throw new RangeError(`workspace of ${capacity} doubles exceeds the 4 GiB WebAssembly limit`);
   // maximum = initial: memory.grow fails instead of detaching the views handed out by alloc.
   const memory = new api.Memory({ initial: pages, maximum: pages });
   const instance = new api.Instance(module, { env: { memory } });
   const buffer = memory.buffer;
   const heap = new Float64Array(buffer, 0, capacity);
+  writeConstants(buffer, constants);
 
   /** Byte offset of `x` in this workspace's memory, or −1 when `x` lives elsewhere. */
   function addressOf(x: Addressed): number {
@@ -142,7 +194,15 @@ function makeWorkspace(api: WasmApi, module: object, capacity: number): Workspac
   const nt = instance.exports.gemm_nt as GemmExport;
   const tt = instance.exports.gemm_tt as GemmExport;
   const axpy = instance.exports.axpy as AxpyExport;
+  const tanh = instance.exports.tanh_d as TanhExport;
+  const hadamard = instance.exports.hadamard as HadamardExport;
+  const hadamardAdd = instance.exports.hadamard_add as HadamardAddExport;
+  const transpose = instance.exports.transpose as TransposeExport;
   let used = 0;
+
+  function tooShort(what: string, n: number, arrays: Float64Array[]): never {
+    throw new RangeError(`${what} of ${n} elements: arrays too short (lengths ${arrays.map((a) => a.length).join(", ")})`);
+  }
 
   return {
     backend: "wasm",
@@ -186,6 +246,57 @@ function makeWorkspace(api: WasmApi, module: object, capacity: number): Workspac
         throw new RangeError(`axpy of ${n} elements: arrays too short (x ${x.length}, y ${y.length})`);
       }
       axpy(n, alpha, px, py);
+    },
+    tanh(n, z, t, d1, d2): void {
+      const pz = addressOf(z);
+      const pt = addressOf(t);
+      const p1 = addressOf(d1);
+      const p2 = d2 === null ? 0 : addressOf(d2);
+      if (pz < 0 || pt < 0 || p1 < 0 || p2 < 0) {
+        tanhJs(n, z, t, d1, d2);
+        return;
+      }
+      if (z.length < n || t.length < n || d1.length < n || (d2 !== null && d2.length < n)) {
+        tooShort("tanh", n, d2 === null ? [z, t, d1] : [z, t, d1, d2]);
+      }
+      tanh(n, pz, pt, p1, p2, d2 === null ? 0 : 1, constants);
+    },
+    hadamard(n, x, y, out): void {
+      const px = addressOf(x);
+      const py = addressOf(y);
+      const po = addressOf(out);
+      if (px < 0 || py < 0 || po < 0) {
+        hadamardJs(n, x, y, out);
+        return;
+      }
+      if (x.length < n || y.length < n || out.length < n) tooShort("hadamard", n, [x, y, out]);
+      hadamard(n, px, py, po);
+    },
+    hadamardAdd(n, a, b, c, d, e, out): void {
+      const pa = addressOf(a);
+      const pb = addressOf(b);
+      const pc = addressOf(c);
+      const pd = addressOf(d);
+      const pe = addressOf(e);
+      const po = addressOf(out);
+      if (pa < 0 || pb < 0 || pc < 0 || pd < 0 || pe < 0 || po < 0) {
+        hadamardAddJs(n, a, b, c, d, e, out);
+        return;
+      }
+      if (a.length < n || b.length < n || c.length < n || d.length < n || e.length < n || out.length < n) {
+        tooShort("hadamardAdd", n, [a, b, c, d, e, out]);
+      }
+      hadamardAdd(n, pa, pb, pc, pd, pe, po);
+    },
+    transpose(rows, cols, a, out): void {
+      const pa = addressOf(a);
+      const po = addressOf(out);
+      if (pa < 0 || po < 0) {
+        transposeJs(rows, cols, a, out);
+        return;
+      }
+      if (a.length < rows * cols || out.length < rows * cols) tooShort("transpose", rows * cols, [a, out]);
+      transpose(rows, cols, pa, po);
     },
   };
 }

@@ -2,8 +2,10 @@
  * @file Activations of the multi-pathway MLP (THEORY.md §7) with exact first and second derivatives,
  * which the exact Hessian-vector product needs. Each activation evaluates φ, φ' and φ'' in one fused
  * pass over a layer's pre-activations, sharing the expensive transcendental (tanh, exp, erf, sin)
- * between the three.
+ * between the three. tanh runs on the workspace's elementwise kernel when one is passed
+ * (WebAssembly SIMD: 2.7 instead of 10.6 ns per element for φ, φ', φ''); the others are plain JS.
  */
+import { tanhJs, type ElementwiseKernels } from "../linalg/kernels.js";
 import { erf, erfc } from "./erf.js";
 
 /** The activations of the MLP model (the paper uses tanh). */
@@ -23,9 +25,10 @@ export interface Activation {
   d2(x: number): number;
   /**
    * Over the first n entries: h = φ(z), d1 = φ'(z), d2 = φ''(z). `h` may be `z` itself (in place);
-   * d1 and d2 must be distinct from both.
+   * d1 and d2 must be distinct from both. `kernels` (e.g. `elementwise(workspace)`): where the
+   * activation has an elementwise kernel, run it there (results identical to running without).
    */
-  apply(n: number, z: Float64Array, h: Float64Array, d1: Float64Array, d2: Float64Array): void;
+  apply(n: number, z: Float64Array, h: Float64Array, d1: Float64Array, d2: Float64Array, kernels?: ElementwiseKernels): void;
 }
 
 /** 1/√(2π), the standard normal density at 0. */
@@ -46,25 +49,27 @@ const linear: Activation = {
   },
 };
 
-/** tanh: with t = tanh x, φ' = 1 − t², φ'' = −2t(1 − t²). */
+/**
+ * tanh: φ' = sech² = 1 − tanh², φ'' = −2·tanh·sech². The scalar functions use Math.tanh and
+ * Math.cosh (sech² from cosh keeps its relative accuracy where 1 − tanh² would cancel, |x| ≳ 1); the
+ * fused `apply` is the elementwise kernel `tanhJs` / `Workspace.tanh` (≤ 2.08, 4.03 and 5.83 ulp).
+ */
 const tanh: Activation = {
   name: "tanh",
   value: (x) => Math.tanh(x),
-  d1: (x) => 1 - Math.tanh(x) ** 2,
-  d2: (x) => {
-    const t = Math.tanh(x);
-    return -2 * t * (1 - t * t);
-  },
-  apply(n, z, h, d1, d2) {
-    for (let i = 0; i < n; i++) {
-      const t = Math.tanh(z[i]);
-      const s = 1 - t * t;
-      h[i] = t;
-      d1[i] = s;
-      d2[i] = -2 * t * s;
-    }
+  d1: (x) => sech2(x),
+  d2: (x) => -2 * Math.tanh(x) * sech2(x),
+  apply(n, z, h, d1, d2, kernels) {
+    if (kernels) kernels.tanh(n, z, h, d1, d2);
+    else tanhJs(n, z, h, d1, d2);
   },
 };
+
+/** sech² x = (1/cosh x)²: no overflow (cosh = ∞ gives 0), gradual underflow beyond |x| ≈ 355. */
+function sech2(x: number): number {
+  const s = 1 / Math.cosh(x);
+  return s * s;
+}
 
 /**
  * ReLU max(x, 0). Convention at the kink: φ'(0) = 0 (as in JAX and PyTorch), and φ'' = 0 everywhere,

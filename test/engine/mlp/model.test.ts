@@ -96,6 +96,43 @@ describe("MLP gradient and HVP against finite differences", () => {
   }
 });
 
+describe("MLP HVP with wide hidden layers", () => {
+  // With 2n·h > 2048 the HVP forms out_W = dδ̂ᵀĤ + δ̂ᵀdĤ as two products instead of one stacked
+  // product over 2n samples (see MultiPathwayMLP): n = 3 and h = 360 take that path, h = 5 the other.
+  for (const activation of ["tanh", "swish"] as const) {
+    it(`${activation}: Hv matches central differences of ∇ℒ on both paths (h = 360 and 5, biases)`, () => {
+      const rng = new Rng(21);
+      const target = createTarget(3, { sigma: [1.5, 1, 0.5], basis: "general" }, rng);
+      const model = new MultiPathwayMLP([4, 3], target, { activation, hidden: [360, 5], bias: true });
+      // N(0, 1/fan_in) weights keep the pre-activations O(1) in the wide pathway; biases N(0, 0.3²).
+      for (let k = 0; k < model.K; k++) {
+        for (let l = 0; l < model.depths[k]!; l++) {
+          rng.fillNormal(model.weight(k, l), 1 / Math.sqrt(model.layerShape(k, l).cols));
+          rng.fillNormal(model.biasVector(k, l)!, 0.3);
+        }
+      }
+      const n = model.nParams;
+      const theta0 = Float64Array.from(model.theta);
+      model.evaluate();
+      const v = rng.fillNormal(new Float64Array(n));
+      const Hv = new Float64Array(n);
+      model.hvp(v, Hv);
+      const gradAt = (t: number) => {
+        for (let i = 0; i < n; i++) model.theta[i] = theta0[i]! + t * v[i]!;
+        model.evaluate();
+        return Float64Array.from(model.grad);
+      };
+      // As above: central differences with h = 1e−5 are good to ~1e−9 relative; 1e−6 separates.
+      const h = 1e-5;
+      const p = gradAt(h);
+      const m = gradAt(-h);
+      const fdHv = p.map((x, i) => (x - m[i]!) / (2 * h));
+      expectAllClose(Hv, fdHv, { atol: 1e-6 * maxAbs(fdHv) }, "Hv vs central differences of ∇ℒ");
+      model.theta.set(theta0);
+    });
+  }
+});
+
 describe("MLP Hessian", () => {
   for (const activation of ["tanh", "gelu", "relu"] as const) {
     it(`is symmetric: uᵀHv = vᵀHu (${activation})`, () => {
