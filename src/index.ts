@@ -9,7 +9,7 @@ export type { RunStatus, TrajectoryRecord } from "./engine/types.js";
 export { MultiPathwayDLN } from "./engine/model.js";
 export { createTarget, type Target, type TargetBasis, type TargetSpec } from "./engine/target.js";
 export { initialize, layerScales, type GaussianInit, type InitSpec, type SvsInit, type SvsLayersInit } from "./engine/init.js";
-export { makeSchedule, type ConstantSchedule, type PiecewiseSchedule, type ScheduleSpec, type WarmupSchedule } from "./engine/schedule.js";
+export { makeSchedule, type ConstantSchedule, type DecaySchedule, type PiecewiseSchedule, type ScheduleSpec, type WarmupSchedule } from "./engine/schedule.js";
 export { Rng } from "./engine/rng.js";
 export {
   balancedCoefficients, balancedFlowRhs, balancedGdStep, balancedGdStepTyped, ipow, layerCoefficients, layerFlowRhs, layerGdStep, layerScratch,
@@ -56,3 +56,16 @@ export { chainChecks, chainKind, ChainSchema, measuredKnifeEdge, type ChainConfi
 export { phaseChecks, phaseKind, PhaseSchema, runCell, transitions, type Cell, type PhaseConfig, type PhaseData, type PhaseRow } from "./experiments/phase.js";
 export { measuredRank, rankChecks, rankKind, RankSchema, type RankConfig, type RankData } from "./experiments/rank.js";
 export { warmupChecks, warmupKind, WarmupSchema, type WarmupConfig, type WarmupData } from "./experiments/warmup.js";
+// Related dynamics (THEORY.md §9–§10): the deep linear classifier on separable data (layer alignment) and
+// saddle escape from small initialisation; decreasing step sizes; least squares with confidence intervals.
+export { DeepLinearClassifier, layerSpectrum, type ClassifierLayerShape, type LayerSpectrum } from "./engine/classifier/model.js";
+export { ClassifierSystem, initializeClassifier, type ClassifierInit, type ClassifierSpec } from "./engine/classifier/system.js";
+export { getMarginLoss, MARGIN_LOSS_NAMES, type MarginLoss, type MarginLossName } from "./engine/classifier/losses.js";
+export { separableData, type SeparableData, type SeparableDataSpec } from "./engine/classifier/data.js";
+export { kktResiduals, maxMarginDirection, type KktResiduals, type LabelledPoints, type MaxMarginSolution } from "./engine/classifier/svm.js";
+export { BOTTLENECK_BASES, baseDraw, initializeBottleneck, smallLayers, type BottleneckBase, type BottleneckInit } from "./engine/saddle/init.js";
+export { flowEscapeTime, gdEscapeTime, type EscapeResult, type FlowEscapeOptions, type GdEscapeOptions } from "./engine/saddle/escape.js";
+export type { MlpRunSpec } from "./engine/simulate.js";
+export { betaIncomplete, linearFit, logGamma, studentTCdf, studentTQuantile, type LinearFit } from "./engine/measure/regression.js";
+export { alignmentChecks, alignmentKind, AlignmentSchema, analyseRun, runAlignment, type AlignmentConfig, type AlignmentData, type AlignmentRecord, type AlignmentRun } from "./experiments/alignment.js";
+export { analyseSaddle, chainTheory, epsilonGrid, imbalanceIntegral, measuredClass, runGd, runSeries, saddleChecks, saddleKind, SaddleSchema, type SaddleConfig, type SaddleData, type SaddleSeries } from "./experiments/saddle.js";

@@ -5,12 +5,14 @@
  * rules are checked by the schema, whose errors are then reported under the flag's name.
  */
 import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
+import { BOTTLENECK_BASES } from "../engine/saddle/init.js";
+import { MARGIN_LOSS_NAMES } from "../engine/classifier/losses.js";
 
 /** How a flag's text becomes a value ("boolean": on/off, true/false, yes/no or 1/0). */
 export type FlagKind = "int" | "number" | "int-list" | "number-list" | "word" | "int-or-auto" | "boolean";
 
 /** The models a run config can describe (its `model` field). */
-export type ModelName = "dln" | "mlp";
+export type ModelName = "dln" | "mlp" | "classifier";
 
 /** One flag that sets one config field. */
 export interface FieldFlag {
@@ -31,11 +33,14 @@ export interface FieldFlag {
   models?: readonly ModelName[];
   /** The field the flag sets when the model is mlp, if not `path` (--init-std sets mlp.init.std). */
   mlpPath?: readonly string[];
+  /** The field the flag sets when the model is classifier, if not `path` (--init-std sets classifier.init.std). */
+  classifierPath?: readonly string[];
 }
 
 /**
  * Every field flag of `dlnlab run`, in --help order. The names of the first eleven are fixed by outside
- * tooling; the MLP flags (--model, --activation, --hidden, --bias, --he-scale) come last.
+ * tooling; the MLP flags (--model, --activation, --hidden, --bias, --he-scale) come next, then the flags of
+ * the saddle-escape initialisation, decreasing steps and the classifier (THEORY.md §9–§10).
  */
 export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--width", path: ["width"], kind: "int", arg: "<d>", help: "width d of every layer (default 2)" },
@@ -49,8 +54,8 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--sharpness-every", path: ["sharpness", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "top Hessian eigenvalue every n steps, 0 = start and end only (default auto ≈ 200 measurements)" },
   { flag: "--basis", path: ["target", "basis"], kind: "word", arg: "<basis>", choices: ["identity", "symmetric", "general"], help: "singular vectors of the target: identity, random U = V (symmetric) or random U ≠ V (general) (default identity)" },
   { flag: "--init", path: ["init", "type"], kind: "word", arg: "<type>", choices: ["svs", "svs-layers", "gaussian"], help: "initialisation type of the linear network (default svs)", models: ["dln"] },
-  { flag: "--init-std", path: ["init", "std"], kind: "number", arg: "<std>", help: "std of an i.i.d. Gaussian init (implies --init gaussian); with --model mlp the std of the MLP's weights", impliesType: "gaussian", mlpPath: ["mlp", "init", "std"] },
-  { flag: "--schedule", path: ["schedule", "type"], kind: "word", arg: "<type>", choices: ["constant", "warmup", "piecewise"], help: "step-size schedule (default constant)" },
+  { flag: "--init-std", path: ["init", "std"], kind: "number", arg: "<std>", help: "std of an i.i.d. Gaussian init (implies --init gaussian); with --model mlp or classifier the std of its weights", impliesType: "gaussian", mlpPath: ["mlp", "init", "std"], classifierPath: ["classifier", "init", "std"] },
+  { flag: "--schedule", path: ["schedule", "type"], kind: "word", arg: "<type>", choices: ["constant", "warmup", "piecewise", "decay"], help: "step-size schedule (default constant)" },
   { flag: "--warmup-steps", path: ["schedule", "steps"], kind: "int", arg: "<W>", help: "linear warm-up over W steps (implies --schedule warmup)", impliesType: "warmup" },
   { flag: "--warmup-start", path: ["schedule", "start"], kind: "number", arg: "<f>", help: "warm-up starts at f·lr, f in [0,1] (default 0)", impliesType: "warmup" },
   { flag: "--boundaries", path: ["schedule", "boundaries"], kind: "int-list", arg: "<t1,t2,…>", help: "steps where a piecewise-constant schedule changes (implies --schedule piecewise)", impliesType: "piecewise" },
@@ -62,11 +67,20 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--rtol", path: ["flow", "rtol"], kind: "number", arg: "<x>", help: "relative tolerance of the gradient-flow ODE solver (default 1e-10)" },
   { flag: "--atol", path: ["flow", "atol"], kind: "number", arg: "<x>", help: "absolute tolerance of the gradient-flow ODE solver (default 1e-12)" },
   { flag: "--loss-tol", path: ["stop", "lossTol"], kind: "number", arg: "<x>", help: "converged when loss ≤ x·½‖Y‖² (default 1e-20)" },
-  { flag: "--model", path: ["model"], kind: "word", arg: "<model>", choices: ["dln", "mlp"], help: "dln (deep linear network) or mlp (nonlinear multi-pathway MLP, see --activation) (default dln)" },
+  { flag: "--model", path: ["model"], kind: "word", arg: "<model>", choices: ["dln", "mlp", "classifier"], help: "dln (deep linear network), mlp (nonlinear multi-pathway MLP, see --activation) or classifier (deep linear classifier on separable data, see --loss) (default dln)" },
   { flag: "--activation", path: ["mlp", "activation"], kind: "word", arg: "<φ>", choices: ACTIVATION_NAMES, help: `MLP activation: ${ACTIVATION_NAMES.join(", ")} (default tanh)`, models: ["mlp"] },
-  { flag: "--hidden", path: ["mlp", "hidden"], kind: "int-list", arg: "<h|h1,h2,…>", help: "MLP hidden width, one for all pathways or one per pathway (default 64)", models: ["mlp"] },
+  { flag: "--hidden", path: ["mlp", "hidden"], kind: "int-list", arg: "<h|h1,h2,…>", help: "hidden width: MLP, one for all pathways or one per pathway (default 64); classifier (default: the width)", models: ["mlp", "classifier"], classifierPath: ["classifier", "hidden"] },
   { flag: "--bias", path: ["mlp", "bias"], kind: "boolean", arg: "<on|off>", help: "learnable biases in every MLP layer (default off)", models: ["mlp"] },
   { flag: "--he-scale", path: ["mlp", "init", "scale"], kind: "number", arg: "<c>", help: "He-normal MLP init with std c·√(2/fan_in) (instead of --init-std)", impliesType: "he", models: ["mlp"] },
+  { flag: "--epsilon", path: ["mlp", "init", "epsilon"], kind: "number", arg: "<ε>", help: "bottleneck MLP init: the small layers start at scale ε, the others at O(1) (see --small-layers, --init-base)", impliesType: "bottleneck", models: ["mlp"] },
+  { flag: "--small-layers", path: ["mlp", "init", "layers"], kind: "int-list", arg: "<l1,l2,…>", help: "1-based layers at scale ε of a bottleneck init (implies it; default every layer)", impliesType: "bottleneck", models: ["mlp"] },
+  { flag: "--init-base", path: ["mlp", "init", "base"], kind: "word", arg: "<base>", choices: BOTTLENECK_BASES, help: "O(1) draw of a bottleneck init before the small layers are scaled by ε: identity, orthogonal or he (default identity)", impliesType: "bottleneck", models: ["mlp"] },
+  { flag: "--loss-fraction", path: ["stop", "lossFraction"], kind: "number", arg: "<f>", help: "also stop (converged) once loss ≤ f·initial loss: the escape from a small-init plateau, checked at recorded steps" },
+  { flag: "--decay-steps", path: ["schedule", "timescale"], kind: "int", arg: "<T>", help: "decreasing step η_t = lr·(1 + t/T)^(−p) (implies --schedule decay)", impliesType: "decay" },
+  { flag: "--decay-power", path: ["schedule", "power"], kind: "number", arg: "<p>", help: "exponent p of the decreasing step (default 1)", impliesType: "decay" },
+  { flag: "--loss", path: ["classifier", "loss"], kind: "word", arg: "<ℓ>", choices: MARGIN_LOSS_NAMES, help: "classifier margin loss: logistic or exponential (default logistic)", models: ["classifier"] },
+  { flag: "--points", path: ["classifier", "data", "points"], kind: "int", arg: "<n>", help: "number of separable data points of the classifier (default 20)", models: ["classifier"] },
+  { flag: "--margin", path: ["classifier", "data", "margin"], kind: "number", arg: "<γ>", help: "the classifier's data are redrawn until y·u*ᵀx ≥ γ (default 0.1)", models: ["classifier"] },
 ];
 
 /** Flag texts that mean true and false for kind "boolean". */
@@ -131,8 +145,8 @@ function deepClone(v: unknown): unknown {
  * new object with the paths that flags set. A flag that implies a type (e.g. --init-std ⇒ gaussian)
  * replaces the enclosing object when its type differs; --sigma removes an explicit target matrix.
  * The model (--model, else the config's `model`, else dln) decides where a flag with an `mlpPath`
- * writes, and a flag meant for another model is an error; --model drops the other model's settings
- * (`mlp` for dln, the linear `init` for mlp).
+ * writes, and a flag meant for another model is an error; --model drops the other models' settings
+ * (`mlp` and `classifier` for dln, the linear `init` and the other section for mlp and classifier).
  */
 export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { config: Json; setBy: Map<string, string> } {
   const config = deepClone(raw) as Json;
@@ -140,7 +154,9 @@ export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { co
   const modelFlag = FIELD_FLAGS.find((f) => f.flag === "--model")!;
   const modelText = values.get(modelFlag.flag);
   const model: unknown = modelText !== undefined ? parseFlagValue(modelFlag, modelText) : config.model ?? "dln";
-  if (modelText !== undefined) delete config[model === "mlp" ? "init" : "mlp"];
+  if (modelText !== undefined) {
+    for (const other of ["init", "mlp", "classifier"]) if (other !== (model === "dln" ? "init" : model)) delete config[other];
+  }
   // Type-choosing flags first, so that e.g. `--init svs-layers` does not wipe what other flags set.
   const isType = (f: FieldFlag) => f.path[f.path.length - 1] === "type";
   const ordered = [...FIELD_FLAGS.filter(isType), ...FIELD_FLAGS.filter((f) => !isType(f))];
@@ -150,12 +166,14 @@ export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { co
     const value = parseFlagValue(spec, text);
     if (spec.models && !spec.models.includes(model as ModelName)) {
       throw new FlagError(
-        spec.models.includes("mlp")
-          ? `${spec.flag}: only used with --model mlp`
-          : `${spec.flag}: not used by MLP models (model: mlp); their initialisation is --init-std or --he-scale`,
+        !spec.models.includes("dln")
+          ? `${spec.flag}: only used with --model ${spec.models.join(" or ")}`
+          : model === "mlp"
+            ? `${spec.flag}: not used by MLP models (model: mlp); their initialisation is --init-std or --he-scale`
+            : `${spec.flag}: not used by model ${String(model)}`,
       );
     }
-    const path = model === "mlp" && spec.mlpPath ? spec.mlpPath : spec.path;
+    const path = (model === "mlp" && spec.mlpPath) || (model === "classifier" && spec.classifierPath) || spec.path;
     const parentPath = path.slice(0, -1);
     let parent: Json = config;
     for (const key of parentPath) {

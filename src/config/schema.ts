@@ -6,7 +6,10 @@
 import { z } from "zod";
 import type { SimulationSpec } from "../engine/simulate.js";
 import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
-import type { MlpSpec } from "../engine/mlp/spec.js";
+import type { MlpRunSpec } from "../engine/simulate.js";
+import { BOTTLENECK_BASES } from "../engine/saddle/init.js";
+import { MARGIN_LOSS_NAMES } from "../engine/classifier/losses.js";
+import type { ClassifierSpec } from "../engine/classifier/system.js";
 
 const finite = z.number();
 const positive = z.number().gt(0, { message: "must be > 0" });
@@ -57,6 +60,14 @@ const MlpInitSchema = z
       type: z.literal("he"),
       scale: positive.default(1).describe("Multiplier of the He-normal standard deviation √(2/fan_in) (biases start at 0)."),
     }),
+    z.strictObject({
+      type: z.literal("bottleneck"),
+      epsilon: positive.describe("Scale ε of the small layers (THEORY.md §10: saddle escape)."),
+      layers: z.array(posInt).min(1).optional().describe("1-based layers at scale ε, the same in every pathway (default: every layer)."),
+      base: z.enum(BOTTLENECK_BASES).default("identity")
+        .describe("O(1) draw of every layer before the small ones are multiplied by ε: identity (ones on the diagonal), orthogonal (seeded Haar) or he (N(0, 2/fan_in))."),
+      scale: positive.default(1).describe("Multiplier of the base draw: the scale of the layers that are not small."),
+    }),
   ])
   .describe("Initialisation of the MLP's weights.");
 
@@ -73,6 +84,28 @@ const MlpSchema = z
   })
   .describe("The multi-pathway MLP f_k(X) = W_L φ(⋯φ(W_1 X)) of model: mlp (THEORY.md §7); its depths are `depths`.");
 
+/** The `classifier` section (model: classifier, THEORY.md §9). */
+const ClassifierSchema = z
+  .strictObject({
+    loss: z.enum(MARGIN_LOSS_NAMES).default("logistic").describe("Margin loss ℓ(y·f(x)): logistic log(1 + e^{−z}) or exponential e^{−z}."),
+    hidden: z.union([posInt, z.array(posInt).length(1)], { error: "must be an integer >= 1 (one width: the classifier has one pathway)" }).optional()
+      .describe("Hidden width h of W_1 … W_{L−1} (default: the width d)."),
+    data: z
+      .strictObject({
+        points: z.int().gte(2, { message: "must be an integer >= 2" }).default(20).describe("Number of points n (labels alternate ±1)."),
+        mean: positive.default(1).describe("Distance of the two Gaussian cluster centres ±mean·u* from the origin."),
+        spread: positive.default(1).describe("Standard deviation of the isotropic clusters."),
+        margin: positive.default(0.1).describe("Points with y·u*ᵀx < margin are redrawn: separable through the origin with margin ≥ this along u*."),
+      })
+      .default({ points: 20, mean: 1, spread: 1, margin: 0.1 })
+      .describe("Seeded linearly separable data in dimension d = width (drawn from the run's seed)."),
+    init: z
+      .strictObject({ type: z.literal("gaussian"), std: positive.describe("Standard deviation of every weight entry.") })
+      .default({ type: "gaussian", std: 0.3 })
+      .describe("Initialisation of the classifier's weights."),
+  })
+  .describe("The deep linear classifier x ↦ W_L⋯W_1 x (scalar output, depth = depths[0], input dimension = width) of model: classifier (THEORY.md §9).");
+
 const ScheduleSchema = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("constant") }),
@@ -86,6 +119,11 @@ const ScheduleSchema = z
       boundaries: z.array(nonNegInt).describe("Increasing steps at which the multiplier changes."),
       factors: z.array(positive).min(1).describe("Multipliers of lr, one per segment (boundaries + 1)."),
     }),
+    z.strictObject({
+      type: z.literal("decay"),
+      timescale: posInt.describe("Time scale T (steps) of a decreasing step η_t = lr·(1 + t/T)^(−power)."),
+      power: positive.default(1).describe("Exponent of the decay (1: inverse-time, 0.5: inverse square root)."),
+    }),
   ])
   .describe("Step-size schedule, as multipliers of lr.");
 
@@ -97,8 +135,10 @@ export const RunConfigSchema = z
     depths: z.array(posInt).min(1, { message: "needs at least one pathway" }).default([4, 4])
       .describe("Depth L_k of each pathway; K = number of entries."),
     target: TargetSchema.default({ basis: "identity" }),
-    model: z.enum(["dln", "mlp"]).default("dln").describe("dln: the deep linear network; mlp: the nonlinear multi-pathway MLP set by `mlp`."),
+    model: z.enum(["dln", "mlp", "classifier"]).default("dln")
+      .describe("dln: the deep linear network; mlp: the nonlinear multi-pathway MLP set by `mlp`; classifier: the deep linear classifier on separable data set by `classifier`."),
     mlp: MlpSchema.optional(),
+    classifier: ClassifierSchema.optional(),
     init: InitSchema.default(DEFAULT_INIT).describe("Initialisation of the linear network (model: dln)."),
     lr: positive.default(0.625).describe("Base (peak) step size η."),
     schedule: ScheduleSchema.default({ type: "constant" }),
@@ -131,6 +171,8 @@ export const RunConfigSchema = z
         divergeFactor: positive.default(1e8).describe("Diverged when loss > divergeFactor·max(initial loss, ½‖Y‖²_F)."),
         window: z.int().gte(4, { message: "must be an integer >= 4" }).default(256)
           .describe("Final steps inspected to tell oscillating from max-steps."),
+        lossFraction: z.number().gt(0, { message: "must be in (0, 1)" }).lt(1, { message: "must be in (0, 1)" }).optional()
+          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at recorded steps)."),
       })
       .default({ lossTol: 1e-20, divergeFactor: 1e8, window: 256 })
       .describe("When a run ends early, and how its end is classified."),
@@ -173,8 +215,29 @@ export const RunConfigSchema = z
       }
     }
     const reduced = c.dynamics === "reduced" || (c.dynamics === "flow" && c.flow.system === "reduced");
-    if (c.model === "dln" && c.mlp !== undefined) {
+    if (c.model !== "mlp" && c.mlp !== undefined) {
       ctx.addIssue({ code: "custom", path: ["mlp"], message: "is only used with model: mlp" });
+    }
+    if (c.model !== "classifier" && c.classifier !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["classifier"], message: "is only used with model: classifier" });
+    }
+    if (c.model === "classifier") {
+      if (K !== 1) ctx.addIssue({ code: "custom", path: ["depths"], message: `model classifier has one pathway: give one depth, e.g. [3] (--depths 3), not ${K}` });
+      if (c.dynamics === "reduced") ctx.addIssue({ code: "custom", path: ["dynamics"], message: "reduced dynamics are not defined for model: classifier; use full or flow" });
+      else if (reduced) ctx.addIssue({ code: "custom", path: ["flow", "system"], message: "reduced dynamics are not defined for model: classifier; use full" });
+      const set = t.sigma ? "sigma" : t.matrix ? "matrix" : t.basis !== "identity" ? "basis" : null;
+      if (set) ctx.addIssue({ code: "custom", path: ["target", set], message: "the target is not used by model: classifier (its data are classifier.data)" });
+      if (JSON.stringify(init) !== JSON.stringify(DEFAULT_INIT)) {
+        ctx.addIssue({ code: "custom", path: ["init"], message: "is the linear network's initialisation; for model: classifier set classifier.init" });
+      }
+    }
+    const bottleneck = c.model === "mlp" && c.mlp?.init.type === "bottleneck" ? c.mlp.init : null;
+    if (bottleneck?.layers) {
+      const L = Math.min(...c.depths);
+      bottleneck.layers.forEach((l, j) => {
+        if (l > L) ctx.addIssue({ code: "custom", path: ["mlp", "init", "layers", j], message: `layer ${l} does not exist (the shallowest pathway has depth ${L})` });
+        if (bottleneck.layers!.indexOf(l) !== j) ctx.addIssue({ code: "custom", path: ["mlp", "init", "layers", j], message: `layer ${l} is listed twice` });
+      });
     }
     if (c.model === "mlp") {
       if (c.dynamics === "reduced") {
@@ -244,11 +307,16 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
   const init = c.init.type === "svs" && c.init.scales.length === 1 ? { type: "svs" as const, scales: new Array<number>(K).fill(c.init.scales[0]!) } : c.init;
   // model and mlp appear only in MLP specs, so every linear spec (and its config.json) is unchanged.
   const mlp = c.model === "mlp" ? { model: "mlp" as const, mlp: resolveMlp(c.mlp ?? MlpSchema.parse({}), K) } : {};
+  const classifier = c.model === "classifier" ? { model: "classifier" as const, classifier: resolveClassifier(c.classifier ?? ClassifierSchema.parse({}), c.width) } : {};
+  // A classifier's coefficients are the predictor's coordinates along (ŵ_SVM, …): levels (1, 0, …, 0).
+  const target = c.model === "classifier" ? { sigma: [1], basis: "identity" as const }
+    : c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma ?? DEFAULT_SIGMA.slice(0, c.width), basis: c.target.basis };
   return {
     width: c.width,
     depths: [...c.depths],
     ...mlp,
-    target: c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma ?? DEFAULT_SIGMA.slice(0, c.width), basis: c.target.basis },
+    ...classifier,
+    target,
     init,
     lr: c.lr,
     schedule: c.schedule,
@@ -262,8 +330,14 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
   };
 }
 
+/** The engine's classifier spec: the hidden width defaults to the input dimension. */
+function resolveClassifier(c: z.output<typeof ClassifierSchema>, width: number): ClassifierSpec {
+  const hidden = c.hidden === undefined ? width : typeof c.hidden === "number" ? c.hidden : c.hidden[0];
+  return { loss: c.loss, hidden, data: c.data, init: c.init };
+}
+
 /** The engine's MLP spec: one hidden width per pathway. */
-function resolveMlp(m: z.output<typeof MlpSchema>, K: number): MlpSpec {
+function resolveMlp(m: z.output<typeof MlpSchema>, K: number): MlpRunSpec {
   const hidden = typeof m.hidden === "number" ? new Array<number>(K).fill(m.hidden) : m.hidden.length === 1 ? new Array<number>(K).fill(m.hidden[0]!) : [...m.hidden];
   return { activation: m.activation, hidden, bias: m.bias, init: m.init, ...(m.input ? { input: m.input } : {}) };
 }

@@ -26,8 +26,21 @@ export interface PiecewiseSchedule {
   factors: readonly number[];
 }
 
+/**
+ * Decreasing step (the layer-alignment experiments, THEORY.md §9): m(t) = (1 + t/T)^{−p}. With p = 1
+ * (inverse-time decay) Σ_t η_t = ∞ and Σ_t η_t² < ∞; the elapsed gradient-flow time then grows like
+ * lr·T·ln(1 + t/T).
+ */
+export interface DecaySchedule {
+  type: "decay";
+  /** Time scale T ≥ 1 of the decay, in steps (η has fallen to lr·2^{−p} at t = T). */
+  timescale: number;
+  /** Exponent p > 0 (default 1: inverse-time decay; 0.5: inverse square root). */
+  power?: number;
+}
+
 /** Any schedule. */
-export type ScheduleSpec = ConstantSchedule | WarmupSchedule | PiecewiseSchedule;
+export type ScheduleSpec = ConstantSchedule | WarmupSchedule | PiecewiseSchedule | DecaySchedule;
 
 /** The step size η_t as a function of the step index t ≥ 0. */
 export function makeSchedule(lr: number, spec: ScheduleSpec): (t: number) => number {
@@ -46,6 +59,11 @@ export function makeSchedule(lr: number, spec: ScheduleSpec): (t: number) => num
         while (j < boundaries.length && boundaries[j] <= t) j++;
         return lr * factors[j];
       };
+    }
+    case "decay": {
+      const T = spec.timescale;
+      const p = spec.power ?? 1;
+      return p === 1 ? (t) => lr / (1 + t / T) : (t) => lr * Math.pow(1 + t / T, -p);
     }
   }
 }

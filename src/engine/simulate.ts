@@ -10,11 +10,16 @@ import { makeSchedule, type ScheduleSpec } from "./schedule.js";
 import { Rng } from "./rng.js";
 import { BalancedSystem, FullSystem, LayerSystem, MlpSystem, type SharpnessMethod, type System } from "./dynamics/systems.js";
 import { initializeMlp } from "./mlp/init.js";
-import type { MlpSpec } from "./mlp/spec.js";
+import type { MlpInitSpec, MlpSpec } from "./mlp/spec.js";
+import { initializeBottleneck, type BottleneckInit } from "./saddle/init.js";
+import { ClassifierSystem, initializeClassifier, type ClassifierSpec } from "./classifier/system.js";
 import { DormandPrince } from "./dynamics/ode.js";
 import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
 import type { Backend } from "./linalg/kernels.js";
 import type { RunStatus, TrajectoryRecord } from "./types.js";
+
+/** The MLP section of a run: the MLP's spec, whose initialisation may also be a bottleneck one (THEORY.md §10). */
+export type MlpRunSpec = Omit<MlpSpec, "init"> & { init: MlpInitSpec | BottleneckInit };
 
 /** Everything that defines a run (the validated, fully resolved config). */
 export interface SimulationSpec {
@@ -25,10 +30,15 @@ export interface SimulationSpec {
   target: TargetSpec;
   /** Initialisation of the linear network (not used by MLPs, which have `mlp.init`). */
   init: InitSpec;
-  /** "dln" (default when absent): the deep linear network; "mlp": the nonlinear multi-pathway MLP of `mlp`. */
-  model?: "dln" | "mlp";
+  /**
+   * "dln" (default when absent): the deep linear network; "mlp": the nonlinear multi-pathway MLP of `mlp`;
+   * "classifier": the deep linear classifier on separable data of `classifier` (THEORY.md §9).
+   */
+  model?: "dln" | "mlp" | "classifier";
   /** Architecture and initialisation of the MLP (model "mlp" only). */
-  mlp?: MlpSpec;
+  mlp?: MlpRunSpec;
+  /** Loss, hidden width, data and initialisation of the classifier (model "classifier" only; depth = depths[0], d = width). */
+  classifier?: ClassifierSpec;
   /** Base step size η (peak of the schedule; also the time unit of gradient flow). */
   lr: number;
   schedule: ScheduleSpec;
@@ -66,6 +76,8 @@ export interface SimulationSpec {
     divergeFactor: number;
     /** Steps inspected at the end to tell "oscillating" (residual sign flips in ≥ 75%) from "max-steps". */
     window: number;
+    /** Also converged once loss ≤ lossFraction·(initial loss) (escape from a plateau; checked at recorded steps). */
+    lossFraction?: number;
   };
 }
 
@@ -142,8 +154,19 @@ export class Simulation {
       }
       if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; MLPs use lanczos");
       const mlp = new MlpSystem(spec.depths, this.target, spec.mlp, measureRng, options.backend);
-      initializeMlp(mlp.model, spec.mlp.init, initRng);
+      const init = spec.mlp.init;
+      if (init.type === "bottleneck") initializeBottleneck(mlp.model, init, initRng);
+      else initializeMlp(mlp.model, init, initRng);
       this.system = mlp;
+    } else if (spec.model === "classifier") {
+      if (!spec.classifier) throw new RangeError("classifier: model classifier needs its classifier settings (loss, hidden, data, init)");
+      if (reduced) throw new RangeError(`${spec.dynamics === "reduced" ? "dynamics" : "flow.system"}: reduced dynamics are not defined for model: classifier`);
+      if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; the classifier uses lanczos");
+      if (spec.depths.length !== 1) throw new RangeError(`depths: model classifier has one pathway, got ${spec.depths.length}`);
+      // The classifier's "target" is its data: drawn from the stream that draws target bases.
+      const cls = new ClassifierSystem(spec.width, spec.depths[0]!, spec.classifier, targetRng, measureRng, options.backend);
+      initializeClassifier(cls.model, spec.classifier.init, initRng);
+      this.system = cls;
     } else if (reduced) {
       const scales = layerScales(spec.init, spec.depths);
       if (!scales) throw new RangeError("init: reduced dynamics need an SVS initialisation (type svs or svs-layers)");
@@ -201,8 +224,8 @@ export class Simulation {
     sys.coefficients(this.coeff);
     const s: number[][] = [];
     const leaf: number[][] = [];
-    // Gradient-flow leaves (THEORY §6) are a property of linear pathways; an MLP has none.
-    const linear = sys.kind !== "mlp";
+    // Gradient-flow leaves (THEORY §6) are a property of linear pathways of a target; an MLP or a classifier has none.
+    const linear = sys.kind !== "mlp" && sys.kind !== "classifier";
     for (let k = 0; k < K; k++) {
       const row = Array.from(this.coeff.subarray(k * d, (k + 1) * d));
       s.push(row);
@@ -239,7 +262,9 @@ export class Simulation {
   }
 
   private convergenceBound(): number {
-    return this.spec.stop.lossTol * (this.target.halfNormSq > 0 ? this.target.halfNormSq : 1);
+    const { lossTol, lossFraction } = this.spec.stop;
+    const bound = lossTol * (this.target.halfNormSq > 0 ? this.target.halfNormSq : 1);
+    return lossFraction === undefined || Number.isNaN(this.initialLoss) ? bound : Math.max(bound, lossFraction * this.initialLoss);
   }
 
   /** Track the top-mode residual of the last `window` steps for the final classification. */
@@ -260,7 +285,9 @@ export class Simulation {
       return true;
     }
     if (loss <= this.convergenceBound()) {
-      this.finish("converged", `loss ${loss.toExponential(3)} ≤ tolerance ${this.convergenceBound().toExponential(3)} at step ${t}`, t);
+      const escaped = this.spec.stop.lossFraction !== undefined && loss <= this.spec.stop.lossFraction * this.initialLoss;
+      const what = escaped ? `${this.spec.stop.lossFraction} × the initial loss (escape from the plateau)` : "tolerance";
+      this.finish("converged", `loss ${loss.toExponential(3)} ≤ ${what} ${this.convergenceBound().toExponential(3)} at step ${t}`, t);
       return true;
     }
     return false;

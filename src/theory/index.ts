@@ -1,7 +1,8 @@
 /**
  * @file Public entry of the theory module (THEORY.md §3–§6): closed forms and solvers for the
  * sharpness of allocations, the flattest allocation, stability windows, the deep-chain WCR
- * ceiling, gradient-flow leaves and the stopping boundary. Pure float64 functions, no Node APIs.
+ * ceiling, gradient-flow leaves and the stopping boundary; and the related dynamics of §9–§10 (risk
+ * decay of the deep linear classifier, saddle-escape times). Pure float64 functions, no Node APIs.
  */
 export {
   balancedSharpness, marginalSharpness, modeSharpness, pathwaySharpness, reductionFactor, sharpness,
@@ -18,3 +19,5 @@ export {
   stoppingBoundary, type BoundaryApproximation, type BoundaryMethod, type BoundaryOptions, type StoppingBoundary,
 } from "./boundary.js";
 export { brentRoot, walkUntil, type RootOptions, type RootResult } from "./roots.js";
+export { riskDecaySlope } from "./alignment.js";
+export { activationClass, chainEscapeTime, leadingEscapeTime, logEscapeSlope, type ActivationClass, type ChainEscapeSpec } from "./saddle.js";

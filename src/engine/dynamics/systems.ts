@@ -22,8 +22,8 @@ export type SharpnessMethod = "lanczos" | "blocks";
 
 /** A simulated system: state vector, loss, update rule, vector field and measurements. */
 export interface System {
-  /** "full" and "mlp" simulate every weight; "balanced" and "layers" are the exact reduced dynamics. */
-  readonly kind: "full" | "balanced" | "layers" | "mlp";
+  /** "full", "mlp" and "classifier" simulate every weight; "balanced" and "layers" are the exact reduced dynamics. */
+  readonly kind: "full" | "balanced" | "layers" | "mlp" | "classifier";
   /** What computes the steps: the kernel backend ("js", "wasm") or "scalar" for reduced dynamics. */
   readonly backend: string;
   readonly K: number;

@@ -2,11 +2,13 @@
  * @file Figure builders by experiment kind: each turns a resolved config and its assembled data into
  * finished figures (SVG text) with the theory drawn on the measurements.
  */
+import { alignmentFigures } from "./alignment.js";
 import { chainFigures } from "./chain.js";
 import { heterogeneousFigures } from "./heterogeneous.js";
 import { pairFigures } from "./pair.js";
 import { phaseFigures } from "./phase.js";
 import { rankFigures } from "./rank.js";
+import { saddleFigures } from "./saddle.js";
 import { warmupFigures } from "./warmup.js";
 import type { Figure } from "./panels.js";
 
@@ -22,6 +24,8 @@ const BUILDERS: Record<string, Builder> = {
   phase: phaseFigures,
   rank: rankFigures,
   warmup: warmupFigures,
+  alignment: alignmentFigures,
+  saddle: saddleFigures,
 };
 
 /** The figures of an experiment of kind `kind` (none for an unknown kind). */

@@ -78,7 +78,7 @@ describe("MLP flags", () => {
 
   it("name the flag in every error", () => {
     expect(message(() => fromFlags({ "--activation": "tanh" }))).toBe("--activation: only used with --model mlp");
-    expect(message(() => fromFlags({ "--hidden": "8" }))).toBe("--hidden: only used with --model mlp");
+    expect(message(() => fromFlags({ "--hidden": "8" }))).toBe("--hidden: only used with --model mlp or classifier");
     expect(message(() => fromFlags({ "--model": "mlp", "--init-scales": "0.1,0.2" }))).toMatch(/^--init-scales: not used by MLP models \(model: mlp\); their initialisation is --init-std or --he-scale$/);
     expect(message(() => fromFlags({ "--model": "mlp", "--dynamics": "reduced" }))).toMatch(/^--dynamics: reduced dynamics are not defined for MLPs/);
     expect(message(() => fromFlags({ "--model": "mlp", "--hidden": "0" }))).toMatch(/^--hidden/);
