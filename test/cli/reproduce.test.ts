@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { expectUsageError, runCli } from "../helpers/cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const EXPERIMENTS = join(ROOT, "experiments");
@@ -61,6 +61,15 @@ describe("dlnlab reproduce --smoke", () => {
     expect(summary.checks.some((c: { pass: boolean }) => !c.pass)).toBe(true);
     expect(again.code).toBe(1);
   });
+
+  it("--fresh recomputes a finished experiment instead of reusing it", async () => {
+    const res = await runCli(["reproduce", "--smoke", "--out", out, "--only", "fig5-chain-knife-edge", "--fresh", "--json"]);
+    expect(res.code, res.stderr).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.experiments.map((e: { status: string }) => e.status)).toEqual(["done"]);
+    const result = JSON.parse(readFileSync(join(out, "fig5-chain-knife-edge", "result.json"), "utf8"));
+    expect(result.timing.reusedTasks).toBe(0);
+  });
 });
 
 describe("dlnlab reproduce options", () => {
@@ -83,10 +92,7 @@ describe("dlnlab reproduce options", () => {
       [["--experiments", join(bad, "missing")], /--experiments: .* is not a folder/],
     ];
     for (const [args, pattern] of cases) {
-      const res = await runCli(["reproduce", "--out", tmp(), ...args]);
-      expect(res.code, args.join(" ")).toBe(2);
-      expect(res.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
-      expect(res.stderr).toMatch(pattern);
+      expectUsageError(await runCli(["reproduce", "--out", tmp(), ...args]), pattern, args.join(" "));
     }
   });
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { expectUsageError, runCli } from "../helpers/cli.js";
 import { expectAllClose } from "../helpers/allclose.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-run-"));
@@ -121,13 +121,7 @@ describe("bad input: one line naming the flag or field, exit code 2, no stack tr
   ];
   for (const [what, args, pattern] of bad) {
     it(what, async () => {
-      const res = await runCli(["run", ...args]);
-      expect(res.code).toBe(2);
-      expect(res.stdout).toBe("");
-      const lines = res.stderr.trim().split("\n");
-      expect(lines, res.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(pattern);
-      expect(res.stderr).not.toMatch(/\n\s+at /);
+      expectUsageError(await runCli(["run", ...args]), pattern);
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as theory from "../../src/theory/index.js";
-import { runCli } from "../helpers/cli.js";
+import { expectUsageError, runCli } from "../helpers/cli.js";
 
 /** Run and parse the single JSON object on stdout. */
 async function json(args: string[]): Promise<Record<string, unknown>> {
@@ -96,10 +96,6 @@ describe.concurrent("dlnlab theory errors: one line, exit code 2, naming the fla
     ["missing option", ["allocation"], /^dlnlab: error: required option '--depths <list>' not specified/],
   ];
   it.each(cases)("%s", async (_name, args, message) => {
-    const r = await runCli(["theory", ...args]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe("");
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expectUsageError(await runCli(["theory", ...args]), message);
   });
 });

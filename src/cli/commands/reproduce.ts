@@ -79,6 +79,7 @@ export function registerReproduce(program: Command): void {
     .option("--jobs <n>", `worker threads (default: all cores, here ${availableParallelism()})`)
     .option("--experiments <dir>", "folder of experiment files (default: the experiments/ shipped with dlnlab)")
     .option("--strict", "exit with code 1 when a check fails")
+    .option("--fresh", "recompute the selected experiments even where finished results exist (results are keyed by the settings and the dlnlab version, not by the code: use this after changing the engine)")
     .option("--json", "print summary.json on stdout instead of the table")
     .action(async (opts) => {
       const picked = [opts.quick && "quick", opts.full && "full", opts.smoke && "smoke"].filter(Boolean) as Size[];
@@ -86,7 +87,7 @@ export function registerReproduce(program: Command): void {
       const size: Size = picked[0] ?? "quick";
       const jobs = opts.jobs === undefined ? availableParallelism() : parseInteger("--jobs", opts.jobs, 1);
       const entries = loadSuite(opts.experiments ?? defaultExperimentsDir(), size, opts.only);
-      const code = await runSuite(entries, { size, jobs, out: opts.out, json: opts.json === true, strict: opts.strict === true });
+      const code = await runSuite(entries, { size, jobs, out: opts.out, json: opts.json === true, strict: opts.strict === true, fresh: opts.fresh === true });
       process.exitCode = code;
     });
 }
@@ -98,6 +99,8 @@ interface SuiteOptions {
   out: string;
   json: boolean;
   strict: boolean;
+  /** Ignore finished results and tasks in `out` (recompute everything selected). */
+  fresh?: boolean;
 }
 
 /** Run (or reuse) every experiment, then write the summary and the report; resolves to the exit code. */
@@ -106,7 +109,7 @@ export async function runSuite(entries: SuiteEntry[], o: SuiteOptions): Promise<
   mkdirSync(o.out, { recursive: true });
   const jobs: Job[] = entries.map((entry) => {
     const name = entry.config.name;
-    const result = readFinished(o.out, name, entry.hash);
+    const result = o.fresh ? null : readFinished(o.out, name, entry.hash);
     const tasks = result ? [] : kindFor(entry.resolved).plan(entry.resolved).map((t) => ({ ...t, fraction: 0 }));
     return { entry, tasks, result, reused: result !== null, error: null };
   });
@@ -136,7 +139,7 @@ export async function runSuite(entries: SuiteEntry[], o: SuiteOptions): Promise<
     let reusedTasks = 0;
     try {
       await Promise.all(job.tasks.map(async (t) => {
-        if (readPart(o.out, name, t.id, job.entry.hash)) {
+        if (!o.fresh && readPart(o.out, name, t.id, job.entry.hash)) {
           reusedTasks++;
           t.fraction = 1; // finished before an interruption: kept
           progressOf(job);
