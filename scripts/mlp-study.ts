@@ -6,17 +6,23 @@
  * final sharpness against 2/η. Writes figures and the raw results to results/mlp/ (not committed) and
  * the generated tables of docs/mlp.md.
  *
+ * The main setting (network, grid, seeds, steps) is the full budget of the reproduction suite's
+ * experiments/fig7-mlp-sweep.yaml, and every run is the suite's (`runSweepPoint` of kind mlp); the
+ * suite reproduces Figs. 3 and 7 (tanh and linear) with checks, and this study adds more activations,
+ * a stronger nonlinearity (σ = 1) and a narrower hidden layer.
+ *
  * Usage: `npx tsx scripts/mlp-study.ts [--fresh] [--no-figures]`. Runs already in
  * results/mlp/runs.json are reused (same settings ⇒ same result: every run is seeded); --fresh
  * recomputes them. About 10 minutes on two cores from scratch.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Simulation } from "../src/engine/simulate.js";
-import type { TrajectoryRecord } from "../src/engine/types.js";
-import { RunConfigSchema, resolveRunConfig } from "../src/config/schema.js";
-import { singlePathSharpness, stoppingBoundary, balancedSharpness } from "../src/theory/index.js";
-import { balanceIndex } from "../src/engine/measure/observables.js";
+import { parseExperiment } from "../src/experiments/config.js";
+import {
+  failedPoint, linearTheoryBalance, MLP_REGIMES, regimeOf, runSweepPoint, sweepThreshold, type MlpConfig, type MlpNetwork, type SweepPoint,
+} from "../src/experiments/mlp.js";
+import type { ActivationName } from "../src/engine/mlp/activations.js";
+import { singlePathSharpness, balancedSharpness } from "../src/theory/index.js";
 import { replaceBlock } from "./doc-blocks.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -26,75 +32,34 @@ const fresh = process.argv.includes("--fresh");
 const figures = !process.argv.includes("--no-figures");
 
 // ---------------------------------------------------------------------------------------------
-// Settings
+// Settings: the full budget of the suite's Fig. 7 experiment
 
-/** The network of the main study (everything but activation, hidden width, σ, seed and η). */
-const NET = { width: 4, depths: [4, 4], steps: 30_000, initStd: 0.01 };
-/** Main setting: rank-one target σ = 0.25, hidden width 64. */
-const MAIN = { sigma: 0.25, hidden: 64 };
+const SUITE = parseExperiment(readFileSync(`${root}experiments/fig7-mlp-sweep.yaml`, "utf8"), "experiments/fig7-mlp-sweep.yaml") as unknown as MlpConfig;
+/** The network of the main study (σ = 0.25, hidden width 64); the other settings vary σ and the hidden width. */
+const NET: MlpNetwork = SUITE.network;
+const STEPS = SUITE.sizes.full.steps;
 /** Step sizes as h = η·λ_single(σ) of the linear network (λ_single = Lσ^{2−2/L}; the window is h ∈ (2, 2√2)). */
-const H_GRID = [0.5, 1, 1.5, 2, 2.2, 2.4, 2.5, 2.6, 2.7, 2.75, 2.8, 2.85, 2.9, 3, 3.2, 3.4];
+const H_GRID = SUITE.sizes.full.h!;
 /** Wider grid for activations whose winner-takes-all minimum is much flatter (gelu, swish: slope ½ at 0). */
 const H_WIDE = [...H_GRID, 4, 5, 6, 7, 8];
-const SEEDS = [0, 1, 2];
-/** Balance-index thresholds of the three regimes (1/K = 0.5 is one pathway, 1 is an equal split). */
-const PARTIAL = 0.6;
-const FULL = 0.99;
+const SEEDS = SUITE.sizes.full.seeds!;
+const MAIN = { sigma: NET.sigma, hidden: NET.hidden };
 
 interface RunKey {
-  activation: string;
+  activation: ActivationName;
   hidden: number;
   sigma: number;
   seed: number;
   h: number;
 }
 
-interface RunResult extends RunKey {
-  lr: number;
-  status: string;
-  loss: number;
-  /** Top-mode coefficients s[k] at the final step. */
-  s: number[];
-  balance: number;
-  sharpness: number | null;
-  threshold: number;
-  /** ‖W_{k,l}‖_F at the final step, [k][l]. */
-  norms: number[][];
-}
+/** A sweep point of the suite, with the hidden width and σ that the study varies. */
+type RunResult = SweepPoint & RunKey;
 
 const lambdaSingle = (sigma: number) => singlePathSharpness(NET.depths[0]!, sigma);
-
-function runConfig(k: RunKey, extra: Record<string, unknown> = {}) {
-  return RunConfigSchema.parse({
-    name: `${k.activation} MLP, h = ${k.h}`,
-    model: "mlp",
-    width: NET.width,
-    depths: NET.depths,
-    target: { sigma: [k.sigma] },
-    mlp: { activation: k.activation, hidden: k.hidden, init: { type: "gaussian", std: NET.initStd } },
-    lr: k.h / lambdaSingle(k.sigma),
-    steps: NET.steps,
-    seed: k.seed,
-    record: { every: 1000 },
-    sharpness: { every: 0 },
-    ...extra,
-  });
-}
-
+const netOf = (k: RunKey): MlpNetwork => ({ ...NET, hidden: k.hidden, sigma: k.sigma });
 const keyOf = (k: RunKey) => `${k.activation}|${k.hidden}|${k.sigma}|${k.seed}|${k.h}`;
-
-function run(k: RunKey): RunResult {
-  const spec = resolveRunConfig(runConfig(k));
-  let last: TrajectoryRecord | undefined;
-  const sim = new Simulation(spec, { keepRecords: false, onRecord: (r) => (last = r) });
-  sim.advance(Number.MAX_SAFE_INTEGER);
-  const r = last!;
-  const s = r.s.map((row) => row[0]!);
-  return {
-    ...k, lr: spec.lr, status: sim.status!, loss: r.loss, s, balance: balanceIndex(s),
-    sharpness: r.sharpness?.[0] ?? null, threshold: 2 / spec.lr, norms: r.layerNorms ?? [],
-  };
-}
+const run = (k: RunKey): RunResult => ({ ...runSweepPoint(netOf(k), k.activation, k.seed, k.h, STEPS), ...k });
 
 // ---------------------------------------------------------------------------------------------
 // Runs (cached in results/mlp/runs.json)
@@ -119,11 +84,11 @@ function get(k: RunKey): RunResult {
   return r;
 }
 
-const sweep = (activation: string, hidden: number, sigma: number, seeds: number[], grid: number[]) =>
+const sweep = (activation: ActivationName, hidden: number, sigma: number, seeds: number[], grid: number[]) =>
   grid.map((h) => seeds.map((seed) => get({ activation, hidden, sigma, seed, h })));
 
 const main = { linear: sweep("linear", MAIN.hidden, MAIN.sigma, SEEDS, H_GRID), tanh: sweep("tanh", MAIN.hidden, MAIN.sigma, SEEDS, H_GRID) };
-const others = Object.fromEntries(["sin", "erf", "gelu", "swish", "relu"].map((a) => [a, sweep(a, MAIN.hidden, MAIN.sigma, [0], H_WIDE)]));
+const others = Object.fromEntries((["sin", "erf", "gelu", "swish", "relu"] as const).map((a) => [a, sweep(a, MAIN.hidden, MAIN.sigma, [0], H_WIDE)]));
 const strong = { linear: sweep("linear", 64, 1, SEEDS, H_GRID), tanh: sweep("tanh", 64, 1, SEEDS, H_WIDE) };
 const narrow = { linear: sweep("linear", 16, MAIN.sigma, SEEDS, H_GRID), tanh: sweep("tanh", 16, MAIN.sigma, SEEDS, H_WIDE) };
 writeFileSync(cacheFile, JSON.stringify([...cache.values()]));
@@ -132,8 +97,7 @@ writeFileSync(cacheFile, JSON.stringify([...cache.values()]));
 // Summaries
 
 /** A run that diverged, or whose pathways all output 0 (every ReLU unit dead): no balance to speak of. */
-const failed = (r: RunResult) => r.status === "diverged" || !Number.isFinite(r.balance);
-const regime = (b: number) => (!Number.isFinite(b) ? "—" : b >= FULL ? "full" : b >= PARTIAL ? "partial" : "WTA");
+const failed = failedPoint;
 /** ‖W₁‖_F/‖W_L‖_F of the pathway with the larger top-mode share: > 1 when the weight norm moved into the first layer. */
 const firstOverLast = (r: RunResult) => {
   const k = Math.abs(r.s[0]!) >= Math.abs(r.s[1]!) ? 0 : 1;
@@ -144,14 +108,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const f = (x: number | null, digits = 3) => (x === null || !Number.isFinite(x) ? "—" : x.toFixed(digits));
 
 /** Linear-theory prediction of the final balance (K = 2 stopping boundary, THEORY.md §4), or null outside the window. */
-function predictedBalance(sigma: number, h: number): number | null {
-  const lr = h / lambdaSingle(sigma);
-  try {
-    return balanceIndex(stoppingBoundary(NET.depths, sigma, lr, { allowAboveWcr: true }).s);
-  } catch {
-    return null;
-  }
-}
+const predictedBalance = (sigma: number, h: number): number | null => linearTheoryBalance({ ...NET, sigma }, h);
 
 /**
  * One row per h: per-seed balance (with * for runs ending in a period-2 oscillation, † for diverged
@@ -169,7 +126,7 @@ function sweepTable(rows: RunResult[][], opts: { theory?: boolean; norms?: boole
     const r0 = runs[0]!;
     const bal = runs.map((r) => (r.status === "diverged" ? "†" : !Number.isFinite(r.balance) ? "dead" : `${f(r.balance)}${r.status === "oscillating" ? "*" : ""}`));
     const ok = runs.filter((r) => !failed(r));
-    const reg = ok.length * 2 > runs.length ? regime(median(ok.map((r) => r.balance))) : runs.some((r) => r.status === "diverged") ? "diverged" : "dead";
+    const reg = ok.length * 2 > runs.length ? regimeOf(median(ok.map((r) => r.balance))) : runs.some((r) => r.status === "diverged") ? "diverged" : "dead";
     const sharp = ok.length > 0 ? median(ok.map((r) => (r.sharpness ?? Number.NaN) / r.threshold)) : Number.NaN;
     const cells = [
       String(r0.h), f(r0.lr, 3), ...bal, reg, f(sharp),
@@ -182,10 +139,7 @@ function sweepTable(rows: RunResult[][], opts: { theory?: boolean; norms?: boole
 }
 
 /** Smallest h at which the seed-median balance reaches a threshold (failed runs count as 0). */
-function firstH(rows: RunResult[][], threshold: number): number | null {
-  for (const runs of rows) if (median(runs.map((r) => (failed(r) ? 0 : r.balance))) >= threshold) return runs[0]!.h;
-  return null;
-}
+const firstH = sweepThreshold;
 
 /** Sharpness of the winner-takes-all end point: the smallest step of the grid (GD ≈ gradient flow). */
 const wtaSharpness = (rows: RunResult[][]) => median(rows[0]!.map((r) => r.sharpness ?? Number.NaN));
@@ -195,8 +149,8 @@ function thresholdTable(sets: [string, RunResult[][]][]): string {
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   for (const [name, rows] of sets) {
     const lam = wtaSharpness(rows);
-    const hp = firstH(rows, PARTIAL);
-    const hf = firstH(rows, FULL);
+    const hp = firstH(rows, MLP_REGIMES.partial);
+    const hf = firstH(rows, MLP_REGIMES.full);
     const lamS = lambdaSingle(rows[0]![0]!.sigma);
     const hfOwn = hf === null ? null : (hf / lamS) * lam;
     lines.push(`| ${name} | ${f(lam, 4)} | ${hp ?? "none ≤ " + rows[rows.length - 1]![0]!.h} | ${hf ?? "none ≤ " + rows[rows.length - 1]![0]!.h} | ${f(hfOwn, 2)} |`);
@@ -209,7 +163,7 @@ const hBal = (2 * lamS) / balancedSharpness(NET.depths[0]!, MAIN.sigma, 2);
 const blocks: Record<string, string> = {
   "mlp-main": [
     `K = 2 pathways of depth 4, width d = 4 (X = I₄), rank-one target σ = ${MAIN.sigma} (Y = σ e₁e₁ᵀ), hidden width ${MAIN.hidden}, ` +
-      `no biases, Gaussian init std ${NET.initStd}, ${NET.steps} GD steps; λ_single = ${lamS}, so η = ${1 / lamS}·h; ` +
+      `no biases, Gaussian init std ${NET.initStd}, ${STEPS} GD steps; λ_single = ${lamS}, so η = ${1 / lamS}·h; ` +
       `linear theory: winner-takes-all below h = 2, re-balancing window h ∈ (2, ${hBal.toFixed(3)}). ` +
       "Balance = (s₁ + s₂)²/(2(s₁² + s₂²)) of the top mode at the last step (0.5: one pathway, 1: equal split); " +
       "* = the run ends oscillating (period 2 around the balanced point), † = diverged; λ_final·η/2 ≤ 1 means the end point is linearly stable.",
@@ -248,19 +202,9 @@ writeFileSync(`${OUT}/tables.md`, Object.entries(blocks).map(([k, v]) => `## ${k
 // Figures
 
 if (figures) {
-  const { lineChart, panelGrid, pathwayColor, runFigures, writeFigure } = await import("../src/plot/index.js");
-  // Fig. 3: trajectories of the tanh MLP at a small step (WTA), a window step (partial) and a large step (full).
-  const traj = [1, 2.6, 2.9].map((h) => {
-    const k: RunKey = { activation: "tanh", hidden: MAIN.hidden, sigma: MAIN.sigma, seed: 0, h };
-    const spec = resolveRunConfig(runConfig(k, { record: { every: 51 }, sharpness: { every: 153 } }));
-    const sim = new Simulation(spec);
-    sim.advance(Number.MAX_SAFE_INTEGER);
-    return { h, spec, figs: runFigures(sim.records, { title: `tanh MLP, K = 2, L = 4, hidden ${MAIN.hidden}, h = ${h} (η = ${spec.lr})`, depths: NET.depths, sigma: [MAIN.sigma], dynamics: "full" }) };
-  });
-  const pick = (name: string) => traj.map((t) => t.figs.find((x) => x.name === name)!.svg);
-  await writeFigure(OUT, "fig3-modes", panelGrid(pick("modes"), { columns: 3, title: "Fig. 3 — tanh multi-pathway MLP: top-mode coefficients at h = 1 (WTA), 2.6 (partial), 2.9 (full balance)" }));
-  await writeFigure(OUT, "fig3-sharpness", panelGrid(pick("sharpness"), { columns: 3, title: "Fig. 3 — sharpness against 2/η" }));
-  await writeFigure(OUT, "fig3-loss", panelGrid(pick("loss"), { columns: 3, title: "Fig. 3 — loss" }));
+  const { lineChart, panelGrid, pathwayColor, writeFigure } = await import("../src/plot/index.js");
+  // Fig. 3 and the tanh/linear part of Fig. 7 are in the reproduction suite (experiments/fig3-mlp-tanh.yaml,
+  // fig7-mlp-sweep.yaml); here: Fig. 7 with every activation, and the stronger nonlinearities.
   // Fig. 7: final balance against h, every activation (seed-median for linear and tanh).
   // Seed-median balance per h; diverged and dead runs leave a gap (their balance means nothing).
   const curve = (rows: RunResult[][], hMax = Infinity) => {
@@ -273,7 +217,7 @@ if (figures) {
   const panel = (hMax: number, title: string, names: string[]) =>
     lineChart({
       title,
-      subtitle: `K = 2, L = 4, d = 4, σ = ${MAIN.sigma}, hidden ${MAIN.hidden}, init std ${NET.initStd}, ${NET.steps} steps`,
+      subtitle: `K = 2, L = 4, d = 4, σ = ${MAIN.sigma}, hidden ${MAIN.hidden}, init std ${NET.initStd}, ${STEPS} steps`,
       width: 560,
       x: { label: "h = η·λ_single (linear network)" },
       y: { label: "final balance index of the top mode", domain: [0.45, 1.02] },

@@ -50,6 +50,12 @@ export const EXAMPLES: Record<string, string> = {
   stoppingBoundaryRay: "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976] }).s",
   stoppingBoundaryDrift:
     "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976], approximation: 'drift-flow' }).s",
+  riskDecaySlope: "riskDecaySlope(5, 3)",
+  riskDecaySlopeLate: "riskDecaySlope(50, 3)",
+  chainEscapeTime: "chainEscapeTime({ depth: 6, small: 4, epsilon: 0.01, sigma: 1, fraction: 0.5 })",
+  leadingEscapeTime: "leadingEscapeTime({ depth: 6, small: 4, epsilon: 0.01, sigma: 1, fraction: 0.5 })",
+  logEscapeSlope: "logEscapeSlope({ depth: 6, sigma: 1 })",
+  activationClass: "activationClass('gelu')",
   brentRoot: "brentRoot((x) => x * x - 2, 0, 2)",
   walkUntil: "walkUntil(1, (x) => 2 * x, (x) => x > 10)",
 };

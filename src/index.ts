@@ -48,7 +48,7 @@ export { KINDS, kindOf } from "./experiments/registry.js";
 export type { AnyKind, DataFile, ExperimentKind, ExperimentMeta, ProgressFn, Resolved, Size, TaskPlan } from "./experiments/types.js";
 export { canonicalJson, kindFor, parseExperiment, resolveExperiment, type ExperimentConfig, type ResolvedExperiment } from "./experiments/config.js";
 export { atLeastCheck, belowCheck, categoryCheck, closeCheck, maxAbsDiff, tally, type Check, type ErrorKind } from "./experiments/checks.js";
-export { endToEndScales, lambdaSingle, NetworkSchema, runNetwork, type Network, type RunData, type RunSettings } from "./experiments/common.js";
+export { endToEndScales, lambdaSingle, NetworkSchema, runNetwork, runSimulation, type Network, type RunData, type RunSettings, type SpecBuilder } from "./experiments/common.js";
 export { EosTracker, leafVariance, type EosStats } from "./experiments/eos.js";
 export { pairChecks, pairKind, pairTheory, PairSchema, type PairConfig, type PairData, type PairTheory } from "./experiments/pair.js";
 export { heterogeneousChecks, heterogeneousKind, heteroTheory, HeterogeneousSchema, type HeterogeneousConfig, type HeterogeneousData } from "./experiments/heterogeneous.js";
@@ -56,6 +56,11 @@ export { chainChecks, chainKind, ChainSchema, measuredKnifeEdge, type ChainConfi
 export { phaseChecks, phaseKind, PhaseSchema, runCell, transitions, type Cell, type PhaseConfig, type PhaseData, type PhaseRow } from "./experiments/phase.js";
 export { measuredRank, rankChecks, rankKind, RankSchema, type RankConfig, type RankData } from "./experiments/rank.js";
 export { warmupChecks, warmupKind, WarmupSchema, type WarmupConfig, type WarmupData } from "./experiments/warmup.js";
+export {
+  failedPoint, linearTheoryBalance, linearTheoryShares, medianBalance, MLP_REGIMES, MLP_TOLERANCES, mlpChecks, mlpKind, MlpNetworkSchema, mlpRunConfig, MlpSchema,
+  mlpTheory, predictedOutcome, regimeOf, runMlpTrajectory, runSweepPoint, sweepThreshold,
+  type MlpConfig, type MlpData, type MlpNetwork, type MlpRegime, type MlpTheory, type SweepCurve, type SweepData, type SweepPoint,
+} from "./experiments/mlp.js";
 // Related dynamics (THEORY.md §9–§10): the deep linear classifier on separable data (layer alignment) and
 // saddle escape from small initialisation; decreasing step sizes; least squares with confidence intervals.
 export { DeepLinearClassifier, layerSpectrum, type ClassifierLayerShape, type LayerSpectrum } from "./engine/classifier/model.js";

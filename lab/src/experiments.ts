@@ -3,12 +3,14 @@
  * parsed and validated by the suite's own `parseExperiment`, its quick budget picked by
  * `resolveExperiment`, and every single run it describes becomes one preset — the same network,
  * init, step (h → η through the suite's `lambdaSingle`), steps and dynamics the suite runs. Sweeps
- * (kinds phase and chain) are many tiny runs, not one to watch, and are listed as skipped. DOM-free.
+ * (kinds phase and chain, an mlp sweep) are many tiny runs, not one to watch, and are listed as skipped;
+ * the trajectory runs of kind mlp (Fig. 3) are MLP presets built by the kind's own `mlpRunConfig`. DOM-free.
  *
  * This adapter knows how each kind turns its settings into runs (mirroring the kinds' `runTask`); an
  * exported "run config of a task" from src/experiments would let it shrink to a loop.
  */
-import { endToEndScales, lambdaSingle, type Network } from "../../src/experiments/common.js";
+import { endToEndScales, lambdaSingle, slug, type Network } from "../../src/experiments/common.js";
+import { mlpRunConfig, type MlpNetwork } from "../../src/experiments/mlp.js";
 import { ConfigError, parseExperiment, resolveExperiment } from "../../src/experiments/config.js";
 import { stabilityWindow } from "../../src/theory/index.js";
 import { validateRunConfig } from "../../src/config/validate.js";
@@ -27,6 +29,8 @@ interface ExperimentRun {
   schedule?: Record<string, unknown>;
   /** The suite's sharpness interval (steps), when its budget sets one. */
   sharpnessEvery?: number;
+  /** The whole raw run config, when the kind builds it (MLP runs); else it is made from the network. */
+  raw?: Record<string, unknown>;
 }
 
 /** Presets from experiment files, and the files (or kinds) that gave none, with why. */
@@ -34,8 +38,6 @@ export interface ExperimentPresets {
   bases: BaseConfig[];
   notes: string[];
 }
-
-const slug = (label: string): string => label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 /** The single runs of a resolved experiment (quick budget), by kind; null for sweep kinds. */
 function runsOf(r: Record<string, unknown>): ExperimentRun[] | null {
@@ -61,6 +63,17 @@ function runsOf(r: Record<string, unknown>): ExperimentRun[] | null {
         { ...base, name: "constant", label: `constant step (h = ${h})`, lr, dynamics: "reduced" },
         { ...base, name: "warmup", label: `warm-up over ${w.steps} steps (h = ${h})`, lr, dynamics: "reduced", schedule: { type: "warmup", steps: w.steps, start: w.start } },
       ];
+    }
+    case "mlp": {
+      // The trajectory runs (Fig. 3); a sweep (Fig. 7) is many runs and gives no presets.
+      const mlp = r.network as MlpNetwork;
+      const runs = (r.runs as { label: string; h: number }[] | undefined) ?? [];
+      if (runs.length === 0) return null;
+      // The suite's own record and sharpness schedule is not a run-config setting: the lab's strides are its own (auto).
+      return runs.map((run) => {
+        const raw = mlpRunConfig(mlp, mlp.activation, mlp.seed, run.h, budget.steps);
+        return { steps: budget.steps, width: mlp.width, name: run.label, label: `${run.label} (${mlp.activation}, h = ${run.h})`, lr: raw.lr as number, dynamics: "full" as const, raw };
+      });
     }
     case "rank": {
       const lrs = r.lrs as number[];
@@ -90,12 +103,14 @@ export function experimentPresets(files: Readonly<Record<string, string>>): Expe
     }
     const runs = runsOf(resolved);
     if (!runs) {
-      notes.push(`${path}: kind ${String(resolved.kind)} is a sweep of many runs; the reproduction suite runs it`);
+      notes.push(resolved.kind === "mlp"
+        ? `${path}: a sweep of many MLP runs (kind mlp without trajectory runs); the reproduction suite runs it`
+        : `${path}: kind ${String(resolved.kind)} is a sweep of many runs; the reproduction suite runs it`);
       continue;
     }
     const net = resolved.network as Network;
     for (const run of runs) {
-      const raw: Record<string, unknown> = {
+      const raw: Record<string, unknown> = run.raw ? { name: `${resolved.name as string}: ${run.label}`, ...run.raw } : {
         name: `${resolved.name as string}: ${run.label}`,
         width: run.width,
         depths: [...net.depths],
@@ -120,7 +135,7 @@ export function experimentPresets(files: Readonly<Record<string, string>>): Expe
         kind: "experiment",
         id: `${stem}/${slug(run.name)}`,
         label: `${stem} · ${run.label}`,
-        description: `${resolved.figure as string}: ${resolved.title as string} — ${run.label}, ${run.dynamics === "full" ? "full matrices" : "reduced GD"}, ${run.steps} steps (the suite's quick size).`,
+        description: `${resolved.figure as string}: ${resolved.title as string} — ${run.label}, ${run.raw ? "MLP, full-batch GD" : run.dynamics === "full" ? "full matrices" : "reduced GD"}, ${run.steps} steps (the suite's quick size).`,
         raw,
         origin,
       });

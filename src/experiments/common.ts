@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
-import { Simulation } from "../engine/simulate.js";
+import { Simulation, type SimulationSpec } from "../engine/simulate.js";
 import type { ScheduleSpec } from "../engine/schedule.js";
 import type { RunStatus, TrajectoryRecord } from "../engine/types.js";
 import { csvHeader, csvRow, trajectoryColumns } from "../data/trajectory.js";
@@ -24,6 +24,20 @@ export const metaFields = {
 };
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
+
+/** Label of a run in an experiment file (shown in figures; its slug names the task and the data file). */
+export const RunLabelSchema = z.string().regex(/^[a-z0-9][a-z0-9 .=-]*$/i, { message: "letters, digits, spaces, dots, = and dashes" });
+
+/** Runs given by their normalised step h = η·λ_single (kinds pair and mlp), each with a label. */
+export const StepRunsSchema = z
+  .array(z.strictObject({
+    label: RunLabelSchema,
+    h: z.number().gt(0, { message: "must be > 0" }).describe("Normalised step h = η·λ_single(σ_1) (for an MLP: λ_single of the linear network of its depths)."),
+  }))
+  .min(1, { message: "needs at least one run" });
+
+/** A run label as a file-name-safe slug: lower case, runs of other characters as one dash ("h = 2.5" → "h-2-5"). */
+export const slug = (label: string): string => label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 /** A multi-pathway network, its target and its depth-balanced SVS initialisation. */
 export const NetworkSchema = z
@@ -176,9 +190,8 @@ export const DENSE_STEPS = 2000;
 export function runNetwork(net: Network, o: RunSettings, progress: ProgressFn = () => {}): RunData {
   const width = o.width ?? net.width;
   const scales = endToEndScales(net);
-  const wantSharp = o.sharpnessEvery ?? 25;
   const layers = net.depths.reduce((a, b) => a + b, 0);
-  const specFor = (every: number) =>
+  return runSimulation((every) =>
     resolveRunConfig(RunConfigSchema.parse({
       width,
       depths: net.depths,
@@ -189,15 +202,26 @@ export function runNetwork(net: Network, o: RunSettings, progress: ProgressFn = 
       steps: o.steps,
       dynamics: o.dynamics,
       seed: net.seed,
-      record: { every },
-      // On recorded steps only (an odd multiple of the stride), at most every 9th record once the stride grows.
+      record: { every: every.record },
       // Exact SVS blocks cost O((Σ_k L_k)³) per mode; past ~24 layers Lanczos on the HVP is cheaper.
-      sharpness: {
-        every: every * oddStride(Math.max(wantSharp, every > 1 ? 9 * every : 1) / every),
-        method: o.dynamics === "reduced" && layers <= 24 ? "blocks" : "lanczos",
-      },
+      sharpness: { every: every.sharpness, method: o.dynamics === "reduced" && layers <= 24 ? "blocks" : "lanczos" },
       ...(o.lossTol !== undefined ? { stop: { lossTol: o.lossTol } } : {}),
-    }));
+    })), o, progress);
+}
+
+/** The engine spec of a run for a record stride and a sharpness interval (both in steps). */
+export type SpecBuilder = (every: { record: number; sharpness: number }) => SimulationSpec;
+
+/**
+ * Run the simulation that `build` describes (any model: linear network or MLP) to its end, on the
+ * record schedule of `runNetwork`; only `label`, `lr`, `steps`, `dynamics`, `sharpnessEvery`,
+ * `maxRecords` and `trackSign` of `o` are read (the rest of the run is the builder's spec).
+ */
+export function runSimulation(build: SpecBuilder, o: RunSettings, progress: ProgressFn = () => {}): RunData {
+  const wantSharp = o.sharpnessEvery ?? 25;
+  // Sharpness on recorded steps only (an odd multiple of the stride), at most every 9th record once the stride grows.
+  const specFor = (every: number) =>
+    build({ record: every, sharpness: every * oddStride(Math.max(wantSharp, every > 1 ? 9 * every : 1) / every) });
   const records = new Thinner<TrajectoryRecord>(o.maxRecords ?? 4000);
   const sharp = new Thinner<[number, number]>(3000);
   let last: TrajectoryRecord | null = null;
@@ -284,8 +308,10 @@ export function runCsv(run: RunData, name: string, what: string): DataFile {
   const K = run.final.s.length;
   const d = run.final.s[0]!.length;
   const top = 1;
-  const cols = trajectoryColumns(K, d, top);
-  const lines = [csvHeader(cols), ...run.records.map((r) => csvRow(r, top))];
+  // MLP records carry every layer's Frobenius norm: one more column per weight matrix, as `dlnlab run` writes them.
+  const layerDepths = run.final.layerNorms?.map((row) => row.length);
+  const cols = trajectoryColumns(K, d, top, layerDepths);
+  const lines = [csvHeader(cols), ...run.records.map((r) => csvRow(r, top, layerDepths !== undefined))];
   return {
     name,
     description: `${what}: trajectory of run "${run.label}" (η = ${run.lr}, ${run.dynamics} dynamics, status ${run.status}), ` +

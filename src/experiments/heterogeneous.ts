@@ -10,7 +10,7 @@ import {
   gradientFlowEndpoint, optimalAllocation, singlePathSharpnesses, stabilityWindow, stoppingBoundary,
 } from "../theory/index.js";
 import { belowCheck, categoryCheck, closeCheck, type Check } from "./checks.js";
-import { argmax, endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "./common.js";
+import { argmax, endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, RunLabelSchema, short, slug, type Network, type RunData } from "./common.js";
 import { vectorCheck } from "./pair.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
 
@@ -28,7 +28,7 @@ export const HeterogeneousSchema = z
     network: NetworkSchema,
     runs: z
       .array(z.strictObject({
-        label: z.string().regex(/^[a-z0-9][a-z0-9 .=-]*$/i, { message: "letters, digits, spaces, dots, = and dashes" }),
+        label: RunLabelSchema,
         fraction: z.number().gt(0).lte(1, { message: "must be in (0, 1]: η = fraction·2/λ_bal" })
           .describe("Step as a fraction of the top of the window, η = fraction·2/λ_bal."),
       }))
@@ -74,7 +74,6 @@ export interface HeterogeneousData {
   theory: HeteroTheory[];
 }
 
-const slug = (label: string): string => label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 /** Predictions for a run at η = fraction·2/λ_bal. */
 export function heteroTheory(net: Network, fraction: number): HeteroTheory {

@@ -12,7 +12,7 @@ import {
 import { balanceIndex } from "../engine/measure/observables.js";
 import { belowCheck, categoryCheck, closeCheck, maxAbsDiff, type Check } from "./checks.js";
 import {
-  argmax, endToEndScales, lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData,
+  argmax, endToEndScales, lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, slug, StepRunsSchema, type Network, type RunData,
 } from "./common.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
 
@@ -30,12 +30,7 @@ export const PairSchema = z
     ...metaFields,
     kind: z.literal("pair"),
     network: NetworkSchema,
-    runs: z
-      .array(z.strictObject({
-        label: z.string().regex(/^[a-z0-9][a-z0-9 .=-]*$/i, { message: "letters, digits, spaces, dots, = and dashes" }),
-        h: z.number().gt(0, { message: "must be > 0" }).describe("Normalised step h = η·λ_single(σ_1)."),
-      }))
-      .min(1, { message: "needs at least one run" }),
+    runs: StepRunsSchema,
     dynamics: z.enum(["full", "reduced"]).default("reduced").describe("full matrices or the exact reduced dynamics."),
     compare: z.boolean().default(false).describe("Also run the reduced dynamics and compare (dynamics: full only)."),
     reference: z
@@ -101,7 +96,6 @@ export interface PairData {
   theory: PairTheory[];
 }
 
-const slug = (label: string): string => label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 
 /** Predictions for a run at normalised step h (pure theory, no simulation). */
 export function pairTheory(net: Network, h: number): PairTheory {

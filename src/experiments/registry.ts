@@ -5,6 +5,7 @@
 import { alignmentKind } from "./alignment.js";
 import { chainKind } from "./chain.js";
 import { heterogeneousKind } from "./heterogeneous.js";
+import { mlpKind } from "./mlp.js";
 import { pairKind } from "./pair.js";
 import { phaseKind } from "./phase.js";
 import { rankKind } from "./rank.js";
@@ -15,7 +16,7 @@ import { warmupKind } from "./warmup.js";
 
 /** Every experiment kind, by its `kind` name. */
 export const KINDS: ReadonlyMap<string, AnyKind> = new Map<string, AnyKind>(
-  [pairKind, heterogeneousKind, chainKind, phaseKind, rankKind, warmupKind, alignmentKind, saddleKind].map((k) => [k.kind, k]),
+  [pairKind, heterogeneousKind, chainKind, phaseKind, rankKind, warmupKind, mlpKind, alignmentKind, saddleKind].map((k) => [k.kind, k]),
 );
 
 /** The kind called `name`, or undefined. */

@@ -37,7 +37,7 @@ export interface ReportInput {
   /** The SVG text of a figure (read from disk by the caller). */
   svgOf: (experiment: string, figurePath: string) => string;
   /** Paper figures or claims the suite does not cover, with the reason. */
-  notCovered: { figure: string; reason: string }[];
+  notCovered: readonly { figure: string; reason: string }[];
 }
 
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

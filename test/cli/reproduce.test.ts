@@ -29,6 +29,9 @@ describe("dlnlab reproduce --smoke", () => {
     expect(summary.size).toBe("smoke");
     expect(summary.experiments.map((e: { name: string }) => e.name).sort()).toEqual(names);
     expect(summary.checks.length).toBeGreaterThan(50);
+    // Every paper figure is in the suite (Figs. 3 and 7 as kind mlp): the field stays, empty.
+    expect(summary.notCovered).toEqual([]);
+    expect(summary.experiments.filter((e: { kind: string }) => e.kind === "mlp").map((e: { figure: string }) => e.figure).sort()).toEqual(["Fig. 3", "Fig. 7"]);
     for (const c of summary.checks) {
       for (const key of ["name", "claim", "predicted", "measured", "error", "pass", "experiment"]) expect(c, `${c.name}: ${key}`).toHaveProperty(key);
       expect(typeof c.pass).toBe("boolean");

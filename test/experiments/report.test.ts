@@ -64,6 +64,19 @@ describe("reportHtml", () => {
   });
 });
 
+describe("a report with every paper figure covered", () => {
+  it("renders without the not-covered list (HTML and Markdown)", () => {
+    const all: ReportInput = { ...input, notCovered: [] };
+    const html = reportHtml(all);
+    const md = reportMarkdown(all);
+    expect(html).toMatch(/<\/html>\n$/);
+    expect(html).not.toContain("Not covered by this suite");
+    expect(md).not.toContain("Not covered by this suite");
+    expect(reportHtml(input)).toContain("Not covered by this suite");
+    for (const out of [html, md]) expect(out).toContain("What does not reproduce");
+  });
+});
+
 describe("reportMarkdown and fmt", () => {
   it("links the PNGs and tabulates the checks", () => {
     const md = reportMarkdown(input);

@@ -5,6 +5,7 @@
 import { alignmentFigures } from "./alignment.js";
 import { chainFigures } from "./chain.js";
 import { heterogeneousFigures } from "./heterogeneous.js";
+import { mlpFigures } from "./mlp.js";
 import { pairFigures } from "./pair.js";
 import { phaseFigures } from "./phase.js";
 import { rankFigures } from "./rank.js";
@@ -24,6 +25,7 @@ const BUILDERS: Record<string, Builder> = {
   phase: phaseFigures,
   rank: rankFigures,
   warmup: warmupFigures,
+  mlp: mlpFigures,
   alignment: alignmentFigures,
   saddle: saddleFigures,
 };

@@ -10,7 +10,7 @@ import { maxAbsDiff } from "../checks.js";
 import { short } from "../common.js";
 import type { PairConfig, PairData, PairTheory } from "../pair.js";
 import type { Resolved } from "../types.js";
-import { eosBand, INK, leafPanel, levelRule, lossPanel, modesPanel, PANEL, residualPanel, sharpnessPanel, THEORY, type Figure } from "./panels.js";
+import { eosBand, INK, leafPanel, PANEL, residualPanel, THEORY, trajectoryRow, type Figure } from "./panels.js";
 
 type R = Resolved<PairConfig>;
 
@@ -49,24 +49,10 @@ function runsFigure(r: R, data: PairData): Figure {
   const panels: string[] = [];
   data.runs.forEach((run, j) => {
     const th = data.theory[j]!;
-    const head = `h = ${short(th.h)}`;
-    const sub = `η = ${short(th.lr)}, ${REGIME[th.regime]}; ${run.status} after ${run.steps} steps`;
-    // A run that never settles is shown on a log step axis, so its early phase stays visible.
-    const xType = run.status !== "converged" && run.steps > 5000 ? "log" : "linear";
     const pred = prediction(th);
-    const rules: RuleSpec[] = pred ? pred.s.map((v, k) => levelRule(v, short(v, 3), k)) : [];
-    panels.push(modesPanel(run, {
-      id: `runs-modes-${j}`, title: `${head}: mode coefficients`, subtitle: sub,
-      depths, sigma: target.sigma, modes, rules, xType,
-      ...(pred ? { extraLegend: [{ label: "prediction", color: THEORY, dash: "5,3" }] } : {}),
-    }));
-    panels.push(lossPanel(run, `${head}: loss`, `runs-loss-${j}`, sub, xType));
-    panels.push(sharpnessPanel(run, {
-      id: `runs-sharp-${j}`, title: `${head}: sharpness`, subtitle: sub, xType,
-      rules: [
-        { y: th.lambdaSingle, label: `λ_single = ${short(th.lambdaSingle)}`, color: THEORY, dash: "2,3" },
-        { y: th.lambdaBalanced, label: `λ_bal = ${short(th.lambdaBalanced)}`, color: THEORY, dash: "2,3" },
-      ],
+    panels.push(...trajectoryRow(run, {
+      j, head: `h = ${short(th.h)}`, subtitle: `η = ${short(th.lr)}, ${REGIME[th.regime]}; ${run.status} after ${run.steps} steps`,
+      depths, sigma: target.sigma, modes, prediction: pred?.s ?? null, lambdaSingle: th.lambdaSingle, lambdaBalanced: th.lambdaBalanced,
     }));
   });
   return {

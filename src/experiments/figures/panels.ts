@@ -85,7 +85,8 @@ export function modesPanel(run: RunData, o: ModesOptions): string {
     width: o.width ?? PANEL.width,
     height: o.height ?? PANEL.height,
     x: { label: "GD step t", type: o.xType ?? "linear" },
-    y: { label: "mode coefficient s_{k,i} (units of σ_1)" },
+    // "Units of σ_1" only where σ_1 = 1 makes the plotted numbers those units.
+    y: { label: o.sigma[0] === 1 ? "mode coefficient s_{k,i} (units of σ_1)" : "mode coefficient s_{k,i} = u_iᵀ f_k v_i" },
     series,
     rules: [...rules, ...(o.rules ?? [])],
     legend: { entries, ...(o.legendPosition ? { position: o.legendPosition } : {}) },
@@ -202,4 +203,49 @@ export function eosBand(run: RunData): BandSpec | undefined {
   const { first, last } = run.eos;
   if (first === null || last === null) return undefined;
   return { x: [first, Math.max(last, first + 1)], label: "λ_max > 2/η (Edge of Stability)", color: "#b2182b", opacity: 0.1 };
+}
+
+/** Options of `trajectoryRow`. */
+export interface TrajectoryRowOptions {
+  /** Index of the row (part of the panel ids). */
+  j: number;
+  /** Start of every panel title, e.g. "h = 2.6". */
+  head: string;
+  subtitle: string;
+  depths: readonly number[];
+  sigma: readonly number[];
+  modes?: number[];
+  /** Predicted final top-mode split, drawn as levels in the pathways' colours (null: none). */
+  prediction: readonly number[] | null;
+  /** Legend text of those levels; default "prediction". */
+  predictionLabel?: string;
+  /** λ_single and λ_bal of the top mode, drawn on the sharpness panel. */
+  lambdaSingle: number;
+  lambdaBalanced: number;
+}
+
+/**
+ * One run as a row of three panels: mode coefficients with the predicted split, loss, and sharpness
+ * against 2/η, λ_single and λ_bal. A run that never settles (not converged, > 5000 steps) is shown on
+ * a log step axis, so its early phase stays visible.
+ */
+export function trajectoryRow(run: RunData, o: TrajectoryRowOptions): string[] {
+  const { j, head, subtitle } = o;
+  const xType = run.status !== "converged" && run.steps > 5000 ? "log" : "linear";
+  const rules = o.prediction ? o.prediction.map((v, k) => levelRule(v, short(v, 3), k)) : [];
+  return [
+    modesPanel(run, {
+      id: `runs-modes-${j}`, title: `${head}: mode coefficients`, subtitle,
+      depths: o.depths, sigma: o.sigma, ...(o.modes ? { modes: o.modes } : {}), rules, xType,
+      ...(o.prediction ? { extraLegend: [{ label: o.predictionLabel ?? "prediction", color: THEORY, dash: "5,3" }] } : {}),
+    }),
+    lossPanel(run, `${head}: loss`, `runs-loss-${j}`, subtitle, xType),
+    sharpnessPanel(run, {
+      id: `runs-sharp-${j}`, title: `${head}: sharpness`, subtitle, xType,
+      rules: [
+        { y: o.lambdaSingle, label: `λ_single = ${short(o.lambdaSingle)}`, color: THEORY, dash: "2,3" },
+        { y: o.lambdaBalanced, label: `λ_bal = ${short(o.lambdaBalanced)}`, color: THEORY, dash: "2,3" },
+      ],
+    }),
+  ];
 }
