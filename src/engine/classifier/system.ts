@@ -8,10 +8,8 @@
  * `drift()` = sin∠(w, ŵ), the relative mass of the predictor off that direction.
  */
 import type { Backend } from "../linalg/kernels.js";
-import type { LanczosOptions } from "../measure/lanczos.js";
-import { LanczosSolver } from "../measure/lanczos.js";
 import type { Rng } from "../rng.js";
-import type { System } from "../dynamics/systems.js";
+import { WeightSystem, type System } from "../dynamics/systems.js";
 import { separableData, type SeparableData, type SeparableDataSpec } from "./data.js";
 import type { MarginLossName } from "./losses.js";
 import { DeepLinearClassifier } from "./model.js";
@@ -41,39 +39,30 @@ export function initializeClassifier(model: DeepLinearClassifier, init: Classifi
 }
 
 /** A deep linear classifier on seeded separable data, with its max-margin direction. */
-export class ClassifierSystem implements System {
+export class ClassifierSystem extends WeightSystem<DeepLinearClassifier> implements System {
   readonly kind = "classifier";
-  readonly backend: string;
   readonly K = 1;
   readonly d: number;
   readonly depths: readonly number[];
-  /** Target levels of the coefficients: (1, 0, …, 0). */
+  /** Target levels of the coefficients: (1, 0, …, 0); the residuals are r_i = s_i − σ_i (r_1 = cos∠(w, ŵ) − 1). */
   readonly sigma: Float64Array;
-  readonly state: Float64Array;
-  /** r_i = s_i − σ_i (r_1 = cos∠(w, ŵ) − 1). */
-  readonly residual: Float64Array;
-  readonly model: DeepLinearClassifier;
   readonly data: SeparableData;
   readonly svm: MaxMarginSolution;
-  private readonly lanczos: LanczosSolver;
   /** Householder vector h with (I − 2hhᵀ)e_1 = ŵ (all zero when ŵ = e_1). */
   private readonly house: Float64Array;
   private readonly coords: Float64Array;
 
   /** Draw the data with `dataRng`, solve the SVM, build the model (weights left at 0: see `initializeClassifier`). */
   constructor(width: number, depth: number, spec: ClassifierSpec, dataRng: Rng, measureRng: Rng, backend?: Backend) {
-    this.data = separableData(width, spec.data, dataRng);
-    this.svm = maxMarginDirection(this.data);
-    this.model = new DeepLinearClassifier(this.data, depth, spec.hidden, spec.loss, backend);
-    this.backend = this.model.backend;
+    const data = separableData(width, spec.data, dataRng);
+    super(new DeepLinearClassifier(data, depth, spec.hidden, spec.loss, backend), width, measureRng, backend);
+    this.data = data;
+    this.svm = maxMarginDirection(data);
     this.d = width;
     this.depths = [depth];
     this.sigma = new Float64Array(width);
     this.sigma[0] = 1;
-    this.state = this.model.theta;
-    this.residual = new Float64Array(width);
     this.coords = new Float64Array(width);
-    this.lanczos = new LanczosSolver(this.model.nParams, measureRng, backend ? { backend } : {});
     const h = Float64Array.from(this.svm.direction);
     h[0] -= 1;
     const hn = Math.hypot(...h);
@@ -114,23 +103,12 @@ export class ClassifierSystem implements System {
     return loss;
   }
 
-  update(eta: number): void {
-    this.model.descend(eta);
-  }
-
   step(eta: number): number {
     const loss = this.model.evaluate();
     // Only r_1 = cos − 1 between records (O(d)).
     this.residual[0] = this.cosine() - 1;
     this.model.descend(eta);
     return loss;
-  }
-
-  flowRhs(y: Float64Array, dy: Float64Array): void {
-    this.model.theta.set(y);
-    this.model.evaluate();
-    const g = this.model.grad;
-    for (let j = 0; j < dy.length; j++) dy[j] = -g[j]!;
   }
 
   coefficients(out: Float64Array): void {
@@ -142,10 +120,6 @@ export class ClassifierSystem implements System {
   drift(): number {
     const c = this.cosine();
     return Math.sqrt(Math.max(0, 1 - c * c));
-  }
-
-  sharpness(top: number, options: LanczosOptions): number[] {
-    return this.lanczos.solve((v, out) => this.model.hvp(v, out), { ...options, top }).values;
   }
 
   layerNorms(out: Float64Array): void {

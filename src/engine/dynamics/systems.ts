@@ -124,64 +124,45 @@ class ModeProjector {
   }
 }
 
-/** Full-matrix system: GD on every weight of every layer. */
-export class FullSystem implements System {
-  readonly kind = "full";
+/** What a weight-space model gives its system: parameters, loss and gradient, the GD update and the exact HVP. */
+export interface WeightModel {
+  readonly nParams: number;
+  readonly theta: Float64Array;
+  /** ∇ℒ after `evaluate()`. */
+  readonly grad: Float64Array;
   readonly backend: string;
-  readonly K: number;
-  readonly d: number;
-  readonly depths: readonly number[];
-  readonly sigma: Float64Array;
+  evaluate(): number;
+  descend(eta: number): void;
+  hvp(v: ArrayLike<number>, out: Float64Array): void;
+}
+
+/**
+ * Shared parts of the systems that simulate every weight of a model (full-matrix DLN, MLP, deep linear
+ * classifier): the state is θ, GD is the model's own update, the flow is −∇ℒ, sharpness is Lanczos on the
+ * exact HVP. Subclasses say how the loss maps to mode residuals and coefficients.
+ */
+export abstract class WeightSystem<M extends WeightModel> {
+  readonly backend: string;
   readonly state: Float64Array;
   readonly residual: Float64Array;
-  readonly model: MultiPathwayDLN;
   private readonly lanczos: LanczosSolver;
-  private readonly modes: ModeProjector;
 
-  constructor(depths: readonly number[], target: Target, rng: Rng, backend?: Backend) {
-    this.model = new MultiPathwayDLN(depths, target, backend);
-    this.backend = this.model.backend;
-    this.K = depths.length;
-    this.d = target.d;
-    this.depths = depths;
-    this.sigma = target.sigma;
-    this.state = this.model.theta;
-    this.residual = new Float64Array(target.d);
-    this.lanczos = new LanczosSolver(this.model.nParams, rng, backend ? { backend } : {});
-    this.modes = new ModeProjector(target, backend);
-  }
-
-  evaluate(): number {
-    const loss = this.model.evaluate();
-    this.modes.diagonal(this.model.residual, this.residual);
-    return loss;
+  constructor(readonly model: M, d: number, rng: Rng, backend?: Backend) {
+    this.backend = model.backend;
+    this.state = model.theta;
+    this.residual = new Float64Array(d);
+    this.lanczos = new LanczosSolver(model.nParams, rng, backend ? { backend } : {});
   }
 
   update(eta: number): void {
     this.model.descend(eta);
   }
 
-  step(eta: number): number {
-    const loss = this.model.evaluate();
-    // Only the top-mode residual u_0ᵀ R v_0 is kept up to date between records (O(d²), not O(d³)).
-    this.residual[0] = this.modes.topMode(this.model.residual);
-    this.update(eta);
-    return loss;
-  }
-
   flowRhs(y: Float64Array, dy: Float64Array): void {
     this.model.theta.set(y);
     this.model.evaluate();
     const g = this.model.grad;
-    for (let j = 0; j < dy.length; j++) dy[j] = -g[j];
-  }
-
-  coefficients(out: Float64Array): void {
-    for (let k = 0; k < this.K; k++) this.modes.diagonal(this.model.pathwayMap(k), out, k * this.d);
-  }
-
-  drift(): number {
-    return this.modes.drift(this.K, (k) => this.model.pathwayMap(k));
+    for (let j = 0; j < dy.length; j++) dy[j] = -g[j]!;
   }
 
   sharpness(top: number, options: LanczosOptions): number[] {
@@ -190,35 +171,28 @@ export class FullSystem implements System {
 }
 
 /**
- * The multi-pathway MLP (THEORY.md §7): GD on every weight (and bias) of every pathway, the same
- * observables as the full-matrix DLN computed from the pathway outputs f_k(X) (s[k][i] = u_iᵀ f_k(X) v_i),
- * sharpness by Lanczos on the exact HVP, and per-layer weight norms. No reduced form exists.
+ * A weight-space system fitting a target with K pathways (full-matrix DLN, MLP): residuals and mode
+ * coefficients are projections of R = F − Y and of each pathway's d×d output onto the target's SVD basis.
  */
-export class MlpSystem implements System {
-  readonly kind = "mlp";
-  readonly backend: string;
+abstract class PathwaySystem<M extends WeightModel & { readonly residual: Float64Array }> extends WeightSystem<M> implements System {
+  abstract readonly kind: "full" | "mlp";
   readonly K: number;
   readonly d: number;
   readonly depths: readonly number[];
   readonly sigma: Float64Array;
-  readonly state: Float64Array;
-  readonly residual: Float64Array;
-  readonly model: MultiPathwayMLP;
-  private readonly lanczos: LanczosSolver;
   private readonly modes: ModeProjector;
 
-  constructor(depths: readonly number[], target: Target, arch: MlpArchitecture, rng: Rng, backend?: Backend) {
-    this.model = new MultiPathwayMLP(depths, target, arch, backend);
-    this.backend = this.model.backend;
+  constructor(model: M, depths: readonly number[], target: Target, rng: Rng, backend?: Backend) {
+    super(model, target.d, rng, backend);
     this.K = depths.length;
     this.d = target.d;
     this.depths = depths;
     this.sigma = target.sigma;
-    this.state = this.model.theta;
-    this.residual = new Float64Array(target.d);
-    this.lanczos = new LanczosSolver(this.model.nParams, rng, backend ? { backend } : {});
     this.modes = new ModeProjector(target, backend);
   }
+
+  /** Pathway k's d×d output at the last evaluation (f_k for the DLN, f_k(X) for the MLP). */
+  protected abstract pathway(k: number): Float64Array;
 
   evaluate(): number {
     const loss = this.model.evaluate();
@@ -226,34 +200,50 @@ export class MlpSystem implements System {
     return loss;
   }
 
-  update(eta: number): void {
-    this.model.descend(eta);
-  }
-
   step(eta: number): number {
     const loss = this.model.evaluate();
+    // Only the top-mode residual u_0ᵀ R v_0 is kept up to date between records (O(d²), not O(d³)).
     this.residual[0] = this.modes.topMode(this.model.residual);
     this.model.descend(eta);
     return loss;
   }
 
-  flowRhs(y: Float64Array, dy: Float64Array): void {
-    this.model.theta.set(y);
-    this.model.evaluate();
-    const g = this.model.grad;
-    for (let j = 0; j < dy.length; j++) dy[j] = -g[j];
-  }
-
   coefficients(out: Float64Array): void {
-    for (let k = 0; k < this.K; k++) this.modes.diagonal(this.model.pathwayOutput(k), out, k * this.d);
+    for (let k = 0; k < this.K; k++) this.modes.diagonal(this.pathway(k), out, k * this.d);
   }
 
   drift(): number {
-    return this.modes.drift(this.K, (k) => this.model.pathwayOutput(k));
+    return this.modes.drift(this.K, (k) => this.pathway(k));
+  }
+}
+
+/** Full-matrix system: GD on every weight of every layer. */
+export class FullSystem extends PathwaySystem<MultiPathwayDLN> {
+  readonly kind = "full";
+
+  constructor(depths: readonly number[], target: Target, rng: Rng, backend?: Backend) {
+    super(new MultiPathwayDLN(depths, target, backend), depths, target, rng, backend);
   }
 
-  sharpness(top: number, options: LanczosOptions): number[] {
-    return this.lanczos.solve((v, out) => this.model.hvp(v, out), { ...options, top }).values;
+  protected pathway(k: number): Float64Array {
+    return this.model.pathwayMap(k);
+  }
+}
+
+/**
+ * The multi-pathway MLP (THEORY.md §7): GD on every weight (and bias) of every pathway, the same
+ * observables as the full-matrix DLN computed from the pathway outputs f_k(X) (s[k][i] = u_iᵀ f_k(X) v_i),
+ * sharpness by Lanczos on the exact HVP, and per-layer weight norms. No reduced form exists.
+ */
+export class MlpSystem extends PathwaySystem<MultiPathwayMLP> {
+  readonly kind = "mlp";
+
+  constructor(depths: readonly number[], target: Target, arch: MlpArchitecture, rng: Rng, backend?: Backend) {
+    super(new MultiPathwayMLP(depths, target, arch, backend), depths, target, rng, backend);
+  }
+
+  protected pathway(k: number): Float64Array {
+    return this.model.pathwayOutput(k);
   }
 
   layerNorms(out: Float64Array): void {
