@@ -121,6 +121,24 @@ export interface LineChartSpec {
 
 /** Font stack written into every SVG; PNG rendering ships DejaVu Sans so text is identical everywhere. */
 export const FONT_FAMILY = "DejaVu Sans, sans-serif";
+
+/**
+ * Attributes of a figure's root `<svg>`: size and viewBox in px, the font, centred text in the current
+ * colour; `cls` ("dln-plot" for single charts) marks it for the lab's and the report's styles.
+ */
+export function rootAttrs(width: number, height: number, fontSize: number, cls?: string): string {
+  return attrs({
+    xmlns: "http://www.w3.org/2000/svg",
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    "font-family": FONT_FAMILY,
+    "font-size": fontSize,
+    "text-anchor": "middle",
+    fill: "currentColor",
+    class: cls,
+  });
+}
 const TICK_FONT = 11;
 const LABEL_FONT = 12;
 const TITLE_FONT = 14;
@@ -450,17 +468,7 @@ function render(ctx: Context, l: Layout, legend: Placement | undefined): string 
     over += renderLegend(legend.entries, o.x, o.y, legend.columns);
   }
 
-  const root = attrs({
-    xmlns: "http://www.w3.org/2000/svg",
-    width,
-    height,
-    viewBox: `0 0 ${width} ${height}`,
-    "font-family": FONT_FAMILY,
-    "font-size": TICK_FONT,
-    "text-anchor": "middle",
-    fill: "currentColor",
-    class: "dln-plot",
-  });
+  const root = rootAttrs(width, height, TICK_FONT, "dln-plot");
   const background = `<rect${attrs({ width, height, fill: "white" })}/>`;
   const svg = `<svg${root}>${background}${plotBody}${over}</svg>`;
   return renumberPlotIds(roundSvgNumbers(svg), spec.id ?? "chart");

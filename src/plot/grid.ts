@@ -2,7 +2,7 @@
  * @file Several chart SVGs side by side in one SVG (nested `<svg x y>` panels), e.g. small vs large
  * step. Ids are prefixed per panel so that clip paths of different panels never collide.
  */
-import { FONT_FAMILY } from "./chart.js";
+import { rootAttrs } from "./chart.js";
 import { prefixIds, roundSvgNumbers, svgSize } from "./svg.js";
 import { attrs, escapeXml, svgText } from "./text.js";
 
@@ -45,16 +45,7 @@ export function panelGrid(svgs: string[], options: PanelGridOptions): string {
     if (options.panelLabels ?? true) panel = labelPanel(panel, `(${panelLetter(i)})`);
     body += panel.replace(/<svg\b([^>]*)>/, (_m, a: string) => `<svg x="${x}" y="${y}"${a.replace(/\s(x|y)="[^"]*"/g, "")}>`);
   });
-  const root = attrs({
-    xmlns: "http://www.w3.org/2000/svg",
-    width,
-    height,
-    viewBox: `0 0 ${width} ${height}`,
-    "font-family": FONT_FAMILY,
-    "font-size": 11,
-    "text-anchor": "middle",
-    fill: "currentColor",
-  });
+  const root = rootAttrs(width, height, 11);
   return roundSvgNumbers(`<svg${root}>${body}</svg>`);
 }
 

@@ -6,7 +6,7 @@
  * rounding and ids follow the same conventions (deterministic SVG text).
  */
 import * as Plot from "@observablehq/plot";
-import { FONT_FAMILY } from "./chart.js";
+import { rootAttrs } from "./chart.js";
 import { legendSize, renderLegend, type LegendEntry } from "./legend.js";
 import { INK } from "./palette.js";
 import { headlessDocument, renumberPlotIds, roundSvgNumbers } from "./svg.js";
@@ -175,17 +175,7 @@ export function heatmap(spec: HeatmapSpec): string {
   }
   if (entries.length > 0) over += renderLegend(entries, bx - 6, by + BAR_HEIGHT + 14 + TICK_FONT);
 
-  const root = attrs({
-    xmlns: "http://www.w3.org/2000/svg",
-    width,
-    height,
-    viewBox: `0 0 ${width} ${height}`,
-    "font-family": FONT_FAMILY,
-    "font-size": TICK_FONT,
-    "text-anchor": "middle",
-    fill: "currentColor",
-    class: "dln-plot",
-  });
+  const root = rootAttrs(width, height, TICK_FONT, "dln-plot");
   const svg = `<svg${root}><rect${attrs({ width, height, fill: "white" })}/>${body}${over}</svg>`;
   return renumberPlotIds(roundSvgNumbers(svg), id);
 }
