@@ -4,7 +4,7 @@
  * config), a JSON result shaped like the CLI's result.json plus the lab link and the records, and
  * each plot as a PNG with its title and legend drawn in (the on-screen legend is HTML).
  */
-import { csvHeader, csvRow, trajectoryColumns } from "../../src/data/trajectory.js";
+import { csvHeader, csvRow, finalState, trajectoryColumns } from "../../src/data/trajectory.js";
 import type { SimulationSpec, StopInfo } from "../../src/engine/simulate.js";
 import type { RunStatus } from "../../src/engine/types.js";
 import { VERSION } from "../../src/version.js";
@@ -38,26 +38,12 @@ export interface RunExportInput {
 export function runJson(inp: RunExportInput): string {
   const { spec, data, timing } = inp;
   const final = data.last;
-  const lr = spec.dynamics === "flow" || !final ? null : final.lr;
   const result = {
     dlnlab: { version: VERSION, kind: "lab-run" },
     name: inp.name,
     status: inp.status ?? "interrupted",
     stop: inp.stop,
-    final: final
-      ? {
-          step: final.step,
-          time: final.time,
-          loss: final.loss,
-          s: final.s,
-          residual: final.residual,
-          sharpness: final.sharpness?.[0] ?? null,
-          sharpnessTop: final.sharpness,
-          balanceIndex: final.balanceIndex,
-          lr,
-          stabilityThreshold: lr === null ? null : 2 / lr,
-        }
-      : null,
+    final: final ? finalState(final, spec.dynamics === "flow") : null,
     timing: {
       seconds: timing.engineSeconds,
       steps: timing.steps,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
 import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
-import { csvHeader, csvRow, parseTrajectoryCsv, trajectoryColumns, type Column } from "../data/trajectory.js";
+import { csvHeader, csvRow, finalState, parseTrajectoryCsv, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./errors.js";
 import { LineAppender, readJson, writeJsonAtomic } from "./io.js";
@@ -26,23 +26,7 @@ export interface RunResult {
   name: string | null;
   status: string;
   stop: { step: number; reason: string } | null;
-  final: {
-    step: number;
-    time: number;
-    loss: number;
-    /** s[k][i]: mode coefficient of pathway k in mode i. */
-    s: number[][];
-    residual: number[];
-    /** Top Hessian eigenvalue at the final point (null if it could not be measured). */
-    sharpness: number | null;
-    sharpnessTop: number[] | null;
-    balanceIndex: number[];
-    /** ‖W_{k,l}‖_F per pathway and layer (MLP runs only). */
-    layerNorms?: number[][];
-    lr: number | null;
-    /** 2/η at the final step: the linear stability threshold of GD. */
-    stabilityThreshold: number | null;
-  };
+  final: FinalState;
   timing: { seconds: number; steps: number; stepsPerSecond: number; backend: string };
   config: SimulationSpec;
   files: { config: string; trajectory: string; result: string; figures: string[] } | null;
@@ -174,26 +158,13 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
       figureFiles.push(written.svg, written.png);
     }
   }
-  const lr = spec.dynamics === "flow" ? null : final.lr;
   const stepsDone = sim.step - stepsAtStart;
   const result: RunResult = {
     dlnlab: { version: VERSION, kind: "run" },
     name: options.name ?? null,
     status: sim.status!,
     stop: sim.stopInfo,
-    final: {
-      step: final.step,
-      time: final.time,
-      loss: final.loss,
-      s: final.s,
-      residual: final.residual,
-      sharpness: final.sharpness?.[0] ?? null,
-      sharpnessTop: final.sharpness,
-      balanceIndex: final.balanceIndex,
-      ...(final.layerNorms ? { layerNorms: final.layerNorms } : {}),
-      lr,
-      stabilityThreshold: lr === null ? null : 2 / lr,
-    },
+    final: finalState(final, spec.dynamics === "flow"),
     timing: {
       seconds: simSeconds,
       steps: stepsDone,

@@ -97,3 +97,40 @@ export function parseTrajectoryCsv(text: string, K: number, d: number, top: numb
   }
   return out;
 }
+
+/** The `final` block of a result file (the CLI's result.json, the lab's JSON export): the last record, summarised. */
+export interface FinalState {
+  step: number;
+  time: number;
+  loss: number;
+  /** s[k][i]: mode coefficient of pathway k in mode i. */
+  s: number[][];
+  residual: number[];
+  /** Top Hessian eigenvalue at the final point (null if it could not be measured). */
+  sharpness: number | null;
+  sharpnessTop: number[] | null;
+  balanceIndex: number[];
+  /** ‖W_{k,l}‖_F per pathway and layer (runs whose records carry them: MLP, classifier). */
+  layerNorms?: number[][];
+  lr: number | null;
+  /** 2/η at the final step: the linear stability threshold of GD. */
+  stabilityThreshold: number | null;
+}
+
+/** The `final` block from the last record of a run (`flow`: gradient flow, which has no step size). */
+export function finalState(r: TrajectoryRecord, flow: boolean): FinalState {
+  const lr = flow ? null : r.lr;
+  return {
+    step: r.step,
+    time: r.time,
+    loss: r.loss,
+    s: r.s,
+    residual: r.residual,
+    sharpness: r.sharpness?.[0] ?? null,
+    sharpnessTop: r.sharpness,
+    balanceIndex: r.balanceIndex,
+    ...(r.layerNorms ? { layerNorms: r.layerNorms } : {}),
+    lr,
+    stabilityThreshold: lr === null ? null : 2 / lr,
+  };
+}
