@@ -12,6 +12,7 @@ import { symmetricEigenvalues } from "../../src/engine/linalg/dense.js";
 import { LanczosSolver } from "../../src/engine/measure/lanczos.js";
 import { svsHessianTop, balancedToLayers } from "../../src/engine/measure/hessian-blocks.js";
 import { expectAllClose } from "../helpers/allclose.js";
+import { denseHessian } from "../helpers/hessian.js";
 
 function randomModel(d: number, depths: number[], seed: number, basis: "identity" | "symmetric" | "general" = "general") {
   const rng = new Rng(seed);
@@ -19,21 +20,6 @@ function randomModel(d: number, depths: number[], seed: number, basis: "identity
   const model = new MultiPathwayDLN(depths, target);
   initialize(model, { type: "gaussian", std: 0.6 }, rng);
   return { model, rng };
-}
-
-function denseHessian(model: MultiPathwayDLN): Float64Array {
-  const n = model.nParams;
-  model.evaluate();
-  const H = new Float64Array(n * n);
-  const e = new Float64Array(n);
-  const col = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    e.fill(0);
-    e[j] = 1;
-    model.hvp(e, col);
-    for (let i = 0; i < n; i++) H[i * n + j] = col[i]!;
-  }
-  return H;
 }
 
 const shapes: { d: number; depths: number[] }[] = [

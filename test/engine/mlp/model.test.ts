@@ -16,6 +16,7 @@ import { symmetricEigenvalues } from "../../../src/engine/linalg/dense.js";
 import { jsBackend } from "../../../src/engine/linalg/kernels.js";
 import { LanczosSolver } from "../../../src/engine/measure/lanczos.js";
 import { expectAllClose } from "../../helpers/allclose.js";
+import { denseHessian } from "../../helpers/hessian.js";
 
 /** A 4×3 input (d_in = 4 rows, n = d = 3 samples), to exercise the rectangular first layer. */
 const INPUT = [[1, 0.2, -0.3], [0.5, 1, 0], [0, 0.1, 0.9], [0.3, -0.4, 0.2]];
@@ -156,16 +157,7 @@ describe("MLP Hessian", () => {
     it(`Lanczos top eigenvalues equal a dense eigendecomposition (${activation})`, () => {
       const { model } = randomMlp(activation, CASES[0]!, 3);
       const n = model.nParams;
-      model.evaluate();
-      const H = new Float64Array(n * n);
-      const e = new Float64Array(n);
-      const col = new Float64Array(n);
-      for (let j = 0; j < n; j++) {
-        e.fill(0);
-        e[j] = 1;
-        model.hvp(e, col);
-        for (let i = 0; i < n; i++) H[i * n + j] = col[i]!;
-      }
+      const H = denseHessian(model);
       // Symmetrise the dense matrix only for the eigensolver (its asymmetry is rounding, checked above).
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j]! + H[j * n + i]!);
       const dense = symmetricEigenvalues(n, H);
