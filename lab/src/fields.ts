@@ -4,6 +4,7 @@
  * choices of select controls come from the CLI's flag table, so they cannot drift apart. DOM-free.
  */
 import { FIELD_FLAGS } from "../../src/config/flags.js";
+import { LAB_MODELS } from "./state.js";
 
 /** One control of the form. */
 export interface FieldDef {
@@ -38,6 +39,7 @@ const OPTION_TEXT: Readonly<Record<string, string>> = {
   constant: "constant η",
   warmup: "linear warm-up to η",
   piecewise: "piecewise constant (× η)",
+  decay: "decreasing, η·(1 + t/T)^(−p)",
   full: "GD on full matrices",
   reduced: "exact reduced GD (per mode)",
   flow: "gradient flow (ODE)",
@@ -90,7 +92,7 @@ const CURATED: readonly FieldGroup[] = [
   {
     title: "Network",
     fields: [
-      ...(hasFlag("model") ? [{ key: "model", label: "Model", unit: "", help: "The linear network of the theory, or a nonlinear multi-pathway MLP.", control: "select" as const, options: choices("model") }] : []),
+      ...(hasFlag("model") ? [{ key: "model", label: "Model", unit: "", help: "The linear network of the theory, or a nonlinear multi-pathway MLP.", control: "select" as const, options: choices("model").filter((o) => LAB_MODELS.includes(o.value)) }] : []),
       { key: "K", label: "Pathways K", unit: "count", help: "How many parallel pathways; sets the lengths of the depth and init-scale lists.", control: "text", inputmode: "numeric" },
       { key: "depths", label: "Depths L₁,…,L_K", unit: "layers, comma-separated", help: "Layers per pathway; the number of entries is K.", control: "text", inputmode: "text" },
       { key: "width", label: "Width d", unit: "units per layer", help: "Every layer is d×d; the target has d modes.", control: "text", inputmode: "numeric" },
@@ -122,6 +124,8 @@ const CURATED: readonly FieldGroup[] = [
       { key: "warmup-start", label: "Warm-up start f", unit: "× η, in [0, 1]", help: "The multiplier at step 0.", control: "text", inputmode: "decimal" },
       { key: "boundaries", label: "Boundaries t₁,t₂,…", unit: "steps, increasing", help: "Steps at which the multiplier changes.", control: "text", inputmode: "text" },
       { key: "factors", label: "Factors m₀,m₁,…", unit: "× η, one more than boundaries", help: "Multiplier of η on each piece.", control: "text", inputmode: "text" },
+      { key: "decay-steps", label: "Decay time T", unit: "steps", help: "η_t = η·(1 + t/T)^(−p): halved (p = 1) at t = T.", control: "text", inputmode: "numeric" },
+      { key: "decay-power", label: "Decay power p", unit: "> 0", help: "Empty: 1 (inverse-time decay).", control: "text", inputmode: "decimal" },
     ],
   },
   {

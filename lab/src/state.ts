@@ -102,7 +102,7 @@ export function formTexts(state: LabState): Map<string, string> {
 
 /**
  * Whether a flag applies given the current texts: variant fields only for their variant (init scales
- * for svs, std for gaussian, warm-up and piecewise fields for their schedule, solver settings for flow).
+ * for svs, std for gaussian, warm-up, piecewise and decay fields for their schedule, solver settings for flow).
  */
 export function isApplicable(key: string, texts: ReadonlyMap<string, string>): boolean {
   const model = modelOf(texts);
@@ -120,6 +120,9 @@ export function isApplicable(key: string, texts: ReadonlyMap<string, string>): b
     case "boundaries":
     case "factors":
       return texts.get("schedule") === "piecewise";
+    case "decay-steps":
+    case "decay-power":
+      return texts.get("schedule") === "decay";
     case "flow-system":
     case "rtol":
     case "atol":
@@ -139,6 +142,7 @@ export const VARIANT_STARTS: Readonly<Record<string, string>> = {
   "warmup-steps": "500",
   boundaries: "1000",
   factors: "0.5,1",
+  "decay-steps": "1000",
 };
 
 /**
@@ -199,6 +203,12 @@ export type Evaluation =
 export const MAX_RECORDS = 1_000_000;
 
 /**
+ * Models the page can show: networks fitting a target Y, whose theory panel, phase portrait and
+ * thresholds it draws. The deep linear classifier (THEORY.md §9) has none of these; it runs from the CLI.
+ */
+export const LAB_MODELS: readonly string[] = ["dln", "mlp"];
+
+/**
  * Validate like `dlnlab run`: every applied flag parsed by the CLI's parser (all flag errors at once),
  * then the merged config through the CLI's schema and messages, which name the flag that set a bad
  * value. Adds one browser-only limit: the number of records a run keeps in the page.
@@ -228,6 +238,10 @@ export function evaluate(state: LabState): Evaluation {
     const field = FIELD_FLAGS.find((f) => err.message.includes(`${f.path.join(".")}:`) || err.message.includes(`${f.path.join(".")}[`));
     if (field) return { ok: false, errors: new Map([[flagKey(field), err.message]]), general: [] };
     return { ok: false, errors, general: [err.message] };
+  }
+  if (!LAB_MODELS.includes(config.model)) {
+    const message = `--model: the lab shows networks fitting a target (${LAB_MODELS.join(", ")}); run model ${config.model} with \`npx dlnlab run --model ${config.model}\``;
+    return { ok: false, errors: new Map([["model", message]]), general: [] };
   }
   const spec = resolveRunConfig(config);
   const records = Math.floor(spec.steps / spec.record.every) + 2;

@@ -19,7 +19,7 @@ import { FIELDS } from "../../lab/src/fields.js";
 import { gradientFlowLeaf, sharpnessLevelSet } from "../../lab/src/phase.js";
 import { REGIME_LABELS, theorySummary } from "../../lab/src/regime.js";
 import {
-  DEFAULT_BASE, cliCommand, evaluate, formTexts, fromQuery, setFlag, toQuery, type LabState,
+  DEFAULT_BASE, cliCommand, evaluate, formTexts, fromQuery, isApplicable, setFlag, toQuery, type LabState,
 } from "../../lab/src/state.js";
 
 const BASES = presetBases();
@@ -123,6 +123,25 @@ describe("lab state", () => {
     const lab = evaluate(edit({ base: DEFAULT_BASE, overrides: new Map() }, { steps: "100000000", "record-every": "1" }));
     expect(lab.ok).toBe(false);
     if (!lab.ok) expect(lab.errors.get("record-every")).toMatch(/at most 1000000/);
+  });
+
+  it("runs a decreasing step like the CLI: choosing the schedule fills its time scale, and its fields apply only to it", () => {
+    const state = edit({ base: DEFAULT_BASE, overrides: new Map() }, { schedule: "decay" });
+    expect(formTexts(state).get("decay-steps")).toBe("1000");
+    const lab = evaluate(state);
+    expect(lab.ok, JSON.stringify(lab.ok ? null : [...lab.errors])).toBe(true);
+    if (lab.ok) expect(lab.spec.schedule).toEqual({ type: "decay", timescale: 1000, power: 1 });
+    expect(isApplicable("decay-steps", formTexts(state))).toBe(true);
+    expect(isApplicable("decay-steps", formTexts(edit(state, { schedule: "warmup" })))).toBe(false);
+  });
+
+  it("offers only the models it can draw, and names --model for the classifier", () => {
+    const model = FIELDS.find((f) => f.key === "model");
+    expect(model?.options?.map((o) => o.value)).toEqual(["dln", "mlp"]);
+    const { state } = fromQuery("model=classifier&depths=3", BASES);
+    const lab = evaluate(state);
+    expect(lab.ok).toBe(false);
+    if (!lab.ok) expect(lab.errors.get("model")).toMatch(/^--model: the lab shows networks fitting a target \(dln, mlp\); run model classifier with `npx dlnlab run --model classifier`$/);
   });
 
   it("reports URL parameters it cannot use instead of failing", () => {
