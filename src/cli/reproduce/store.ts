@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Check } from "../../experiments/checks.js";
+import type { ExperimentMeta } from "../../experiments/types.js";
 import { writeFileAtomic } from "../io.js";
 
 /** A file an experiment wrote, as listed in its result.json. */
@@ -26,14 +27,8 @@ export interface ResultFigure {
 }
 
 /** The self-describing result.json of one finished experiment. */
-export interface ExperimentResult {
+export interface ExperimentResult extends ExperimentMeta {
   dlnlab: { version: string; kind: "experiment" };
-  name: string;
-  kind: string;
-  title: string;
-  figure: string;
-  claim: string;
-  description: string;
   size: string;
   hash: string;
   /** The resolved config that produced it (budget of the size picked out). */
