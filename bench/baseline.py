@@ -250,7 +250,7 @@ def workload_axpy(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# The multi-pathway MLP (THEORY.md §7): pathway k maps X = I_d to W[L-1] tanh(⋯ tanh(W[0] X)); every
+# The multi-pathway MLP (docs/theory.md §7): pathway k maps X = I_d to W[L-1] tanh(⋯ tanh(W[0] X)); every
 # pathway has the same depth and hidden width, so each layer is one stacked (K, rows, cols) array and
 # every product is one batched matmul over the K pathways. X = I, so W[0] X = W[0] and δ_0 Xᵀ = δ_0.
 

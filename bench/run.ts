@@ -318,7 +318,7 @@ function stepWorkloads(): Workload[] {
 }
 
 /**
- * MLP workloads (baseline.py MLP): the tanh multi-pathway MLP of THEORY.md §7 with K = 2 pathways of
+ * MLP workloads (baseline.py MLP): the tanh multi-pathway MLP of docs/theory.md §7 with K = 2 pathways of
  * depth 4, width d (X = I_d, d samples), hidden width h, weights N(0, 1/h) (pre-activations of order
  * one): one GD step (MlpSystem.step: gradient + update) and one exact HVP at a fixed point (as Lanczos
  * calls it). NumPy's HVP is its analytic R-operator; the notes add the central-difference HVP.

@@ -1,5 +1,5 @@
 /**
- * @file The MLP study of docs/mlp.md (THEORY.md §7, paper Figs. 3 and 7): does large-step re-balancing
+ * @file The MLP study of docs/mlp.md (docs/theory.md §7, paper Figs. 3 and 7): does large-step re-balancing
  * survive a nonlinearity? Sweeps the step size of K = 2 multi-pathway MLPs (and of the same networks
  * with the linear activation, i.e. deep linear networks with the same architecture and init) and
  * records where each run ends: winner-takes-all, partial or full balance of the top mode, with the
@@ -107,7 +107,7 @@ const firstOverLast = (r: RunResult) => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const f = (x: number | null, digits = 3) => (x === null || !Number.isFinite(x) ? "—" : x.toFixed(digits));
 
-/** Linear-theory prediction of the final balance (K = 2 stopping boundary, THEORY.md §4), or null outside the window. */
+/** Linear-theory prediction of the final balance (K = 2 stopping boundary, docs/theory.md §4), or null outside the window. */
 const predictedBalance = (sigma: number, h: number): number | null => linearTheoryBalance({ ...NET, sigma }, h);
 
 /**

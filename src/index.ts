@@ -25,7 +25,7 @@ export { tridiagonalEigen, type TridiagonalEigen } from "./engine/measure/tridia
 // Engine: kernels and small dense linear algebra.
 export { getDefaultBackend, gemmJs, jsBackend, setDefaultBackend, type Backend, type Workspace } from "./engine/linalg/kernels.js";
 export { frobenius, identity, matmul, randomOrthogonal, svd, symmetricEigenvalues } from "./engine/linalg/dense.js";
-// Theory (THEORY.md §3–§6).
+// Theory (docs/theory.md §3–§6).
 export * from "./theory/index.js";
 // Run configs and result files.
 export { RunConfigSchema, resolveRunConfig, type RunConfig } from "./config/schema.js";
@@ -35,7 +35,7 @@ export { PRESETS, findPreset, type Preset } from "./config/presets.js";
 export { runConfigJsonSchema, runConfigFields } from "./config/reference.js";
 export { csvHeader, csvRow, parseTrajectoryCsv, trajectoryColumns, type Column } from "./data/trajectory.js";
 export { VERSION } from "./version.js";
-// Nonlinear multi-pathway MLPs (THEORY.md §7): model, activations, initialisation, system.
+// Nonlinear multi-pathway MLPs (docs/theory.md §7): model, activations, initialisation, system.
 export { MultiPathwayMLP, type MlpLayerShape } from "./engine/mlp/model.js";
 export { ACTIVATION_NAMES, getActivation, type Activation, type ActivationName } from "./engine/mlp/activations.js";
 export { erf, erfc } from "./engine/mlp/erf.js";
@@ -61,7 +61,7 @@ export {
   mlpTheory, predictedOutcome, regimeOf, runMlpTrajectory, runSweepPoint, sweepThreshold,
   type MlpConfig, type MlpData, type MlpNetwork, type MlpRegime, type MlpTheory, type SweepCurve, type SweepData, type SweepPoint,
 } from "./experiments/mlp.js";
-// Related dynamics (THEORY.md §9–§10): the deep linear classifier on separable data (layer alignment) and
+// Related dynamics (docs/theory.md §9–§10): the deep linear classifier on separable data (layer alignment) and
 // saddle escape from small initialisation; decreasing step sizes; least squares with confidence intervals.
 export { DeepLinearClassifier, layerSpectrum, type ClassifierLayerShape, type LayerSpectrum } from "./engine/classifier/model.js";
 export { ClassifierSystem, initializeClassifier, type ClassifierInit, type ClassifierSpec } from "./engine/classifier/system.js";

@@ -45,7 +45,7 @@ const OPTION_TEXT: Readonly<Record<string, string>> = {
   flow: "gradient flow (ODE)",
   auto: "auto",
   dln: "deep linear network",
-  mlp: "nonlinear MLP (THEORY.md §7)",
+  mlp: "nonlinear MLP (docs/theory.md §7)",
   on: "on",
   off: "off",
   lanczos: "Lanczos on the exact HVP",
@@ -79,7 +79,7 @@ function genericField(key: string): FieldDef {
   };
 }
 
-/** MLP controls, shown when the CLI has the MLP model (THEORY.md §7). */
+/** MLP controls, shown when the CLI has the MLP model (docs/theory.md §7). */
 const MLP_FIELDS: FieldDef[] = ([
   { key: "activation", label: "Activation φ", unit: "", help: "Applied after every layer but the last.", control: "select", options: choices("activation") },
   { key: "hidden", label: "Hidden width", unit: "units, one or one per pathway", help: "Empty: the documented default.", control: "text", inputmode: "text" },

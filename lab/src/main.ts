@@ -21,12 +21,12 @@ import {
 /** Speeds of the speed slider, in GD steps per second (the last: as fast as possible). */
 const SPEEDS = [10, 100, 1_000, 10_000, 100_000, Infinity];
 
-/** Explanations of the regimes (THEORY.md §4–§5). */
+/** Explanations of the regimes (docs/theory.md §4–§5). */
 const REGIME_DETAILS: Readonly<Record<TheorySummary["regime"], string>> = {
   flow: "Gradient flow conserves the pathways' leaf coordinates: it ends at the gradient-flow end point, one pathway carrying nearly all of the mode.",
   "winner-takes-all": "The single-path minimum is stable: GD behaves like gradient flow and the pathway with the largest init takes nearly the whole mode.",
   rebalancing: "First winner-takes-all as in gradient flow; then the sharpness passes 2/η, GD enters the Edge of Stability and moves signal to the other pathways until λ ≤ 2/η.",
-  "above-wcr": "Overshoots may carry the dominant pathway through zero, so the two-step return of THEORY.md §5 no longer holds: the prediction is not guaranteed.",
+  "above-wcr": "Overshoots may carry the dominant pathway through zero, so the two-step return of docs/theory.md §5 no longer holds: the prediction is not guaranteed.",
   "above-balanced": "Even the flattest zero-loss allocation has λ > 2/η: expect a persistent period-2 oscillation around the balanced point, or divergence.",
 };
 
@@ -377,7 +377,7 @@ class App {
     const scheduled = texts.get("schedule") !== "constant" && t.regime !== "flow" ? " (for the peak step η; the schedule varies it)" : "";
     show(regime, t.label + scheduled);
     regime.dataset.regime = t.regime;
-    const mlp = modelOf(texts) === "mlp" ? " These are the linear network's thresholds: a guide for the MLP, which needs a slightly larger η to balance fully (THEORY.md §7)." : "";
+    const mlp = modelOf(texts) === "mlp" ? " These are the linear network's thresholds: a guide for the MLP, which needs a slightly larger η to balance fully (docs/theory.md §7)." : "";
     byId("regime-detail").textContent = REGIME_DETAILS[t.regime] + (w.empty && t.regime !== "flow" ? " Here 2/λ_bal ≤ 2/λ_single: no step re-balances (depth ≤ 2 or K = 1)." : "") + mlp;
     show(byId("t-eta-single"), `${fmt(w.lambdaSingle)} → ${fmt(w.etaSingle, 6)}`, w.etaSingle);
     show(byId("t-eta-bal"), `${fmt(w.lambdaBalanced)} → ${fmt(w.etaBalanced, 6)}`, w.etaBalanced);

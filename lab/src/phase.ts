@@ -1,5 +1,5 @@
 /**
- * @file Geometry of the K = 2 phase portrait in the (s₁, s₂) plane of the top mode (THEORY.md §3–§6):
+ * @file Geometry of the K = 2 phase portrait in the (s₁, s₂) plane of the top mode (docs/theory.md §3–§6):
  * the zero-loss line s₁ + s₂ = σ, the level set λ(s) = 2/η of the zero-loss sharpness formula (the
  * stability boundary) and the gradient-flow leaf through the initialisation. Curves are polylines
  * with x and y arrays, ready for a chart. DOM-free.
@@ -47,7 +47,7 @@ export function sharpnessLevelSet(depths: readonly [number, number], level: numb
 }
 
 /**
- * The gradient-flow leaf through the depth-balanced init with end-to-end scales α (THEORY.md §6):
+ * The gradient-flow leaf through the depth-balanced init with end-to-end scales α (docs/theory.md §6):
  * z_k = z_k(0) − u for u ≥ 0, mapped back to shares s_k. It runs from the init until Σ_k s_k reaches
  * `reach`·σ (beyond the zero-loss line, so the crossing shows), with `n` points spaced evenly in
  * the larger share so that the long stretch near the origin does not take them all.

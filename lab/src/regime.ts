@@ -1,5 +1,5 @@
 /**
- * @file What the theory predicts for the lab's current inputs (THEORY.md §3–§6): the step-size
+ * @file What the theory predicts for the lab's current inputs (docs/theory.md §3–§6): the step-size
  * thresholds of the top mode, which regime the chosen step lies in, the flattest allocation, the
  * gradient-flow end point and the predicted stopping point. A thin layer over src/theory that turns
  * its RangeErrors into "not applicable" notes, so the panel can update on every keystroke. DOM-free.
@@ -9,7 +9,7 @@ import {
   type RankReport, type StabilityWindow, type StoppingBoundary,
 } from "../../src/theory/index.js";
 
-/** The regimes of THEORY.md §4–§5 for the (peak) step η of the top mode. */
+/** The regimes of docs/theory.md §4–§5 for the (peak) step η of the top mode. */
 export type RegimeId = "flow" | "winner-takes-all" | "rebalancing" | "above-wcr" | "above-balanced";
 
 /** The label the page shows for each regime (tests look for these words). */
@@ -52,9 +52,9 @@ export interface TheorySummary {
   lr: number;
   /** η in units of 2/λ_single (the "multiple" control): η·λ_single/2. */
   multiple: number;
-  /** h = η·λ_single, the normalised step of THEORY.md §4–§5. */
+  /** h = η·λ_single, the normalised step of docs/theory.md §4–§5. */
   h: number;
-  /** The flattest allocation s* of the top mode (THEORY.md §3). */
+  /** The flattest allocation s* of the top mode (docs/theory.md §3). */
   optimum: number[];
   /** GF end point of the top mode from the init scales (SVS init, K ≥ 2), else null. */
   gfEndpoint: number[] | null;

@@ -204,7 +204,7 @@ export const MAX_RECORDS = 1_000_000;
 
 /**
  * Models the page can show: networks fitting a target Y, whose theory panel, phase portrait and
- * thresholds it draws. The deep linear classifier (THEORY.md §9) has none of these; it runs from the CLI.
+ * thresholds it draws. The deep linear classifier (docs/theory.md §9) has none of these; it runs from the CLI.
  */
 export const LAB_MODELS: readonly string[] = ["dln", "mlp"];
 

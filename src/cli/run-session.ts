@@ -67,7 +67,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const top = spec.sharpness.top;
   const K = spec.depths.length;
   const d = spec.width;
-  // MLP runs also record every layer's Frobenius norm (THEORY §7 observables).
+  // MLP runs also record every layer's Frobenius norm (docs/theory.md §7 observables).
   const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
   const columns = trajectoryColumns(K, d, top, layerDepths);
   const paths = out

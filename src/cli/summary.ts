@@ -18,7 +18,7 @@ function modeTable(r: RunResult, sigma: readonly number[], maxModes = 6): string
 }
 
 /**
- * The classifier's table (THEORY.md §9): its "modes" are the predictor's coordinates along ŵ_SVM and
+ * The classifier's table (docs/theory.md §9): its "modes" are the predictor's coordinates along ŵ_SVM and
  * the orthogonal directions, so the table gives the angle to ŵ_SVM and each layer's norm instead.
  */
 function classifierTable(r: RunResult): string {

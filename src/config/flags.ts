@@ -40,7 +40,7 @@ export interface FieldFlag {
 /**
  * Every field flag of `dlnlab run`, in --help order. The names of the first eleven are fixed by outside
  * tooling; the MLP flags (--model, --activation, --hidden, --bias, --he-scale) come next, then the flags of
- * the saddle-escape initialisation, decreasing steps and the classifier (THEORY.md §9–§10).
+ * the saddle-escape initialisation, decreasing steps and the classifier (docs/theory.md §9–§10).
  */
 export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--width", path: ["width"], kind: "int", arg: "<d>", help: "width d of every layer (default 2)" },

@@ -1,6 +1,6 @@
 /**
  * @file Named run configs embedded in dlnlab: the default experiment of the README (a small and a
- * large step on K = 2 pathways of depth 4, THEORY.md §4) and the reference runs of THEORY.md §4.
+ * large step on K = 2 pathways of depth 4, docs/theory.md §4) and the reference runs of docs/theory.md §4.
  * Each is a raw config, validated like a file; `dlnlab run --preset NAME` starts from one.
  */
 
@@ -20,7 +20,7 @@ const common = {
 /** Full-matrix GD at d = 2, σ = (1, 0.5) in a random orthogonal basis (the README's default experiment). */
 const demo = { ...common, width: 2, target: { sigma: [1, 0.5], basis: "symmetric" }, steps: 4000, dynamics: "full" };
 
-/** The exact reduced dynamics of THEORY.md §4's reference check (one mode, σ = 1). */
+/** The exact reduced dynamics of docs/theory.md §4's reference check (one mode, σ = 1). */
 const reference = { ...common, width: 1, target: { sigma: [1] }, steps: 100_000, dynamics: "reduced", sharpness: { every: 1000 } };
 
 /** Every embedded preset. λ_single(σ=1) = L = 4, so h = η·λ_single = 4η. */
@@ -37,17 +37,17 @@ export const PRESETS: readonly Preset[] = [
   },
   {
     name: "reference-h0.5",
-    description: "THEORY.md §4 reference, reduced dynamics, h = 0.5: ends near s = (0.922, 0.078)",
+    description: "docs/theory.md §4 reference, reduced dynamics, h = 0.5: ends near s = (0.922, 0.078)",
     config: { ...reference, name: "reference h = 0.5", lr: 0.125 },
   },
   {
     name: "reference-h2.5",
-    description: "THEORY.md §4 reference, reduced dynamics, h = 2.5: ends near s = (0.783, 0.217), λ just below 2/η",
+    description: "docs/theory.md §4 reference, reduced dynamics, h = 2.5: ends near s = (0.783, 0.217), λ just below 2/η",
     config: { ...reference, name: "reference h = 2.5", lr: 0.625 },
   },
   {
     name: "reference-h3.0",
-    description: "THEORY.md §4 reference, reduced dynamics, h = 3.0: no convergence (period-2 oscillation around the balanced point)",
+    description: "docs/theory.md §4 reference, reduced dynamics, h = 3.0: no convergence (period-2 oscillation around the balanced point)",
     config: { ...reference, name: "reference h = 3.0", lr: 0.75 },
   },
 ];

@@ -62,7 +62,7 @@ const MlpInitSchema = z
     }),
     z.strictObject({
       type: z.literal("bottleneck"),
-      epsilon: positive.describe("Scale ε of the small layers (THEORY.md §10: saddle escape)."),
+      epsilon: positive.describe("Scale ε of the small layers (docs/theory.md §10: saddle escape)."),
       layers: z.array(posInt).min(1).optional().describe("1-based layers at scale ε, the same in every pathway (default: every layer)."),
       base: z.enum(BOTTLENECK_BASES).default("identity")
         .describe("O(1) draw of every layer before the small ones are multiplied by ε: identity (ones on the diagonal), orthogonal (seeded Haar) or he (N(0, 2/fan_in))."),
@@ -82,9 +82,9 @@ const MlpSchema = z
     input: z.array(z.array(finite)).min(1, { message: "needs at least one row" }).optional()
       .describe("Input matrix X as rows (d_in rows × width columns, one column per sample); default the identity I_width."),
   })
-  .describe("The multi-pathway MLP f_k(X) = W_L φ(⋯φ(W_1 X)) of model: mlp (THEORY.md §7); its depths are `depths`.");
+  .describe("The multi-pathway MLP f_k(X) = W_L φ(⋯φ(W_1 X)) of model: mlp (docs/theory.md §7); its depths are `depths`.");
 
-/** The `classifier` section (model: classifier, THEORY.md §9). */
+/** The `classifier` section (model: classifier, docs/theory.md §9). */
 const ClassifierSchema = z
   .strictObject({
     loss: z.enum(MARGIN_LOSS_NAMES).default("logistic").describe("Margin loss ℓ(y·f(x)): logistic log(1 + e^{−z}) or exponential e^{−z}."),
@@ -104,7 +104,7 @@ const ClassifierSchema = z
       .default({ type: "gaussian", std: 0.3 })
       .describe("Initialisation of the classifier's weights."),
   })
-  .describe("The deep linear classifier x ↦ W_L⋯W_1 x (scalar output, depth = depths[0], input dimension = width) of model: classifier (THEORY.md §9).");
+  .describe("The deep linear classifier x ↦ W_L⋯W_1 x (scalar output, depth = depths[0], input dimension = width) of model: classifier (docs/theory.md §9).");
 
 const ScheduleSchema = z
   .discriminatedUnion("type", [

@@ -1,5 +1,5 @@
 /**
- * @file Initialisations (THEORY.md §2). SVS initialisations place every layer in the SVS set of the
+ * @file Initialisations (docs/theory.md §2). SVS initialisations place every layer in the SVS set of the
  * target, `W_{k,l} = c_{k,l} Q_l Q_{l−1}ᵀ` with Q_0 = V and Q_l = U for l ≥ 1, i.e. W_{k,1} = c U Vᵀ and
  * W_{k,l} = c I for l ≥ 2, so that s_{k,i}(0) = Π_l c_{k,l} in every mode.
  */

@@ -1,5 +1,5 @@
 /**
- * @file The full-matrix multi-pathway deep linear network (THEORY.md §1): K pathways of square d×d
+ * @file The full-matrix multi-pathway deep linear network (docs/theory.md §1): K pathways of square d×d
  * layers, F = Σ_k W_{k,L_k}⋯W_{k,1}, loss ½‖F − Y‖²_F. The gradient is backpropagation through
  * prefix products; the Hessian-vector product is its exact directional derivative (forward-over-
  * reverse, written out by hand), so Lanczos sees the true Hessian, not a finite-difference copy.

@@ -27,7 +27,7 @@ export interface PiecewiseSchedule {
 }
 
 /**
- * Decreasing step (the layer-alignment experiments, THEORY.md §9): m(t) = (1 + t/T)^{−p}. With p = 1
+ * Decreasing step (the layer-alignment experiments, docs/theory.md §9): m(t) = (1 + t/T)^{−p}. With p = 1
  * (inverse-time decay) Σ_t η_t = ∞ and Σ_t η_t² < ∞; the elapsed gradient-flow time then grows like
  * lr·T·ln(1 + t/T).
  */

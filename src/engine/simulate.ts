@@ -18,7 +18,7 @@ import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/ob
 import type { Backend } from "./linalg/kernels.js";
 import type { RunStatus, TrajectoryRecord } from "./types.js";
 
-/** The MLP section of a run: the MLP's spec, whose initialisation may also be a bottleneck one (THEORY.md §10). */
+/** The MLP section of a run: the MLP's spec, whose initialisation may also be a bottleneck one (docs/theory.md §10). */
 export type MlpRunSpec = Omit<MlpSpec, "init"> & { init: MlpInitSpec | BottleneckInit };
 
 /** Everything that defines a run (the validated, fully resolved config). */
@@ -32,7 +32,7 @@ export interface SimulationSpec {
   init: InitSpec;
   /**
    * "dln" (default when absent): the deep linear network; "mlp": the nonlinear multi-pathway MLP of `mlp`;
-   * "classifier": the deep linear classifier on separable data of `classifier` (THEORY.md §9).
+   * "classifier": the deep linear classifier on separable data of `classifier` (docs/theory.md §9).
    */
   model?: "dln" | "mlp" | "classifier";
   /** Architecture and initialisation of the MLP (model "mlp" only). */
@@ -224,7 +224,7 @@ export class Simulation {
     sys.coefficients(this.coeff);
     const s: number[][] = [];
     const leaf: number[][] = [];
-    // Gradient-flow leaves (THEORY §6) are a property of linear pathways of a target; an MLP or a classifier has none.
+    // Gradient-flow leaves (docs/theory.md §6) are a property of linear pathways of a target; an MLP or a classifier has none.
     const linear = sys.kind !== "mlp" && sys.kind !== "classifier";
     for (let k = 0; k < K; k++) {
       const row = Array.from(this.coeff.subarray(k * d, (k + 1) * d));

@@ -1,5 +1,5 @@
 /**
- * @file Targets Y = U diag(σ) Vᵀ (THEORY.md §2): given singular values in the identity basis, in a
+ * @file Targets Y = U diag(σ) Vᵀ (docs/theory.md §2): given singular values in the identity basis, in a
  * seeded random orthogonal basis (symmetric U = V, or general U ≠ V), or an explicit matrix.
  */
 import { frobenius, identity, randomOrthogonal, svd } from "./linalg/dense.js";

@@ -22,7 +22,7 @@ export interface TrajectoryRecord {
   balanceIndex: number[];
   /** Balancing gap per mode, Var_k(s_{k,i}) (population variance over pathways). */
   gap: number[];
-  /** GF leaf coordinates z[k][i] (THEORY §6), from a_{k,i} = s_{k,i}^{1/L_k}; NaN where undefined. */
+  /** GF leaf coordinates z[k][i] (docs/theory.md §6), from a_{k,i} = s_{k,i}^{1/L_k}; NaN where undefined. */
   leaf: number[][];
   /** Relative drift out of the SVS set, √(Σ_k ‖offdiag(Uᵀ f_k V)‖²_F / Σ_k ‖f_k‖²_F); 0 for reduced dynamics. */
   drift: number;

@@ -1,5 +1,5 @@
 /**
- * @file Kind `chain` (paper Fig. 5 and Section 6, THEORY.md §5): the deep-chain knife edge. For each
+ * @file Kind `chain` (paper Fig. 5 and Section 6, docs/theory.md §5): the deep-chain knife edge. For each
  * depth L the network's own reduced GD step with one pathway (K = 1, σ = 1, so x* = 1 and h = η·L)
  * is iterated from its worst overshooting start, found by a grid search plus golden-section refinement
  * — independently of the closed-form boundary system behind `wcrConstant`. The measured knife edge
@@ -188,7 +188,7 @@ export function chainChecks(r: R, data: ChainData): Check[] {
   const out: Check[] = [];
   for (const d of data.depths) {
     out.push(closeCheck({
-      name: `deep-chain knife edge at c_L (L = ${d.L})`, claim: "THEORY.md §5; paper §6, App. F",
+      name: `deep-chain knife edge at c_L (L = ${d.L})`, claim: "docs/theory.md §5; paper §6, App. F",
       predicted: d.cL, measured: d.measured, tolerance: CHAIN_TOLERANCES.knifeEdge, kind: "rel",
       note: "measured: bisection on h for the sign of the worst overshoot's next iterate, worst start by grid search (independent of the boundary system)",
     }));
@@ -205,14 +205,14 @@ export function chainChecks(r: R, data: ChainData): Check[] {
   const two = data.depths.find((d) => d.L === 2);
   if (two) {
     out.push(closeCheck({
-      name: "closed form c_2 = 3√3 − 2", claim: "THEORY.md §5",
+      name: "closed form c_2 = 3√3 − 2", claim: "docs/theory.md §5",
       predicted: 3 * Math.sqrt(3) - 2, measured: two.measured, tolerance: CHAIN_TOLERANCES.knifeEdge, kind: "rel",
     }));
   }
   const sorted = [...data.depths].sort((a, b) => a.L - b.L);
   const increasing = sorted.every((d, j) => d.measured > 2 && (j === 0 || d.measured > sorted[j - 1]!.measured));
   out.push(categoryCheck({
-    name: "c_L > 2 and increasing with depth", claim: "THEORY.md §5; paper Prop. 6.3",
+    name: "c_L > 2 and increasing with depth", claim: "docs/theory.md §5; paper Prop. 6.3",
     predicted: "2 < c_L increasing in L", measured: sorted.map((d) => `L=${d.L}: ${short(d.measured)}`).join(", "),
     pass: increasing,
   }));

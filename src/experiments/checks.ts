@@ -1,6 +1,6 @@
 /**
  * @file Quantitative claims of the paper checked against measured data. A check compares a
- * prediction (a closed form or solver of src/theory, or a statement of THEORY.md) with a number taken
+ * prediction (a closed form or solver of src/theory, or a statement of docs/theory.md) with a number taken
  * from a simulation, states its tolerance and why, and passes or fails — never a hard-coded verdict.
  */
 
@@ -18,7 +18,7 @@ export interface Check {
   experiment?: string;
   /** Short statement of what is compared, e.g. "final sharpness just below 2/η (h = 3.2)". */
   name: string;
-  /** Where the claim comes from, e.g. "THEORY.md §4; paper §5.1". */
+  /** Where the claim comes from, e.g. "docs/theory.md §4; paper §5.1". */
   claim: string;
   predicted: number | string;
   measured: number | string;

@@ -19,7 +19,7 @@ export const metaFields = {
     .describe("Identifier: the file name without .yaml."),
   title: z.string().min(1).describe("One-line title shown in the report."),
   figure: z.string().min(1).describe("The paper figure(s) or claim reproduced, e.g. \"Fig. 1, Fig. 2\"."),
-  claim: z.string().min(1).describe("Sections of THEORY.md / the paper the checks refer to."),
+  claim: z.string().min(1).describe("Sections of docs/theory.md / the paper the checks refer to."),
   description: z.string().min(1).describe("What the experiment shows (a paragraph for the report)."),
 };
 
@@ -85,7 +85,7 @@ export function endToEndScales(net: Network): number[] {
 
 /**
  * Curvature unit of the normalised step h = η·λ_single: the sharpest single-path minimum of the
- * top mode, `max_k L_k σ_1^{2−2/L_k}` (= L σ_1^{2−2/L} for homogeneous depth; THEORY.md §4–§5).
+ * top mode, `max_k L_k σ_1^{2−2/L_k}` (= L σ_1^{2−2/L} for homogeneous depth; docs/theory.md §4–§5).
  */
 export function lambdaSingle(net: Network): number {
   return Math.max(...singlePathSharpnesses(net.depths, net.target.sigma[0]!));

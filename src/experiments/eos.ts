@@ -2,7 +2,7 @@
  * @file Edge-of-Stability diagnostics of one run, accumulated on the full record stream (before any
  * thinning): does the top-mode residual flip sign at every step while λ_max > 2/η (paper App. E.5),
  * does the variance of the gradient-flow leaf coordinates shrink over every pair of steps then, and is
- * it conserved once λ_max < 2/η (THEORY.md §6)?
+ * it conserved once λ_max < 2/η (docs/theory.md §6)?
  */
 import type { TrajectoryRecord } from "../engine/types.js";
 

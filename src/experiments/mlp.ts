@@ -1,8 +1,8 @@
 /**
- * @file Kind `mlp` (THEORY.md §7, paper Figs. 3 and 7): does large-step re-balancing survive a
+ * @file Kind `mlp` (docs/theory.md §7, paper Figs. 3 and 7): does large-step re-balancing survive a
  * nonlinearity? K = 2 multi-pathway MLPs `f_k(X) = W_{k,L} φ(⋯φ(W_{k,1} X))` (inputs X = I_d, no biases,
  * i.i.d. Gaussian weights, rank-one target σe₁e₁ᵀ) trained by full-batch GD at steps given as
- * h = η·λ_single of the linear network of the same depth (λ_single = Lσ^{2−2/L}, THEORY.md §3), so that
+ * h = η·λ_single of the linear network of the same depth (λ_single = Lσ^{2−2/L}, docs/theory.md §3), so that
  * the linear theory's thresholds are h = 2 and h = 2λ_single/λ_bal. Outcome: the balance index
  * (s₁ + s₂)²/(2(s₁² + s₂²)) of the top mode at the last step — winner-takes-all (WTA) below 0.6, partial
  * balance below 0.99, full balance from 0.99 (the regimes of docs/mlp.md).
@@ -123,7 +123,7 @@ export function regimeOf(balance: number): MlpRegime {
   return balance >= MLP_REGIMES.full ? "full" : balance >= MLP_REGIMES.partial ? "partial" : "WTA";
 }
 
-/** The linear theory of the same depths and target (THEORY.md §3–§4), in units of h. */
+/** The linear theory of the same depths and target (docs/theory.md §3–§4), in units of h. */
 export interface MlpTheory {
   /** λ_single = Lσ^{2−2/L}: the unit of h (η = h/λ_single). */
   lambdaSingle: number;
@@ -148,7 +148,7 @@ export function mlpTheory(net: MlpNetwork): MlpTheory {
 
 /**
  * The linear theory's final top-mode split at h inside the window 2 < h < 2λ_single/λ_bal: the exact
- * K = 2 stopping boundary λ(s) = 2/η (THEORY.md §4), the larger share first; null outside the window.
+ * K = 2 stopping boundary λ(s) = 2/η (docs/theory.md §4), the larger share first; null outside the window.
  * It does not depend on the init beyond which pathway dominates (the boundary is the same for any
  * init whose gradient-flow end point is sharper than 2/η).
  */
@@ -428,7 +428,7 @@ export const MLP_TOLERANCES = {
   linearBoundary: 0.02,
 } as const;
 
-const CLAIM_REGIMES = "THEORY.md §7, §4; paper §5.1 (Figs. 3, 7)";
+const CLAIM_REGIMES = "docs/theory.md §7, §4; paper §5.1 (Figs. 3, 7)";
 
 /** The checks of an mlp experiment: those of its runs and those of its sweep. */
 export function mlpChecks(r: R, data: MlpData): Check[] {
@@ -458,7 +458,7 @@ function runChecks(r: R, data: MlpData): Check[] {
     const inWindow = x.h > 2 && x.h < data.theory.hBalanced;
     out.push(belowCheck({
       name: inWindow ? `stops at the Edge of Stability: final λ_max just below 2/η (${at})` : `end point linearly stable: final λ_max ≤ 2/η (${at})`,
-      claim: inWindow ? "THEORY.md §4 (re-balancing window), §7; paper §5.1" : "THEORY.md §4 (η < 2/λ_single)",
+      claim: inWindow ? "docs/theory.md §4 (re-balancing window), §7; paper §5.1" : "docs/theory.md §4 (η < 2/λ_single)",
       predicted: threshold, measured: lam, tolerance: inWindow ? T.eosStop : 1, slack: T.lanczos,
       note: `λ_max·η/2 = ${short((lam * run.lr) / 2)}; error = (2/η − λ_max)/(2/η) at the last step, ` +
         (inWindow ? `at most ${T.eosStop}: GD stops just past λ = 2/η (as for linear networks)` : "any value in [0, 1] passes: the claim is stability, not closeness") +
@@ -468,7 +468,7 @@ function runChecks(r: R, data: MlpData): Check[] {
       const eos = run.eos;
       out.push(closeCheck({
         name: `residual alternates in sign while λ_max > 2/η (${at})`,
-        claim: "paper App. E.5 (sign alternation at the Edge of Stability); THEORY.md §4, §7",
+        claim: "paper App. E.5 (sign alternation at the Edge of Stability); docs/theory.md §4, §7",
         predicted: 1, measured: eos.alternation, tolerance: T.eosFraction,
         note: `fraction of the ${eos.samples} measured steps with λ_max > 2/η (steps ${eos.first ?? "–"}–${eos.last ?? "–"}) after which r_1 = u_1ᵀFv_1 − σ ` +
           "has the opposite sign at the next record (records are an odd number of steps apart, so a flip at every step shows)",
@@ -507,7 +507,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
   const err = worst(inside, (p) => Math.abs(p.balance - linearTheoryBalance(net, p.h)!));
   out.push(closeCheck({
     name: "linear activation: final balance on the linear theory's stopping boundary across the window",
-    claim: "THEORY.md §4 (stopping boundary λ = 2/η, exact for K = 2), §7",
+    claim: "docs/theory.md §4 (stopping boundary λ = 2/η, exact for K = 2), §7",
     predicted: 0, measured: err.value, tolerance: T.linearBoundary,
     note: `largest |balance − balance of the predicted boundary| over ${inside.length} runs (${seeds}) with 2 < h < ${short(th.hBalanced)}` +
       (err.at ? ` (worst at h = ${err.at.h}: ${short(err.at.balance, 4)} vs ${short(linearTheoryBalance(net, err.at.h)!, 4)})` : "") +
@@ -516,7 +516,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
   // The linear network's full-balance threshold is the linear theory's.
   out.push(closeCheck({
     name: `linear activation: full balance from the top of the window (balance of the boundary ≥ ${MLP_REGIMES.full})`,
-    claim: "THEORY.md §4 (η = 2/λ_bal)",
+    claim: "docs/theory.md §4 (η = 2/λ_bal)",
     predicted: th.hFull, measured: linear.fullFrom ?? Number.NaN, tolerance: spacingAt(th.hFull),
     note: `measured: the smallest grid h whose seed-median balance is ≥ ${MLP_REGIMES.full}; predicted: the h where the stopping boundary's balance ` +
       `reaches ${MLP_REGIMES.full} (the window ends at 2λ_single/λ_bal = ${short(th.hBalanced)}). Tolerance: the grid spacing there`,
@@ -529,7 +529,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
     const top = worst(small, (p) => (failedPoint(p) ? Number.POSITIVE_INFINITY : p.balance));
     out.push(categoryCheck({
       name: `${tag}: winner-takes-all at every h ≤ 2`,
-      claim: "THEORY.md §4 (η < 2/λ_single), §7; paper §5.1",
+      claim: "docs/theory.md §4 (η < 2/λ_single), §7; paper §5.1",
       predicted: `WTA (balance < ${MLP_REGIMES.partial})`,
       measured: top.at ? `${regimeOf(top.value)}: largest balance ${short(top.value, 4)} (h = ${top.at.h}, seed ${top.at.seed}) over ${small.length} runs` : "no grid point h ≤ 2",
       pass: top.at !== null && regimeOf(top.value) === "WTA",
@@ -551,7 +551,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
     const farLam = far.at?.sharpness ?? Number.NaN;
     out.push(belowCheck({
       name: `${tag}: runs inside the window stop just below λ_max = 2/η`,
-      claim: "THEORY.md §4 (re-balancing window), §7",
+      claim: "docs/theory.md §4 (re-balancing window), §7",
       predicted: far.at ? far.at.threshold : Number.NaN, measured: farLam, tolerance: T.eosStop, slack: T.lanczos,
       note: `the run farthest from λ_max·η/2 = 1 among ${stopped.length} settled runs with 2 < h < ${short(th.hBalanced)}` +
         (far.at ? ` (h = ${far.at.h}, seed ${far.at.seed}: λ_max·η/2 = ${short((farLam * far.at.lr) / 2)})` : ""),
@@ -571,7 +571,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
         : ratio === 1 ? "not resolved by this grid: both balance fully from the same grid step" : `no: the ${c.activation} MLP balances fully at a smaller step`;
     out.push(atLeastCheck({
       name: `finding: the ${c.activation} MLP needs at least as large a step as the linear network to balance fully`,
-      claim: "THEORY.md §7 (MLPs need slightly larger η to fully balance); paper §5.1, Fig. 7",
+      claim: "docs/theory.md §7 (MLPs need slightly larger η to fully balance); paper §5.1, Fig. 7",
       predicted: hl ?? Number.NaN, measured: hm ?? Number.NaN, tolerance: 0,
       note: `${finding}. Full-balance thresholds (smallest grid h with seed-median balance ≥ ${MLP_REGIMES.full}): ${c.activation} h = ${hm ?? "–"}` +
         `${hm !== null ? ` (η = ${short(hm / th.lambdaSingle)})` : ""}, linear h = ${hl ?? "–"}${hl !== null ? ` (η = ${short(hl / th.lambdaSingle)})` : ""}; ` +
@@ -585,7 +585,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
     const least = worst(pairs, (p) => -p.gap);
     out.push(atLeastCheck({
       name: `${c.activation} MLP less balanced than the linear network at every h inside the window`,
-      claim: "THEORY.md §7; paper §5.1, Fig. 7",
+      claim: "docs/theory.md §7; paper §5.1, Fig. 7",
       predicted: 0, measured: least.at ? least.at.gap : Number.NaN, tolerance: 0,
       note: `smallest balance(linear) − balance(${c.activation}) over ${pairs.length} (h, seed) pairs with 2 < h < ${short(th.hBalanced)}, the same seed ` +
         `(same initial weights) for both` + (least.at ? ` (at h = ${least.at.h}, seed ${least.at.seed})` : "") + "; it must be ≥ 0",

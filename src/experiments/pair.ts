@@ -1,5 +1,5 @@
 /**
- * @file Kind `pair` (paper Figs. 1–2, THEORY.md §4 and §6): one homogeneous network trained with
+ * @file Kind `pair` (paper Figs. 1–2, docs/theory.md §4 and §6): one homogeneous network trained with
  * several step sizes given as h = η·λ_single — a small step (GF-like winner-takes-all), a step inside
  * the re-balancing window (Edge of Stability, then a stop at λ = 2/η), optionally one above it — with
  * an optional reduced-dynamics twin of full-matrix runs. Checks compare each run with the theory
@@ -38,7 +38,7 @@ export const PairSchema = z
         run: z.string(), s: z.array(z.number()).min(1), atol: z.number().gt(0), source: z.string(),
       }))
       .default([])
-      .describe("Published final top-mode coefficients to compare with (e.g. THEORY.md §4's reference check)."),
+      .describe("Published final top-mode coefficients to compare with (e.g. docs/theory.md §4's reference check)."),
     sizes: z.strictObject({ quick: BudgetSchema, full: BudgetSchema }),
   })
   .superRefine((c, ctx) => {
@@ -64,7 +64,7 @@ export const PairSchema = z
 export type PairConfig = z.output<typeof PairSchema>;
 type R = Resolved<PairConfig>;
 
-/** Where a step sits relative to the thresholds of THEORY.md §4–§5 (top mode). */
+/** Where a step sits relative to the thresholds of docs/theory.md §4–§5 (top mode). */
 export type Regime = "below" | "window" | "above";
 
 /** Theory for one run: thresholds, regime and the predicted end state of the top mode. */
@@ -234,7 +234,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
       const bi = balanceIndex(s);
       out.push(closeCheck({
         name: `small step ends at the gradient-flow end point, winner-takes-all (${at})`,
-        claim: "THEORY.md §4 (η < 2/λ_single); paper §5.1",
+        claim: "docs/theory.md §4 (η < 2/λ_single); paper §5.1",
         predicted: th.gf[d]!, measured: s[d]!, tolerance: T.gfEndpoint,
         note: `share of the dominant pathway ${d + 1} in mode 1; balance index ${short(bi)} (1/K = ${short(1 / K)} is one pathway, ` +
           `gradient flow predicts ${short(balanceIndex(th.gf))}); status ${run.status}`,
@@ -243,42 +243,42 @@ export function pairChecks(r: R, data: PairData): Check[] {
       const lam = run.final.sharpness?.[0] ?? Number.NaN;
       out.push(belowCheck({
         name: `final sharpness just below 2/η (${at})`,
-        claim: "THEORY.md §4 (re-balancing window); paper §5.1, App. E.6",
+        claim: "docs/theory.md §4 (re-balancing window); paper §5.1, App. E.6",
         predicted: th.threshold, measured: lam, tolerance: T.sharpnessBelow,
         note: `error = (2/η − λ_max)/(2/η) at the final step; status ${run.status}`,
       }));
       if (th.boundary.exact) {
-        out.push(vectorCheck(`final split vs the stopping boundary, exact K = 2 (${at})`, "THEORY.md §4; paper App. E.6 eq. 69",
+        out.push(vectorCheck(`final split vs the stopping boundary, exact K = 2 (${at})`, "docs/theory.md §4; paper App. E.6 eq. 69",
           th.boundary.exact, s, T.boundaryExact, "max over pathways of |s_k − s_k^pred| (units of σ_1); GD stops slightly past the boundary"));
       }
       if (th.boundary.driftFlow) {
-        out.push(vectorCheck(`final split vs the stopping boundary, drift-flow approximation (${at})`, "THEORY.md §4, §6",
+        out.push(vectorCheck(`final split vs the stopping boundary, drift-flow approximation (${at})`, "docs/theory.md §4, §6",
           th.boundary.driftFlow, s, T.boundaryDriftFlow, "K > 2: drift across GF leaves ∝ marginal sharpness (docs/theory.md §6)"));
       }
       if (th.boundary.leafRay) {
-        out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "THEORY.md §4",
+        out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "docs/theory.md §4",
           th.boundary.leafRay, s, T.boundaryLeafRay,
-          "K > 2: THEORY.md's straight ray toward the balanced leaf, which it calls an approximation to be measured. It assumes all centred " +
+          "K > 2: docs/theory.md's straight ray toward the balanced leaf, which it calls an approximation to be measured. It assumes all centred " +
             "leaf coordinates shrink in proportion; the actual drift (∝ marginal sharpness) moves mass mainly between the currently largest " +
             "pathways, which the drift flow models (docs/theory.md §6 measured leaf-ray errors up to 0.22)"));
       }
       const eos = run.eos;
       out.push(closeCheck({
         name: `residual alternates in sign while λ_max > 2/η (${at})`,
-        claim: "paper App. E.5 (derived sign alternation); THEORY.md §4",
+        claim: "paper App. E.5 (derived sign alternation); docs/theory.md §4",
         predicted: 1, measured: eos.alternation, tolerance: T.eosFraction,
         note: `fraction of the ${eos.samples} measured steps with λ_max > 2/η after which r_1 has the opposite sign at the next record ` +
           "(records are an odd number of steps apart, so a flip at every step shows)",
       }));
       out.push(closeCheck({
         name: `GF-leaf variance contracts over every two steps while λ_max > 2/η (${at})`,
-        claim: "THEORY.md §6; paper App. E.5 Thm E.11",
+        claim: "docs/theory.md §6; paper App. E.5 Thm E.11",
         predicted: 1, measured: eos.contraction, tolerance: T.eosFraction,
         note: `fraction of the ${eos.pairs} two-step pairs (from steps with λ_max > 2/η) in which Var_k(z_k) decreased; it fell from ${short(eos.leafStart)} to ${short(eos.leafEnd)}`,
       }));
       out.push(closeCheck({
         name: `GF-leaf variance conserved once λ_max < 2/η (${at})`,
-        claim: "THEORY.md §6 (conservation away from the EoS)",
+        claim: "docs/theory.md §6 (conservation away from the EoS)",
         predicted: 0, measured: eos.postChange, tolerance: T.leafConserved,
         note: `largest relative two-step change of Var_k(z_k) after the last step with λ_max > 2/η (${eos.postPairs} pairs)`,
       }));
@@ -286,7 +286,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
       const settled = run.status === "converged";
       out.push(categoryCheck({
         name: `no zero-loss limit above 2/λ_bal (${at} > ${short(th.hBalanced)})`,
-        claim: "THEORY.md §4 (η > 2/λ_bal); paper App. E.6 regime 3",
+        claim: "docs/theory.md §4 (η > 2/λ_bal); paper App. E.6 regime 3",
         predicted: "oscillation or divergence", measured: `${run.status} (final loss ${run.final.loss.toExponential(2)})`,
         pass: !settled,
       }));
@@ -305,7 +305,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
     const { early, onset } = trajectoryDifference(run, twin, r.network.target.sigma[0]!);
     out.push(closeCheck({
       name: `full matrices reproduce the reduced dynamics until the first overshoot (h = ${short(th.h)})`,
-      claim: "THEORY.md §2 (exact reduction on the SVS set)",
+      claim: "docs/theory.md §2 (exact reduction on the SVS set)",
       predicted: 0, measured: early, tolerance: T.fullVsReduced,
       note: `max over modes, pathways and records before step ${onset ?? run.steps} (the first overshoot r_1 > 0, if any) of |s_full − s_reduced| / σ_1; ` +
         `largest drift out of the SVS set ${short(Math.max(...run.records.map((x) => x.drift)), 3)}`,
@@ -317,7 +317,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
     const fin = maxAbsDiff(run.centre.flat(), twin.centre.flat()) / r.network.target.sigma[0]!;
     out.push(closeCheck({
       name: `full matrices and reduced dynamics end at the same point (h = ${short(th.h)})`,
-      claim: "THEORY.md §2, §4",
+      claim: "docs/theory.md §2, §4",
       predicted: 0, measured: fin, tolerance: T.fullVsReducedFinal,
       note: `max |s_full − s_reduced| / σ_1 of the final states (${run.status} after ${run.steps} steps, ${twin.status} after ${twin.steps}; ` +
         "max-steps: modes with σ_i = 0 were still decaying); " +

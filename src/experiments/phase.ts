@@ -1,5 +1,5 @@
 /**
- * @file Kind `phase` (THEORY.md §4–§5): a phase diagram of the final state over the normalised step
+ * @file Kind `phase` (docs/theory.md §4–§5): a phase diagram of the final state over the normalised step
  * h = η·λ_single for several numbers of pathways K and depths L, one mode, exact reduced GD. Each
  * (K, L) row is one task: a sweep of h with a tight loop over the engine's reduced kernel that watches
  * every step for sign flips. Checks locate the measured transitions and compare them with h = 2,
@@ -47,7 +47,7 @@ export type CellStatus =
   | "converged" // zero loss (≤ 1e-20·½σ²)
   | "no-convergence" // the step budget ran out away from zero loss (EoS oscillation, or very slow drift)
   | "collapsed" // every pathway fell back near the origin (max_k s_k < 10⁻³σ): the small-init plateau again
-  | "sign-flip" // a per-layer scalar crossed 0 (the SVS chart breaks, THEORY.md §5)
+  | "sign-flip" // a per-layer scalar crossed 0 (the SVS chart breaks, docs/theory.md §5)
   | "diverged";
 
 /** One cell of the diagram. */
@@ -58,7 +58,7 @@ export interface Cell {
   balance: number;
   /** Largest final share s_max/σ. */
   share: number;
-  /** λ(s)·η/2 at the final centre (λ of the zero-loss formula, THEORY.md §3). */
+  /** λ(s)·η/2 at the final centre (λ of the zero-loss formula, docs/theory.md §3). */
   lamRatio: number;
   steps: number;
   /** First step with a negative per-layer scalar, or null. */
@@ -73,7 +73,7 @@ export interface PhaseRow {
   hBalanced: number;
   /**
    * 2λ_single/λ(s^GF): the step at which the gradient-flow end point s^GF itself loses stability —
-   * h = 2 of THEORY.md §4 for an exact single path, slightly above when s^GF is not one.
+   * h = 2 of docs/theory.md §4 for an exact single path, slightly above when s^GF is not one.
    */
   hOnset: number;
   cL: number;
@@ -301,7 +301,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const b = boundaryBalanceError(data, K);
     out.push(closeCheck({
       name: `final balance follows the stopping boundary across the window (K = ${K}, every L)`,
-      claim: "THEORY.md §4 (stopping boundary λ = 2/η); paper App. E.6",
+      claim: "docs/theory.md §4 (stopping boundary λ = 2/η); paper App. E.6",
       predicted: 0, measured: b.error, tolerance: 0.04,
       note: `largest |balance − balance of the predicted boundary| over ${b.cells} converged cells with 2 < h < 2λ_single/λ_bal ` +
         `(worst at L = ${b.worstL}, h = ${short(b.worstH)}); boundary ${K === 2 ? "exact" : "by the drift flow"}; the tolerance is the ` +
@@ -312,9 +312,9 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const t = transitions(row, dh);
     const tag = `K = ${row.K}, L = ${row.L}`;
     out.push(closeCheck({
-      name: `re-balancing sets in where the gradient-flow end point loses stability, h ≈ 2 (${tag})`, claim: "THEORY.md §4 (η = 2/λ_single)",
+      name: `re-balancing sets in where the gradient-flow end point loses stability, h ≈ 2 (${tag})`, claim: "docs/theory.md §4 (η = 2/λ_single)",
       predicted: row.hOnset, measured: t.onset, tolerance: Math.max(dh, ONSET_TOLERANCE),
-      note: `predicted: 2λ_single/λ(s^GF), which is THEORY.md's h = 2 for an exact single path; here the gradient-flow end point gives the ` +
+      note: `predicted: 2λ_single/λ(s^GF), which is docs/theory.md's h = 2 for an exact single path; here the gradient-flow end point gives the ` +
         `winner a share ${short(Math.max(...row.cells.slice(0, 1).map((c) => c.share)), 4)}. Measured: zero of a line fitted to the drop of the final dominant share below its ` +
         `small-step plateau over the first cells past a 0.005σ drop (the drop grows in proportion to h − h_onset). Tolerance: the grid spacing ` +
         `Δh = ${short(dh)}, at least ${ONSET_TOLERANCE}: where the end point is not an exact single path (L = 3) it drifts with h at second ` +
@@ -324,7 +324,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const ceiling = Math.min(row.hBalanced, row.cL);
     out.push(closeCheck({
       name: `convergence ends at min(2λ_single/λ_bal, c_L) = ${balancedBinds ? "2λ_single/λ_bal" : "c_L"} (${tag})`,
-      claim: balancedBinds ? "THEORY.md §4 (η = 2/λ_bal)" : "THEORY.md §5 (η_WCR = c_L/λ_single); paper eq. 24",
+      claim: balancedBinds ? "docs/theory.md §4 (η = 2/λ_bal)" : "docs/theory.md §5 (η_WCR = c_L/λ_single); paper eq. 24",
       predicted: ceiling, measured: t.convergenceEdge, tolerance: dh,
       note: `largest converged h + Δh/2 (Δh = ${short(dh)}); 2λ_single/λ_bal = ${short(row.hBalanced)}, c_L = ${short(row.cL)}` +
         (balancedBinds
@@ -334,7 +334,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
             `plateau ("collapsed" cells from h = ${short(t.firstFailure)}), so the practical ceiling lies below c_L`),
     }));
     out.push(atLeastCheck({
-      name: `no sign flip below c_L (${tag})`, claim: "THEORY.md §5; paper §6 (worst-case return)",
+      name: `no sign flip below c_L (${tag})`, claim: "docs/theory.md §5; paper §6 (worst-case return)",
       predicted: row.cL, measured: t.firstFlip, tolerance: dh,
       note: "measured: smallest h at which a per-layer scalar crossed 0; c_L is a worst-case bound, so flips may start above it " +
         `(error = first flip − c_L); grid Δh = ${short(dh)}`,

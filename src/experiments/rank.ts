@@ -1,5 +1,5 @@
 /**
- * @file Kind `rank` (THEORY.md §4 rank-k balancing, paper eq. 24): a target with several singular
+ * @file Kind `rank` (docs/theory.md §4 rank-k balancing, paper eq. 24): a target with several singular
  * values; mode i leaves the single-path attractor iff λ_single(σ_i) > 2/η, so a step between the
  * onsets of modes k and k+1 re-balances exactly the top k modes. Detail runs (full matrices in a random
  * basis, with reduced twins) show the trajectories; a sweep of η with the reduced dynamics measures the
@@ -47,7 +47,7 @@ export interface SweepPoint {
   status: string;
   /** Largest share per mode, s_max,i/σ_i. */
   shares: number[];
-  /** Per mode, λ_i·η/2 at the final period-2 centre (λ_i = Σ_k L s_{k,i}^{2−2/L}, THEORY.md §3). */
+  /** Per mode, λ_i·η/2 at the final period-2 centre (λ_i = Σ_k L s_{k,i}^{2−2/L}, docs/theory.md §3). */
   pinned: number[];
 }
 
@@ -73,7 +73,7 @@ export interface RankData {
  */
 export const PINNED = 0.975;
 /**
- * The sweep does not compare steps between the idealised onset 2/λ_single(σ_i) of THEORY.md (an exact
+ * The sweep does not compare steps between the idealised onset 2/λ_single(σ_i) of docs/theory.md (an exact
  * single path) and 2/λ(s^GF_i) (the actual gradient-flow end point, which is not exactly single-path),
  * widened by this relative margin on both sides.
  */
@@ -185,7 +185,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
     const got = measuredRank(pinned);
     out.push(categoryCheck({
       name: `exactly ${pred.rank} mode${pred.rank === 1 ? "" : "s"} re-balanced at η = ${lr}`,
-      claim: "THEORY.md §4 (rank-k balancing); paper eq. 24",
+      claim: "docs/theory.md §4 (rank-k balancing); paper eq. 24",
       predicted: `rank ${pred.rank}`, measured: `rank ${got}`, pass: got === pred.rank && run.status === "converged",
       note: `λ_i·η/2 per mode ${pinned.map((x) => short(x, 3)).join(", ")} (re-balanced: ≥ ${PINNED}); dominant shares ${shares.map((x) => short(x, 3)).join(", ")} ` +
         `vs gradient flow ${data.gfShares.map((x) => short(x, 3)).join(", ")}; onsets 2/λ_single(σ_i) = ${pred.onset.map((x) => short(x)).join(", ")}; ` +
@@ -197,7 +197,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
   const agree = clear.filter((p) => measuredRank(p.pinned) === rebalancedRank(depths, target.sigma, p.lr).rank).length;
   out.push(closeCheck({
     name: "measured rank equals the predicted rank across the η sweep",
-    claim: "THEORY.md §4 (rank-k balancing)",
+    claim: "docs/theory.md §4 (rank-k balancing)",
     predicted: 1, measured: clear.length > 0 ? agree / clear.length : Number.NaN, tolerance: 0,
     note: `fraction of the ${clear.length} swept steps (of ${data.sweep.length}) where the counts agree, leaving out steps between the idealised onset ` +
       `2/λ_single(σ_i) = ${onsets.map((x) => short(x)).join(", ")} and the onset of the actual gradient-flow end point 2/λ(s^GF_i) = ` +
@@ -209,7 +209,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
     const { early, onset } = trajectoryDifference(run, twin, target.sigma[0]!);
     out.push(closeCheck({
       name: `full matrices reproduce the reduced dynamics until the first overshoot (η = ${r.lrs[j]})`,
-      claim: "THEORY.md §2 (exact reduction; modes decouple in any basis)",
+      claim: "docs/theory.md §2 (exact reduction; modes decouple in any basis)",
       predicted: 0, measured: early, tolerance: 1e-9,
       note: `max |s_full − s_reduced|/σ_1 over all modes, pathways and common records before step ${onset ?? run.steps}; ${target.basis} target basis, ` +
         `d = ${run.final.s[0]!.length}; drift out of the SVS set ≤ ${short(Math.max(...run.records.map((x) => x.drift)), 3)}`,
@@ -217,7 +217,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
     if (!["converged", "max-steps"].includes(run.status) || !["converged", "max-steps"].includes(twin.status)) return;
     out.push(closeCheck({
       name: `full matrices and reduced dynamics end at the same point (η = ${r.lrs[j]})`,
-      claim: "THEORY.md §2",
+      claim: "docs/theory.md §2",
       predicted: 0, measured: maxAbsDiff(run.centre.flat(), twin.centre.flat()) / target.sigma[0]!, tolerance: 1e-7,
       note: `max |s_full − s_reduced|/σ_1 of the final states (${run.status} / ${twin.status})`,
     }));

@@ -108,7 +108,7 @@ export function reportHtml(input: ReportInput): string {
   parts.push(`<h1>Reproducing Kim &amp; Lee (2026), <i>Gradient Descent with Large Step Size Restores Symmetry in Deep Linear Networks with Multi-Pathway</i></h1>`);
   parts.push(`<p class="summary">dlnlab ${esc(input.version)} · <b>${esc(input.size)}</b> budget · ${input.experiments.length} experiments · ` +
     `<b class="${t.pass === t.total ? "good" : "bad"}">${t.pass} of ${t.total} checks pass</b> · wall time ${fmt(input.wallSeconds)} s on ${input.jobs} worker thread${input.jobs === 1 ? "" : "s"} · ${esc(input.created)}</p>`);
-  parts.push(`<p>Every check compares a prediction of the theory (THEORY.md, the closed forms and solvers of <code>src/theory</code>) with a number measured ` +
+  parts.push(`<p>Every check compares a prediction of the theory (docs/theory.md, the closed forms and solvers of <code>src/theory</code>) with a number measured ` +
     `in the simulations of this run; the error column says how it is measured (absolute, relative, or one-sided) and the tolerance why it is what it is (see the notes). ` +
     `Figures draw the same predictions on the measurements.</p>`);
   parts.push(`<h2>Experiments</h2><table><thead><tr><th>experiment</th><th>reproduces</th><th>claims</th><th>checks</th><th>compute (s)</th><th>status</th></tr></thead><tbody>`);

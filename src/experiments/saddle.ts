@@ -1,5 +1,5 @@
 /**
- * @file Kind `saddle` (THEORY.md §10, Rawal & DeWeese 2026): escape from the small-initialisation
+ * @file Kind `saddle` (docs/theory.md §10, Rawal & DeWeese 2026): escape from the small-initialisation
  * plateau. One pathway (`model: mlp`, K = 1) of depth L, rank-one target σe₁e₁ᵀ, the first r layers at
  * scale ε and the others at O(1) (a `bottleneck` initialisation: identity base — the permutation-
  * symmetric manifold — or He-normal with r layers rescaled by ε), for linear and smooth activations.
@@ -384,7 +384,7 @@ export interface SeriesAnalysis {
 export interface Grouping {
   /** Per base: class label → activations, from the measurements. */
   measured: Record<string, Record<string, string[]>>;
-  /** From the Taylor coefficients of ψ (THEORY.md §10's classes). */
+  /** From the Taylor coefficients of ψ (docs/theory.md §10's classes). */
   predicted: Record<string, string[]>;
 }
 
@@ -499,7 +499,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
   const { series, grouping } = analyseSaddle(r, data);
   const L = r.network.depth;
   const out: Check[] = [];
-  const claim = "THEORY.md §10; Rawal & DeWeese (2026)";
+  const claim = "docs/theory.md §10; Rawal & DeWeese (2026)";
   const eps = data.epsilons;
   const range = `ε ∈ [${short(eps[eps.length - 1]!, 3)}, ${short(eps[0]!, 3)}] (${eps.length} points)`;
   for (const a of series) {
@@ -529,13 +529,13 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
     }
     if (a.activation === "linear") {
       out.push(closeCheck({
-        name: `linear network: norm imbalances ‖W_{l+1}‖²_F − ‖W_l‖²_F conserved by gradient flow (${a.base} base)`, claim: "THEORY.md §6, §10",
+        name: `linear network: norm imbalances ‖W_{l+1}‖²_F − ‖W_l‖²_F conserved by gradient flow (${a.base} base)`, claim: "docs/theory.md §6, §10",
         predicted: 0, measured: a.conservation, tolerance: CONSERVATION_TOL,
         note: `largest |Δ_l(t) − Δ_l(0)|/max_t Σ_l‖W_l(t)‖²_F over every run up to its escape (ODE rtol ${r.budget.rtol}; rounding of the squared norms is relative to their largest value)`,
       }));
       if (Number.isFinite(a.chainError)) {
         out.push(closeCheck({
-          name: "linear network, identity base: escape time = the exact escape time of the deep chain", claim: "THEORY.md §10 (scalar reduction)",
+          name: "linear network, identity base: escape time = the exact escape time of the deep chain", claim: "docs/theory.md §10 (scalar reduction)",
           predicted: 0, measured: a.chainError, tolerance: T.chain,
           note: "largest |τ/τ_chain − 1| over every r and ε; τ_chain = ∫ x dx/((σ − p)p), p = x^r (1 − ε² + x²)^{(L−r)/2}, by quadrature (theory.chainEscapeTime)",
         }));
@@ -544,19 +544,19 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
       const k = a.cls.order;
       if (Number.isFinite(a.identityError)) {
         out.push(closeCheck({
-          name: `imbalance identity along the flow: Δ_1(t) − Δ_1(0) = Σ_i 2∫ψ(x)/φ'(x) dx, ψ = φ − xφ' (${a.activation}, identity base)`, claim: "THEORY.md §10 (norm-imbalance identity)",
+          name: `imbalance identity along the flow: Δ_1(t) − Δ_1(0) = Σ_i 2∫ψ(x)/φ'(x) dx, ψ = φ − xφ' (${a.activation}, identity base)`, claim: "docs/theory.md §10 (norm-imbalance identity)",
           predicted: 0, measured: a.identityError, tolerance: T.identity,
           note: "largest error relative to max|Δ_1 − Δ_1(0)| over every run up to its escape; x_i: the diagonal of W_1 (the identity base keeps every layer diagonal), from d/dt(‖W_2‖² − ‖W_1‖²) = −2⟨E_1, ψ(Z_1)⟩",
         }));
       }
       out.push(closeCheck({
-        name: `imbalance drift order: max_l|ΔΔ_l| ∝ g^{k+1}, ψ(z) = O(z^k), k = ${k} (${tag})`, claim: "THEORY.md §10 (universality classes)",
+        name: `imbalance drift order: max_l|ΔΔ_l| ∝ g^{k+1}, ψ(z) = O(z^k), k = ${k} (${tag})`, claim: "docs/theory.md §10 (universality classes)",
         predicted: k + 1, measured: a.driftOrder?.slope ?? Number.NaN, tolerance: T.order,
         note: `slope of ln max_l|Δ_l(t) − Δ_l(0)| against ln g, g = √(‖W_1‖²_F − ‖W_1(0)‖²_F), over 10‖W_1(0)‖_F ≤ g ≤ 0.05 (the plateau) and drifts above ${DRIFT_FLOOR}, r = ${r.deviationR}, ε = ${short(eps[eps.length - 1]!, 3)}; ` +
           `${a.cls.reason}; then dΔ_1/dx = 2ψ(x)/φ'(x) ∝ x^k`,
       }));
       out.push(closeCheck({
-        name: `rescaled escape time → the linear network's like ε^{k−1} = ε^${k - 1} (${tag})`, claim: "THEORY.md §10 (universality classes)",
+        name: `rescaled escape time → the linear network's like ε^{k−1} = ε^${k - 1} (${tag})`, claim: "docs/theory.md §10 (universality classes)",
         predicted: k - 1, measured: a.deviation?.slope ?? Number.NaN, tolerance: T.deviation,
         note: `slope of ln|g·τ_φ/τ_linear − 1| against ln ε at r = ${r.deviationR} (g = φ'(0)^{L−1} = ${short(a.gain, 4)}; points with |δ| > ${deviationFloor(r.budget.rtol)}): ` +
           "on the plateau the network is its linearisation with gain φ'(0) per layer, corrected by the first nonlinear Taylor term of φ, O(z) when φ''(0) ≠ 0, O(z²) for odd φ",
@@ -574,7 +574,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
   const errs = g.gd.map((x) => (x.tau === null ? Number.NaN : Math.abs(x.tau - g.tauFlow)));
   const order = Math.log(errs[0]! / errs[1]!) / Math.log(g.gd[0]!.lr / g.gd[1]!.lr);
   out.push(closeCheck({
-    name: `small-step GD escapes at the GF time, with an O(η) error (linear, r = ${g.r}, ε = ${g.eps})`, claim: "THEORY.md §1 (GD → GF as η → 0); §10",
+    name: `small-step GD escapes at the GF time, with an O(η) error (linear, r = ${g.r}, ε = ${g.eps})`, claim: "docs/theory.md §1 (GD → GF as η → 0); §10",
     predicted: 1, measured: order, tolerance: T.gdOrder,
     note: `τ_GF = ${short(g.tauFlow, 8)}; ${g.gd.map((x, j) => `η = ${x.lr}: τ_GD = ${x.tau === null ? "none" : short(x.tau, 8)} (${x.steps} steps, relative error ${short(errs[j]! / g.tauFlow, 3)})`).join("; ")}; measured: the convergence order ln(err₁/err₂)/ln(η₁/η₂)`,
   }));
@@ -583,7 +583,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
   for (const [base, m] of Object.entries(grouping.measured)) {
     const measured = fmtGroups(m);
     out.push(categoryCheck({
-      name: `activations group into universality classes by their measured imbalance drift (${base} base)`, claim: "THEORY.md §10 (tanh, erf, sin together; GELU, swish together)",
+      name: `activations group into universality classes by their measured imbalance drift (${base} base)`, claim: "docs/theory.md §10 (tanh, erf, sin together; GELU, swish together)",
       predicted, measured, pass: predicted === measured,
       note: "A: imbalances conserved (ψ ≡ 0); B: drift order 4 (odd φ, ψ = O(z³)); C: drift order 3 (φ''(0) ≠ 0, ψ = O(z²)); measured class from the fitted drift order, rounded",
     }));

@@ -19,7 +19,7 @@ export interface ExperimentMeta {
   title: string;
   /** The paper figure(s) or claim reproduced, e.g. "Fig. 1, Fig. 2". */
   figure: string;
-  /** Sections of THEORY.md / the paper the checks refer to. */
+  /** Sections of docs/theory.md / the paper the checks refer to. */
   claim: string;
   /** What the experiment shows, for the report (a paragraph). */
   description: string;

@@ -1,5 +1,5 @@
 /**
- * @file Kind `warmup` (THEORY.md §5 "Warm-up", paper §6): a step h between the worst-case-return
+ * @file Kind `warmup` (docs/theory.md §5 "Warm-up", paper §6): a step h between the worst-case-return
  * ceiling c_L and the top of the window 2λ_single/λ_bal — where a stable, partly balanced minimum
  * exists but the transient single-path phase overshoots across 0 — trained with a constant step and
  * with a linear warm-up to the same step. The constant step breaks (sign flip); the warm-up carries the
@@ -111,18 +111,18 @@ export function warmupChecks(r: R, data: WarmupData): Check[] {
   return [
     categoryCheck({
       name: `constant step fails: the single-path transient overshoots across 0 (${where})`,
-      claim: "THEORY.md §5 (warm-up); paper §6",
+      claim: "docs/theory.md §5 (warm-up); paper §6",
       predicted: "sign flip / no convergence", measured: describe(c), pass: inBand && runFailed(c, sigma),
       note: inBand ? "the prediction applies because c_L < h < 2λ_single/λ_bal" : "the step is outside (c_L, 2λ_single/λ_bal): the setting does not test the claim",
     }),
     categoryCheck({
       name: `warm-up to the same step survives and converges (${r.warmup.steps} warm-up steps)`,
-      claim: "THEORY.md §5 (warm-up); paper §6",
+      claim: "docs/theory.md §5 (warm-up); paper §6",
       predicted: "no sign flip, zero loss", measured: describe(w), pass: !runFailed(w, sigma),
     }),
     belowCheck({
       name: "after the warm-up the run re-balances to λ_max just below 2/η",
-      claim: "THEORY.md §4–§5",
+      claim: "docs/theory.md §4–§5",
       predicted: 2 / data.lr, measured: w.final.sharpness?.[0] ?? Number.NaN, tolerance: 0.03,
       note: `final shares ${w.final.s.map((row) => short(row[0]!, 3)).join(", ")} (gradient flow would keep ≈ all of σ on pathway 1)`,
     }),

@@ -1,7 +1,7 @@
 /**
  * @file The three figures of one run, built from the engine's trajectory records: per-pathway mode
  * coefficients against the target singular values, the loss on a log axis, and the measured sharpness
- * against the stability threshold 2/η (THEORY §3–§4).
+ * against the stability threshold 2/η (docs/theory.md §3–§4).
  */
 import type { TrajectoryRecord } from "../engine/types.js";
 import { lineChart } from "./chart.js";

@@ -1,5 +1,5 @@
 /**
- * @file Rates of the layer-alignment regime (THEORY.md §9, Ji & Telgarsky 2018) used to check the
+ * @file Rates of the layer-alignment regime (docs/theory.md §9, Ji & Telgarsky 2018) used to check the
  * measurements: how fast the risk of a deep linear classifier falls once it separates the data.
  *
  * Once the layers are aligned and the margins large, the gradient of the risk in the end-to-end

@@ -1,5 +1,5 @@
 /**
- * @file The flattest zero-loss allocation of one mode over pathways of any depths (THEORY.md §3,
+ * @file The flattest zero-loss allocation of one mode over pathways of any depths (docs/theory.md §3,
  * paper Theorem 4.2 and its heterogeneous-depth extension): minimise Σ_k L_k s_k^{2−2/L_k} subject
  * to Σ_k s_k = σ, s_k ≥ 0, by its KKT conditions and a 1-D root solve in log μ.
  */

@@ -1,5 +1,5 @@
 /**
- * @file Predicted stopping boundary of large-step GD (THEORY.md §4, paper Appendix E.6, eq. 69): GD
+ * @file Predicted stopping boundary of large-step GD (docs/theory.md §4, paper Appendix E.6, eq. 69): GD
  * first follows gradient flow to the end point of its initial leaf, then, while the sharpness
  * exceeds 2/η, drifts across GF leaves toward the flattest allocation and stops at the first leaf
  * whose zero-loss sharpness is 2/η. Exact for K = 2; two approximations of the drift path for K > 2.
@@ -13,7 +13,7 @@ import { stabilityWindow } from "./windows.js";
 
 /** How the drift path across GF leaves is modelled for K > 2 (K = 2 is exact either way). */
 export type BoundaryApproximation =
-  | "leaf-ray" // THEORY.md §4: straight ray in centred leaf coordinates from the flattest leaf to the initial one
+  | "leaf-ray" // docs/theory.md §4: straight ray in centred leaf coordinates from the flattest leaf to the initial one
   | "drift-flow"; // integrate the second-order GD leaf drift dc/dρ = f'(s(c)) − mean f'(s(c)) (see leafDriftRate)
 
 /** How `stoppingBoundary` obtained its point. */
@@ -46,7 +46,7 @@ export interface StoppingBoundary {
 export interface BoundaryOptions {
   /** End-to-end init scales α_k > 0 (per-layer a_k = α_k^{1/L_k}); default `defaultInitScales(K)`. */
   initScales?: readonly number[];
-  /** Drift-path model for K > 2; default "leaf-ray" (THEORY.md §4). */
+  /** Drift-path model for K > 2; default "leaf-ray" (docs/theory.md §4). */
   approximation?: BoundaryApproximation;
   /** Predict also for η ≥ η_WCR (still below 2/λ_bal), where the transient may flip a sign; default false. */
   allowAboveWcr?: boolean;
@@ -146,7 +146,7 @@ function leafRayStop(
   if (empty.length > 0) {
     throw new RangeError(
       `depths: the leaf-ray approximation needs every pathway active at the optimal allocation; pathways ` +
-        `${empty.join(",")} carry 0 there (depth-1/depth-2 corner of THEORY.md §3); use the drift-flow approximation`,
+        `${empty.join(",")} carry 0 there (depth-1/depth-2 corner of docs/theory.md §3); use the drift-flow approximation`,
     );
   }
   const cStar = centredLeaf(depths.map((L, k) => leafCoordinate(L, Math.pow(optimum[k]!, 1 / L))));

@@ -1,5 +1,5 @@
 /**
- * @file The deep-chain map and its worst-case-return (WCR) ceiling (THEORY.md §5, paper Section 6
+ * @file The deep-chain map and its worst-case-return (WCR) ceiling (docs/theory.md §5, paper Section 6
  * and Appendix F): one pathway of depth L carrying a mode, x ← x − η(x^L − y)x^{L−1}, and the
  * largest normalised step c_L for which every overshoot returns into (0, 1) without crossing 0.
  */
@@ -73,7 +73,7 @@ function logExpm1(x: number): number {
 }
 
 /**
- * Worst-case-return constant `c_L`: the unique h > 1 with g_h(M(h)) = 0 (THEORY.md §5), so for
+ * Worst-case-return constant `c_L`: the unique h > 1 with g_h(M(h)) = 0 (docs/theory.md §5), so for
  * h < c_L every overshoot of the normalised chain returns into (0, 1) in one more step, and for
  * h > c_L the worst one crosses 0. c_2 = 3√3 − 2; c_L > 2, increasing in L (≈ logarithmically).
  * L = 1: the map is linear and the sup-overshoot h returns positive iff h < 2, so c_1 = 2.

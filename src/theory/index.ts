@@ -1,5 +1,5 @@
 /**
- * @file Public entry of the theory module (THEORY.md §3–§6): closed forms and solvers for the
+ * @file Public entry of the theory module (docs/theory.md §3–§6): closed forms and solvers for the
  * sharpness of allocations, the flattest allocation, stability windows, the deep-chain WCR
  * ceiling, gradient-flow leaves and the stopping boundary; and the related dynamics of §9–§10 (risk
  * decay of the deep linear classifier, saddle-escape times). Pure float64 functions, no Node APIs.

@@ -1,5 +1,5 @@
 /**
- * @file Gradient-flow leaves (THEORY.md §6, paper Appendix E.3): under GF every pathway's leaf
+ * @file Gradient-flow leaves (docs/theory.md §6, paper Appendix E.3): under GF every pathway's leaf
  * coordinate z_k obeys dz_k/dt = r, so z − mean(z) is conserved and the initial leaf fixes the GF end
  * point. GD breaks the conservation at second order in ηr, which is what boundary.ts builds on.
  */
@@ -41,7 +41,7 @@ function shareOf(L: number, z: number): number {
 
 /**
  * Leaf coordinates z_k of the depth-balanced point with end-to-end init scales α_k > 0, per-layer
- * scalars a_k = α_k^{1/L_k} (the paper's initialisation, THEORY.md §2).
+ * scalars a_k = α_k^{1/L_k} (the paper's initialisation, docs/theory.md §2).
  * @example initialLeaf([4, 4], [0.0016, 0.00130321]) // [12.5, 13.85…]
  */
 export function initialLeaf(depths: readonly number[], initScales: readonly number[]): number[] {
@@ -117,7 +117,7 @@ function leafPoint(depths: readonly number[], sigma: number, c: readonly number[
 
 /**
  * Gradient-flow end point from end-to-end init scales α_k: the zero-loss point of the initial leaf
- * (GF keeps z_k − z_j fixed, THEORY.md §6). For L > 2 and tiny α the largest-α (or shallowest)
+ * (GF keeps z_k − z_j fixed, docs/theory.md §6). For L > 2 and tiny α the largest-α (or shallowest)
  * pathway takes nearly all of σ (winner-takes-all); depth-2 pathways keep their ratio s_k/s_j.
  * @example gradientFlowEndpoint([4, 4], 1, [0.0016, 0.00130321]) // ≈ [0.9285, 0.0715]
  */

@@ -1,5 +1,5 @@
 /**
- * @file Saddle escape with small initialisation (THEORY.md §10, Rawal & DeWeese): the exact gradient-flow
+ * @file Saddle escape with small initialisation (docs/theory.md §10, Rawal & DeWeese): the exact gradient-flow
  * escape time of the deep scalar chain, its leading-order law τ* ≈ ε^{−(r−2)}/((r−2)σg) (logarithmic for
  * r = 2), and the universality classes of activations by the order of ψ(z) = φ(z) − zφ'(z) at 0 — the
  * function that drives the layer-norm imbalances, d/dt(‖W_{l+1}‖²_F − ‖W_l‖²_F) = −2⟨E_l, ψ(Z_l)⟩.
@@ -7,7 +7,7 @@
  * The chain: one mode of a network whose layers are scalars, r "small" layers starting at ε and L − r
  * at B, output p = g·Π_l a_l (g = φ'(0)^{L−1}: the linearisation of an activation at 0; g = 1 for the
  * linear network) and loss ½(σ − p)². Layers that start equal stay equal, and a_j² − a_k² is conserved
- * (THEORY.md §6), so with x the small layers and b² = B² − ε² + x² the big ones, GF is the scalar ODE
+ * (docs/theory.md §6), so with x the small layers and b² = B² − ε² + x² the big ones, GF is the scalar ODE
  * dx/dt = (σ − p)p/x, p = g x^r b^{L−r}, and the escape time is the integral
  * τ = ∫_ε^{x*} x dx / ((σ − p)p) up to the x* where ½(σ − p)² = fraction·½(σ − p₀)² (plus, if given, the
  * constant loss of other modes on both sides).
@@ -89,7 +89,7 @@ export function chainEscapeTime(s: ChainEscapeSpec): number {
 
 /**
  * Leading-order escape time of the chain for r ≥ 3: τ₀ = ε^{−(r−2)} / ((r−2)·σ·g·B^{L−r}) — the time
- * dx/dt = σ g B^{L−r} x^{r−1} takes from ε to ∞ (THEORY.md §10: τ* = Θ(ε^{−(r−2)})).
+ * dx/dt = σ g B^{L−r} x^{r−1} takes from ε to ∞ (docs/theory.md §10: τ* = Θ(ε^{−(r−2)})).
  */
 export function leadingEscapeTime(s: ChainEscapeSpec): number {
   const { L, r, B, g } = check(s);
@@ -125,7 +125,7 @@ const CLASSES: Record<string, ActivationClass> = {
   swish: { label: "C", order: 2, gain: 0.5, reason: "φ''(0) = 1/2 ≠ 0: ψ ≈ −z²/4" },
 };
 
-/** The universality class of one of dlnlab's activations (THEORY.md §10); throws for an unknown name. */
+/** The universality class of one of dlnlab's activations (docs/theory.md §10); throws for an unknown name. */
 export function activationClass(name: string): ActivationClass {
   const c = CLASSES[name];
   if (!c) throw new RangeError(`activation: no class known for ${JSON.stringify(name)}; one of ${Object.keys(CLASSES).join(", ")}`);

@@ -1,5 +1,5 @@
 /**
- * @file Sharpness of zero-loss points on the depth-balanced SVS manifold (THEORY.md §3, paper
+ * @file Sharpness of zero-loss points on the depth-balanced SVS manifold (docs/theory.md §3, paper
  * Theorem 4.2 / Appendix D): mode i contributes λ_i = Σ_k L_k |s_{k,i}|^{2−2/L_k} and the
  * full-matrix sharpness is max_i λ_i. Depths 1 and 2 are evaluated exactly (1 and 2|s|).
  */

@@ -1,5 +1,5 @@
 /**
- * @file Step-size thresholds of THEORY.md §4–§5 (paper Sections 5–6, eq. 17 and 24): GD is
+ * @file Step-size thresholds of docs/theory.md §4–§5 (paper Sections 5–6, eq. 17 and 24): GD is
  * linearly stable at a minimum iff η < 2/λ; the single-path minimum, the flattest allocation and
  * the WCR ceiling give the re-balancing window and, over a spectrum, the rank of re-balancing.
  */
@@ -45,7 +45,7 @@ export interface StabilityWindow {
 
 /**
  * Re-balancing window of a mode with target σ > 0 over pathways of the given depths:
- * `(2/λ_single, min(2/λ_bal, η_WCR))` (THEORY.md §4–§5). For heterogeneous depths `etaSingle` is
+ * `(2/λ_single, min(2/λ_bal, η_WCR))` (docs/theory.md §4–§5). For heterogeneous depths `etaSingle` is
  * set by the sharpest single-path minimum (`2/max_k L_k σ^{2−2/L_k}`; depth-1 pathways counted
  * exactly, see `singlePathSharpnesses`), `etaBalanced` by the optimal allocation of §3 and
  * `etaWcr` by the shallowest pathway (`c_{L_min}/(L_min σ^{2−2/L_min})`).
@@ -78,7 +78,7 @@ export function stabilityWindow(depths: readonly number[], sigma: number): Stabi
   };
 }
 
-/** Which modes of a spectrum a step re-balances (rank-k balancing, THEORY.md §4). */
+/** Which modes of a spectrum a step re-balances (rank-k balancing, docs/theory.md §4). */
 export interface RankReport {
   /** Number of modes with λ_single(σ_i) > 2/η: they leave the single-path attractor. */
   rank: number;

@@ -1,5 +1,5 @@
 /**
- * `dlnlab run` for the related dynamics of THEORY.md §9–§10 as a user sees it: the deep linear classifier
+ * `dlnlab run` for the related dynamics of docs/theory.md §9–§10 as a user sees it: the deep linear classifier
  * (`--model classifier`), bottleneck initialisations of MLPs (`--epsilon`, `--small-layers`, `--init-base`),
  * the escape stop (`--loss-fraction`), decreasing steps (`--decay-steps`), the example configs, and one-line
  * errors with exit code 2 that name the flag.

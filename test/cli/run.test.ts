@@ -24,7 +24,7 @@ describe("dlnlab run --json", () => {
     expect(out.final.s[0]).toHaveLength(3);
     expect(typeof out.final.loss).toBe("number");
     expect(out.timing.seconds).toBeGreaterThan(0);
-    // In the re-balancing window the final sharpness sits just below 2/η = 3.2 (THEORY §4).
+    // In the re-balancing window the final sharpness sits just below 2/η = 3.2 (docs/theory.md §4).
     expect(out.final.sharpness).toBeLessThan(3.2);
     expect(out.final.sharpness).toBeGreaterThan(3.1);
     expect(out.config.seed).toBe(3);
@@ -35,7 +35,7 @@ describe("dlnlab run --json", () => {
     expectAllClose(red.final.s.map((r: number[]) => r[0]), [0.783, 0.217], { atol: 1.5e-3 }, "reduced final s");
     const flow = JSON.parse((await runCli(["run", "--json", "--width", "1", "--sigma", "1", "--dynamics", "flow", "--flow-system", "reduced", "--lr", "0.1", "--steps", "2000"])).stdout);
     expect(flow.status).toBe("converged");
-    // Gradient flow ends on its leaf (THEORY §6): z = a⁻²/2 for L = 4, so a₁⁻² − a₂⁻² is conserved from
+    // Gradient flow ends on its leaf (docs/theory.md §6): z = a⁻²/2 for L = 4, so a₁⁻² − a₂⁻² is conserved from
     // the init (0.2, 0.19) and the end point solves a₁⁴ + a₂⁴ = 1 on that leaf (bisection on a₁).
     const c = 0.2 ** -2 - 0.19 ** -2;
     const a2 = (a1: number) => (a1 ** -2 - c) ** -0.5;

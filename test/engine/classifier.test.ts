@@ -1,5 +1,5 @@
 /**
- * The deep linear classifier of THEORY.md §9: margin losses against finite differences, the seeded
+ * The deep linear classifier of docs/theory.md §9: margin losses against finite differences, the seeded
  * separable data, the hard-margin SVM by quadprog against its KKT conditions, an independent dual solve
  * and closed forms, the exact gradient and Hessian-vector product against finite differences, and the
  * classifier inside the run driver (`model: classifier`).

@@ -1,5 +1,5 @@
 /**
- * Dynamics and their invariants: the reference runs of THEORY.md §4, status classification, the
+ * Dynamics and their invariants: the reference runs of docs/theory.md §4, status classification, the
  * conserved leaf differences of gradient flow (§6), GD → GF as η → 0, the ODE solver against a closed
  * form and against odex (Hairer's extrapolation code), and the step-size schedules.
  */
@@ -23,7 +23,7 @@ function finish(s: SimulationSpec): Simulation {
   return sim;
 }
 
-describe("THEORY.md §4 reference runs (reduced, K=2, L=4, σ=1, per-layer init 0.2/0.19)", () => {
+describe("docs/theory.md §4 reference runs (reduced, K=2, L=4, σ=1, per-layer init 0.2/0.19)", () => {
   // The reference quotes three decimals, so agreement within 1e-3 (plus half a unit of the last digit) is the claim.
   it("h = 0.5 ends near s = (0.922, 0.078): winner-takes-all, as gradient flow", () => {
     const sim = finish(spec(findPreset("reference-h0.5")!.config));

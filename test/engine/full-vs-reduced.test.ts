@@ -1,5 +1,5 @@
 /**
- * The central exactness claim (THEORY.md §2): full-matrix GD started in the SVS set reproduces the
+ * The central exactness claim (docs/theory.md §2): full-matrix GD started in the SVS set reproduces the
  * reduced per-mode dynamics to rounding error, step by step — here in the Edge-of-Stability regime,
  * where the top Hessian eigenvalue exceeds 2/η and any modelling error would be amplified.
  */

@@ -1,5 +1,5 @@
 /**
- * Saddle escape (THEORY.md §10): the bottleneck initialisation, the event-located gradient-flow escape
+ * Saddle escape (docs/theory.md §10): the bottleneck initialisation, the event-located gradient-flow escape
  * time against the exact escape time of the deep chain (itself checked against the closed form of the
  * two-layer chain), GD's escape time converging to GF's, the exact conservation of the norm imbalances
  * for linear networks and the norm-imbalance identity for smooth activations (against an independent

@@ -1,5 +1,5 @@
 /**
- * Sharpness at zero-loss points of the SVS set against the closed form of THEORY.md §3,
+ * Sharpness at zero-loss points of the SVS set against the closed form of docs/theory.md §3,
  * λ_max = max_i Σ_k L_k s_{k,i}^{2−2/L_k}, measured by Lanczos on the exact HVP of the full model
  * (any basis) and by the exact SVS block formulas.
  */
@@ -70,7 +70,7 @@ describe("sharpness at zero-loss SVS points", () => {
     });
   }
 
-  it("single path vs equal split: λ_bal/λ_single = K^(2/L−1) (THEORY §3)", () => {
+  it("single path vs equal split: λ_bal/λ_single = K^(2/L−1) (docs/theory.md §3)", () => {
     const K = 3;
     const L = 5;
     const depths = new Array<number>(K).fill(L);

@@ -38,7 +38,7 @@ describe("check builders", () => {
   });
 });
 
-describe("pair checks (THEORY.md §4 reference network, 3000 steps)", () => {
+describe("pair checks (docs/theory.md §4 reference network, 3000 steps)", () => {
   const r = resolveWith("reference-k2-depth4", { steps: 3000 });
   const kind = kindFor(r);
   const { data } = runAll(r);

@@ -68,7 +68,7 @@ describe("bad experiment files", () => {
 kind: chain
 title: t
 figure: Fig. 5
-claim: THEORY.md §5
+claim: docs/theory.md §5
 description: d
 depths: [2, 3]
 epsilon: 0.01

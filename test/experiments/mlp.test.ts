@@ -1,5 +1,5 @@
 /**
- * @file Kind mlp (THEORY.md §7; experiments/fig3-mlp-tanh.yaml and fig7-mlp-sweep.yaml): the files carry
+ * @file Kind mlp (docs/theory.md §7; experiments/fig3-mlp-tanh.yaml and fig7-mlp-sweep.yaml): the files carry
  * the settings of docs/mlp.md, bad files name the field, the smoke budget is tiny; the linear theory the
  * checks use matches closed forms; the checks pass on data that satisfy the claims and each fails on data
  * that violate its claim; the figures, built from seeded synthetic data, are well formed (SVG snapshots in
@@ -62,7 +62,7 @@ describe("mlp experiment files", () => {
   });
 
   it("bad files name the field", () => {
-    const text = `name: x\nkind: mlp\ntitle: t\nfigure: Fig. 7\nclaim: THEORY.md §7\ndescription: d
+    const text = `name: x\nkind: mlp\ntitle: t\nfigure: Fig. 7\nclaim: docs/theory.md §7\ndescription: d
 network: { width: 4, depths: [4, 4], sigma: 0.25, initStd: 0.01 }
 sweep: { activations: [tanh, linear] }
 sizes:
@@ -93,7 +93,7 @@ describe("the linear theory of the mlp checks", () => {
 
   it("matches closed forms: λ_single = Lσ^{2−2/L}, window top 2K^{1−2/L} = 2√2, boundary balance 1/2 → 1 across it", () => {
     const th = mlpTheory(net);
-    // Closed forms of THEORY.md §3 for L = 4, K = 2, σ = 0.25 (tolerance: rounding of a few operations).
+    // Closed forms of docs/theory.md §3 for L = 4, K = 2, σ = 0.25 (tolerance: rounding of a few operations).
     expect(Math.abs(th.lambdaSingle - 4 * Math.pow(0.25, 1.5))).toBeLessThan(1e-15);
     expect(Math.abs(th.hBalanced - 2 * Math.SQRT2)).toBeLessThan(1e-12);
     expect(Math.abs(linearTheoryBalance(net, th.hFull)! - 0.99)).toBeLessThan(1e-9);

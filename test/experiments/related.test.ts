@@ -1,5 +1,5 @@
 /**
- * The experiment kinds of THEORY.md §9–§10 (`alignment`, `saddle`) on small budgets, in-process on the
+ * The experiment kinds of docs/theory.md §9–§10 (`alignment`, `saddle`) on small budgets, in-process on the
  * plain-JS kernels (bytes do not depend on the WebAssembly build): their checks are computed from the
  * data and fail when the data contradict the prediction; their figures have titles, labelled axes, legends
  * inside the SVG and the theory drawn (SVG snapshots in __snapshots__, look at them when they change).

@@ -8,7 +8,7 @@ import type { Check } from "../../src/experiments/checks.js";
 import { fmt, reportHtml, reportMarkdown, type ReportInput } from "../../src/experiments/report.js";
 
 const check = (name: string, pass: boolean, note?: string): Check => ({
-  name, claim: "THEORY.md §4", predicted: 3.2, measured: pass ? 3.175 : 2.5, error: pass ? 0.0077 : 0.22,
+  name, claim: "docs/theory.md §4", predicted: 3.2, measured: pass ? 3.175 : 2.5, error: pass ? 0.0077 : 0.22,
   errorKind: "below", tolerance: 0.03, pass, ...(note ? { note } : {}),
 });
 const svg = (id: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs><clipPath id="${id}"><rect width="5" height="5"/></clipPath></defs><g clip-path="url(#${id})"><text>fig</text></g></svg>`;
@@ -17,13 +17,13 @@ const input: ReportInput = {
   version: "0.1.0", size: "quick", created: "2026-01-01T00:00:00.000Z", wallSeconds: 61.234, jobs: 2,
   experiments: [
     {
-      name: "exp-a", title: "Experiment A", figure: "Fig. 1", claim: "THEORY.md §4", description: "A <description> & more.",
+      name: "exp-a", title: "Experiment A", figure: "Fig. 1", claim: "docs/theory.md §4", description: "A <description> & more.",
       status: "done", config: { kind: "pair", lr: 0.625 }, checks: [check("sharpness below 2/η", true), check("boundary", false, "GD stops past the boundary")],
       figures: [{ name: "runs", title: "Runs", caption: "Caption A.", svg: "runs.svg", png: "runs.png" }],
       files: [{ path: "a.csv", description: "trajectory" }], computeSeconds: 1.5,
     },
     {
-      name: "exp-b", title: "Experiment B", figure: "Fig. 5", claim: "THEORY.md §5", description: "B.",
+      name: "exp-b", title: "Experiment B", figure: "Fig. 5", claim: "docs/theory.md §5", description: "B.",
       status: "reused", config: { kind: "chain" }, checks: [check("knife edge", true)],
       figures: [{ name: "edge", title: "Edge", caption: "Caption B.", svg: "edge.svg", png: "edge.png" }],
       files: [], computeSeconds: 0.1,
@@ -81,7 +81,7 @@ describe("reportMarkdown and fmt", () => {
   it("links the PNGs and tabulates the checks", () => {
     const md = reportMarkdown(input);
     expect(md).toContain("![Runs](exp-a/runs.png)");
-    expect(md).toContain("| exp-a | boundary — _GD stops past the boundary_ | THEORY.md §4 | 3.2 | 2.5 | 0.22 (rel, one-sided) | 0.03 | **FAIL** |");
+    expect(md).toContain("| exp-a | boundary — _GD stops past the boundary_ | docs/theory.md §4 | 3.2 | 2.5 | 0.22 (rel, one-sided) | 0.03 | **FAIL** |");
     expect(md).toContain("**2 of 3 checks pass**");
   });
 

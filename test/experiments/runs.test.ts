@@ -96,7 +96,7 @@ describe("EosTracker", () => {
 });
 
 describe("deep chain", () => {
-  it("the measured knife edge at L = 2 is 3√3 − 2 (closed form, THEORY.md §5)", () => {
+  it("the measured knife edge at L = 2 is 3√3 − 2 (closed form, docs/theory.md §5)", () => {
     // Relative 1e-10: the grid + golden-section maximiser is accurate to ~1e-8 in z, second order in M.
     expect(Math.abs(measuredKnifeEdge(2, 2001) / (3 * Math.sqrt(3) - 2) - 1)).toBeLessThan(1e-10);
   });

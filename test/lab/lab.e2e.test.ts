@@ -1,6 +1,6 @@
 /**
  * The built lab (dist-lab/) in Debian's Chromium: what the page shows is checked against numbers
- * computed here (closed forms of THEORY.md §3–§5) and against the CLI run on the command the page
+ * computed here (closed forms of docs/theory.md §3–§5) and against the CLI run on the command the page
  * itself displays, so a lab link and a CLI command are proven to be the same experiment. Also: bad
  * input, keyboard use, the URL round trip, exports, screenshots (results/) and the step rate of the
  * two workloads of the issue (results/lab-step-rates.json).
@@ -31,7 +31,7 @@ declare const document: {
   documentElement: { scrollWidth: number; clientWidth: number };
 };
 
-// ---- independent numbers (THEORY.md §3–§5), not taken from src/theory
+// ---- independent numbers (docs/theory.md §3–§5), not taken from src/theory
 
 /** λ_single(σ) = L σ^{2−2/L} and λ_bal = L K^{2/L−1} σ^{2−2/L} for K pathways of depth L. */
 function thresholds(L: number, K: number, sigma: number) {
@@ -41,7 +41,7 @@ function thresholds(L: number, K: number, sigma: number) {
 }
 
 /**
- * c_L of THEORY.md §5: the h > 1 where g_h(M(h)) = 0, g_h(z) = z − (h/L)(z^L − 1)z^{L−1} and
+ * c_L of docs/theory.md §5: the h > 1 where g_h(M(h)) = 0, g_h(z) = z − (h/L)(z^L − 1)z^{L−1} and
  * M(h) = max_{z∈(0,1)} g_h(z) (grid then golden section; bisection in h). Reproduces the closed form
  * c_2 = 3√3 − 2 to 1e-12.
  */
@@ -177,7 +177,7 @@ describe("browser lab (Chromium)", () => {
       expect(await page.textContent(id)).toBe(String(Number(cli.final.s[k]![0]!.toPrecision(6))));
     }
     // The predicted stop (exact for K = 2) against the bisection here, and the run against it: the
-    // theory's stopping boundary is an approximation of where GD ends (THEORY.md §4), ~1% here.
+    // theory's stopping boundary is an approximation of where GD ends (docs/theory.md §4), ~1% here.
     const predicted = stopSplit(4, 1, 0.625);
     const shownStop = (await page.getAttribute("#t-stop", "data-value"))!.split(",").map(Number);
     expect(Math.abs(shownStop[0]! - predicted)).toBeLessThan(1e-12);

@@ -180,7 +180,7 @@ describe("lab presets from the reproduction suite's experiment files", () => {
     }
   });
 
-  it("the THEORY.md §4 reference run of the suite is the embedded reference preset", () => {
+  it("the docs/theory.md §4 reference run of the suite is the embedded reference preset", () => {
     // Found by content, not by name: K = 2, depth 4, σ = 1, h = 2.5 (η = 0.625), reduced dynamics.
     const run = bases.find((b) => {
       const c = evaluate({ base: b, overrides: new Map() });
@@ -201,7 +201,7 @@ describe("lab presets from the reproduction suite's experiment files", () => {
 });
 
 describe("lab theory", () => {
-  // Closed forms of THEORY.md §3 for K = 2, L = 4, σ = 1: λ_single = L σ^{2−2/L} = 4, λ_bal = L K^{2/L−1} = 4/√2.
+  // Closed forms of docs/theory.md §3 for K = 2, L = 4, σ = 1: λ_single = L σ^{2−2/L} = 4, λ_bal = L K^{2/L−1} = 4/√2.
   const etaSingle = 2 / 4;
   const etaBal = 2 / (4 / Math.SQRT2);
   const base = { depths: [4, 4], sigma: [1], dynamics: "reduced" as const, initScales: [0.0016, 0.00130321] };
@@ -261,7 +261,7 @@ describe("lab geometry", () => {
     }
   });
 
-  it("the GF leaf conserves z₁ − z₂ (THEORY.md §6) and crosses the zero-loss line", () => {
+  it("the GF leaf conserves z₁ − z₂ (docs/theory.md §6) and crosses the zero-loss line", () => {
     const leaf = gradientFlowLeaf([4, 4], [0.0016, 0.00130321], 1);
     // z = a^{2−L}/(L−2) with a = s^{1/L}: for L = 4, z = s^{−1/2}/2.
     const z = (s: number) => 0.5 / Math.sqrt(s);

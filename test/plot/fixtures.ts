@@ -1,6 +1,6 @@
 /**
  * @file Seeded synthetic data for the figure tests: a small PRNG, and trajectory records from the
- * reduced multi-pathway dynamics of THEORY §2 (a_{k,i} ← a_{k,i} − η r_i a_{k,i}^{L−1}), which give
+ * reduced multi-pathway dynamics of docs/theory.md §2 (a_{k,i} ← a_{k,i} − η r_i a_{k,i}^{L−1}), which give
  * the real shapes (symmetry breaking, period-2 oscillation, re-balancing) without the engine.
  */
 import type { TrajectoryRecord } from "../../src/engine/types.js";
@@ -34,7 +34,7 @@ export interface RunOptions {
 
 /**
  * Records of the reduced dynamics with homogeneous depth L. The "sharpness" is the curvature of the
- * mode loss along the balanced direction, Σ_k L s_{k,i}^{2−2/L} (exact at minima, THEORY §3), sorted
+ * mode loss along the balanced direction, Σ_k L s_{k,i}^{2−2/L} (exact at minima, docs/theory.md §3), sorted
  * over modes; good enough to exercise the figure, not a Hessian.
  */
 export function reducedRun(o: RunOptions): TrajectoryRecord[] {

@@ -18,7 +18,7 @@ const meta = (title: string, extra: Partial<RunFigureMeta> = {}): RunFigureMeta 
   dynamics: "reduced",
   ...extra,
 });
-// h = η·λ_single = 4η (THEORY §4): h = 0.5 stays winner-takes-all, h = 2.5 re-balances at the EoS.
+// h = η·λ_single = 4η (docs/theory.md §4): h = 0.5 stays winner-takes-all, h = 2.5 re-balances at the EoS.
 const small = reducedRun({ lr: 0.125, steps: 600 });
 const large = reducedRun({ lr: 0.625, steps: 600 });
 

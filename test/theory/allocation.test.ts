@@ -1,5 +1,5 @@
 /**
- * @file Flattest allocation (THEORY.md §3): KKT certificate, optimality against random feasible
+ * @file Flattest allocation (docs/theory.md §3): KKT certificate, optimality against random feasible
  * allocations (property test), closed-form corners for depths 1 and 2, and μ against a plain
  * bisection written independently here.
  */

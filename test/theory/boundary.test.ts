@@ -1,5 +1,5 @@
 /**
- * @file Stopping boundary (THEORY.md §4): THEORY's reference runs, the exact K = 2 prediction
+ * @file Stopping boundary (docs/theory.md §4): THEORY's reference runs, the exact K = 2 prediction
  * against long exact reduced-dynamics runs across the window, the K > 2 approximations against
  * the same, and the errors for steps outside the window.
  */
@@ -21,7 +21,7 @@ function runReduced(depths: number[], lr: number, perLayer: number[], steps: num
 const endToEnd = (depths: number[], perLayer: number[]) => perLayer.map((a, k) => a ** depths[k]!);
 const maxAbsDiff = (x: number[], y: number[]) => Math.max(...x.map((v, k) => Math.abs(v - y[k]!)));
 
-describe("THEORY.md §4 reference runs (K = 2, L = 4, σ = 1, per-layer init (0.2, 0.19), 1e5 steps, h = 4η)", () => {
+describe("docs/theory.md §4 reference runs (K = 2, L = 4, σ = 1, per-layer init (0.2, 0.19), 1e5 steps, h = 4η)", () => {
   const depths = [4, 4];
   const init = [0.2, 0.19];
   it("h = 0.5 ends near (0.922, 0.078)", () => {
@@ -106,7 +106,7 @@ describe("K = 2 exact stopping boundary", () => {
 
 describe("K > 2 approximations", () => {
   // K > 2 runs: the drift-flow model (second-order GD leaf drift) tracks them to the same level as the
-  // exact K = 2 prediction (measured max 1.13e-2 → tolerance 0.015); the leaf ray of THEORY §4 is a
+  // exact K = 2 prediction (measured max 1.13e-2 → tolerance 0.015); the leaf ray of docs/theory.md §4 is a
   // cruder model (measured max 0.22 over these cases → tolerance 0.25, a regression bound only).
   const cases: [string, number[], number[], number[]][] = [
     ["K = 3, L = 4, init (0.2, 0.19, 0.18)", [4, 4, 4], [0.2, 0.19, 0.18], [0.6, 0.65, 0.7, 0.8]],

@@ -1,5 +1,5 @@
 /**
- * @file Deep-chain map and the worst-case-return constant c_L (THEORY.md §5): the closed form at
+ * @file Deep-chain map and the worst-case-return constant c_L (docs/theory.md §5): the closed form at
  * L = 2, monotonicity in L, and the knife edge checked by iterating the map (and the engine's
  * reduced GD step) from the worst start found by an independent maximiser.
  */

@@ -1,5 +1,5 @@
 /**
- * @file Gradient-flow leaves (THEORY.md §6): coordinates and their inverse, conservation of the
+ * @file Gradient-flow leaves (docs/theory.md §6): coordinates and their inverse, conservation of the
  * centred leaf along an integrated gradient flow, the GF end point, and the second-order GD drift.
  */
 import { describe, expect, it } from "vitest";
@@ -59,7 +59,7 @@ describe("leaf coordinates", () => {
     }
   });
 
-  it("reproduces THEORY.md's reference GF end point for per-layer init (0.2, 0.19) near (0.92, 0.08)", () => {
+  it("reproduces docs/theory.md's reference GF end point for per-layer init (0.2, 0.19) near (0.92, 0.08)", () => {
     const s = gradientFlowEndpoint([4, 4], 1, [0.2 ** 4, 0.19 ** 4]);
     expectAllClose(s, [0.9285, 0.0715], { atol: 1e-4 }, "GF end point");
   });

@@ -1,5 +1,5 @@
 /**
- * @file Sharpness of allocations (THEORY.md §3): closed forms, exact depth-1/depth-2 cases, and a
+ * @file Sharpness of allocations (docs/theory.md §3): closed forms, exact depth-1/depth-2 cases, and a
  * cross-check against the Hessian of the reduced loss computed by finite differences.
  */
 import { describe, expect, it } from "vitest";

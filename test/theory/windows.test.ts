@@ -1,5 +1,5 @@
 /**
- * @file Step-size thresholds (THEORY.md §4–§5): closed forms, and that exact reduced-dynamics runs
+ * @file Step-size thresholds (docs/theory.md §4–§5): closed forms, and that exact reduced-dynamics runs
  * switch behaviour where the thresholds say (single-path stability, balanced stability, rank-k).
  */
 import { describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import {
 } from "../../src/theory/index.js";
 import { expectAllClose } from "../helpers/allclose.js";
 
-/** Exact reduced GD (THEORY.md §2) from per-layer init a[k] (same in every mode); returns s[k][i] and the last loss. */
+/** Exact reduced GD (docs/theory.md §2) from per-layer init a[k] (same in every mode); returns s[k][i] and the last loss. */
 function runReduced(depths: number[], sigma: number[], lr: number, perLayer: number[], steps: number) {
   const d = sigma.length;
   const spec = { depths, sigma: new Float64Array(sigma) };

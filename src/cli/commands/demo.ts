@@ -1,6 +1,6 @@
 /**
  * @file `dlnlab demo`: the README's default experiment — the same network trained with a small and a
- * large step (THEORY.md §4) — with per-run results, a side-by-side figure and a comparison table.
+ * large step (docs/theory.md §4) — with per-run results, a side-by-side figure and a comparison table.
  */
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";

@@ -1,5 +1,5 @@
 /**
- * @file `dlnlab theory <sub>`: the closed forms and solvers of src/theory (THEORY.md §3–§6) on the
+ * @file `dlnlab theory <sub>`: the closed forms and solvers of src/theory (docs/theory.md §3–§6) on the
  * command line, as aligned tables or, with --json, one JSON object whose keys outside tooling relies on.
  */
 import { Command, Option } from "@commander-js/extra-typings";
@@ -68,7 +68,7 @@ export function registerTheory(program: Command): void {
   const cmd = program
     .command("theory")
     .summary("closed-form predictions: sharpness, allocation, step-size windows, WCR, stopping boundary")
-    .description("What the theory of Kim & Lee (2026) predicts, in milliseconds (THEORY.md §3–§6).")
+    .description("What the theory of Kim & Lee (2026) predicts, in milliseconds (docs/theory.md §3–§6).")
     .addHelpText(
       "after",
       "\nThe same functions the experiments use for theory lines. All quantities are\n" +
@@ -112,7 +112,7 @@ export function registerTheory(program: Command): void {
 
   cmd
     .command("allocation")
-    .summary("flattest allocation of σ over pathways (KKT of THEORY.md §3)")
+    .summary("flattest allocation of σ over pathways (KKT of docs/theory.md §3)")
     .description("Minimise Σ_k L_k s_k^(2−2/L_k) subject to Σ_k s_k = σ, s_k >= 0.")
     .addHelpText(
       "after",
@@ -163,7 +163,7 @@ export function registerTheory(program: Command): void {
     .description("Re-balancing window (2/λ_single, min(2/λ_bal, η_WCR)) of a mode with target σ.")
     .addHelpText(
       "after",
-      "\nJSON keys (step sizes, THEORY.md §4–§5):\n" +
+      "\nJSON keys (step sizes, docs/theory.md §4–§5):\n" +
         "  etaSingle    2/λ_single. Heterogeneous depths: the SHARPEST single-path minimum,\n" +
         "               2/max_k L_k σ^(2−2/L_k). etaSinglePerPathway lists 2/λ_k per pathway;\n" +
         "               GF ends on the shallow (or largest-init) pathway, and a run re-balances\n" +
@@ -202,7 +202,7 @@ export function registerTheory(program: Command): void {
   cmd
     .command("wcr")
     .summary("worst-case-return constant c_L of the deep chain (and η_WCR with --sigma)")
-    .description("Worst-case-return constant c_L of the deep chain (THEORY.md §5).")
+    .description("Worst-case-return constant c_L of the deep chain (docs/theory.md §5).")
     .addHelpText(
       "after",
       "\nc_L is the unique h > 1 at which the worst overshoot M(h) = max_{z∈(0,1)} g_h(z)\n" +
@@ -242,7 +242,7 @@ export function registerTheory(program: Command): void {
   cmd
     .command("boundary")
     .summary("predicted final split of large-step GD (stopping boundary λ = 2/lr)")
-    .description("Where GD with step lr in the re-balancing window stops (THEORY.md §4, §6).")
+    .description("Where GD with step lr in the re-balancing window stops (docs/theory.md §4, §6).")
     .addHelpText(
       "after",
       "\nGD follows gradient flow to the end point of its initial leaf, then drifts\n" +
@@ -306,7 +306,7 @@ export function registerTheory(program: Command): void {
   cmd
     .command("rank")
     .summary("rank-k balancing: which modes of a spectrum a step re-balances")
-    .description("Which modes of a target spectrum a step re-balances (THEORY.md §4).")
+    .description("Which modes of a target spectrum a step re-balances (docs/theory.md §4).")
     .addHelpText(
       "after",
       "\nHomogeneous depth L, K pathways, spectrum σ_1 >= σ_2 >= …: mode i leaves the\n" +

@@ -1,5 +1,5 @@
 /**
- * @file Seeded linearly separable data through the origin (THEORY.md §9): two Gaussian clusters at
+ * @file Seeded linearly separable data through the origin (docs/theory.md §9): two Gaussian clusters at
  * ±mean·u* around a random unit direction u*, with every point kept only if its signed distance
  * y·u*ᵀx to the hyperplane u*ᵀx = 0 is at least `margin` (rejection sampling). The data are then
  * separable with margin ≥ `margin` along u*; the max-margin direction is usually a different one.

@@ -1,5 +1,5 @@
 /**
- * @file Margin losses of the deep linear classifier (THEORY.md §9): ℓ(z) of the margin z = y·f(x), with
+ * @file Margin losses of the deep linear classifier (docs/theory.md §9): ℓ(z) of the margin z = y·f(x), with
  * exact ℓ' and ℓ'' (the Hessian-vector product needs ℓ''). Both are strictly decreasing with an
  * exponential tail, the setting of Ji & Telgarsky (2018); every form is evaluated without overflow.
  */

@@ -1,5 +1,5 @@
 /**
- * @file The deep linear classifier of Ji & Telgarsky (THEORY.md §9): one pathway
+ * @file The deep linear classifier of Ji & Telgarsky (docs/theory.md §9): one pathway
  * `f(x) = W_L ⋯ W_2 W_1 x` with W_1 h×d, middle layers h×h and W_L 1×h (scalar output, no biases),
  * risk `R = (1/n) Σ_i ℓ(y_i f(x_i))` over labelled points. Because the network is linear, every
  * gradient is rank one: with the suffix vectors `a_l = (W_L⋯W_{l+1})ᵀ` (a_L = 1), the end-to-end

@@ -1,6 +1,6 @@
 /// <reference path="./quadprog.d.ts" />
 /**
- * @file The hard-margin SVM through the origin (THEORY.md §9): the max-margin direction that gradient
+ * @file The hard-margin SVM through the origin (docs/theory.md §9): the max-margin direction that gradient
  * descent on a deep linear classifier turns to. Solved as the primal QP min ½‖w‖² s.t. y_i wᵀx_i ≥ 1
  * (no bias: the network has none) by quadprog (Goldfarb–Idnani's dual active-set method), which also
  * returns the dual multipliers α_i; the KKT residuals of (w, α) are reported so a caller can see that

@@ -1,5 +1,5 @@
 /**
- * @file The deep linear classifier as a simulated `System` (THEORY.md §9), so that `dlnlab run`
+ * @file The deep linear classifier as a simulated `System` (docs/theory.md §9), so that `dlnlab run`
  * (`model: classifier`) drives it like any other model: GD or gradient flow on every weight, the risk
  * as the loss, sharpness by Lanczos on the exact HVP. Its "mode coefficients" are the coordinates of
  * the normalised end-to-end predictor w/‖w‖ in an orthonormal basis whose first vector is the

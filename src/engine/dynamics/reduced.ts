@@ -1,5 +1,5 @@
 /**
- * @file Exact reduced dynamics of a multi-pathway DLN inside the SVS set (THEORY.md §2): every mode
+ * @file Exact reduced dynamics of a multi-pathway DLN inside the SVS set (docs/theory.md §2): every mode
  * i evolves independently through per-pathway, per-layer scalars. Two state layouts:
  * - depth-balanced: `a[k·d + i] = a_{k,i}` (all layers of pathway k equal in mode i), s_{k,i} = a_{k,i}^{L_k};
  * - per-layer: `x[(o_k + l)·d + i] = σ_{k,l,i}` with o_k = Σ_{j<k} L_j, s_{k,i} = Π_l σ_{k,l,i}.

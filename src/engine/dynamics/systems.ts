@@ -231,7 +231,7 @@ export class FullSystem extends PathwaySystem<MultiPathwayDLN> {
 }
 
 /**
- * The multi-pathway MLP (THEORY.md §7): GD on every weight (and bias) of every pathway, the same
+ * The multi-pathway MLP (docs/theory.md §7): GD on every weight (and bias) of every pathway, the same
  * observables as the full-matrix DLN computed from the pathway outputs f_k(X) (s[k][i] = u_iᵀ f_k(X) v_i),
  * sharpness by Lanczos on the exact HVP, and per-layer weight norms. No reduced form exists.
  */

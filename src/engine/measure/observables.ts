@@ -1,5 +1,5 @@
 /**
- * @file Observables derived from the mode coefficients s[k][i] (THEORY.md §6): balance index,
+ * @file Observables derived from the mode coefficients s[k][i] (docs/theory.md §6): balance index,
  * balancing gap, and gradient-flow leaf coordinates.
  */
 
@@ -35,7 +35,7 @@ export function layerScalar(s: number, L: number): number {
 }
 
 /**
- * GF leaf coordinate of a depth-L pathway with layer scalar a (THEORY §6): z = a^{2−L}/(L−2) for
+ * GF leaf coordinate of a depth-L pathway with layer scalar a (docs/theory.md §6): z = a^{2−L}/(L−2) for
  * L > 2, −log a for L = 2, −a for L = 1; NaN where undefined (a ≤ 0 for L ≥ 2). Under gradient flow
  * dz/dt = r for every pathway of a mode. The theory's checked `leafCoordinate` uses this formula.
  */

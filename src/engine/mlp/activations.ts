@@ -1,5 +1,5 @@
 /**
- * @file Activations of the multi-pathway MLP (THEORY.md §7) with exact first and second derivatives,
+ * @file Activations of the multi-pathway MLP (docs/theory.md §7) with exact first and second derivatives,
  * which the exact Hessian-vector product needs. Each activation evaluates φ, φ' and φ'' in one fused
  * pass over a layer's pre-activations, sharing the expensive transcendental (tanh, exp, erf, sin)
  * between the three. tanh runs on the workspace's elementwise kernel when one is passed

@@ -1,6 +1,6 @@
 /**
  * @file Initialisation of the multi-pathway MLP: i.i.d. Gaussian weights with a given std (the
- * paper's small-scale init, THEORY.md §7) or He-normal weights scaled by a factor; biases start at 0.
+ * paper's small-scale init, docs/theory.md §7) or He-normal weights scaled by a factor; biases start at 0.
  */
 import type { Rng } from "../rng.js";
 import type { MultiPathwayMLP } from "./model.js";

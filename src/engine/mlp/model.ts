@@ -1,5 +1,5 @@
 /**
- * @file The multi-pathway MLP (THEORY.md §7): K pathways `f_k(X) = W_{k,L} φ(W_{k,L−1} ⋯ φ(W_{k,1} X + b_{k,1}) ⋯ + b_{k,L−1}) + b_{k,L}`
+ * @file The multi-pathway MLP (docs/theory.md §7): K pathways `f_k(X) = W_{k,L} φ(W_{k,L−1} ⋯ φ(W_{k,1} X + b_{k,1}) ⋯ + b_{k,L−1}) + b_{k,L}`
  * (no activation after the last layer, biases optional), network output `F = Σ_k f_k(X)` and loss
  * `½‖F − Y‖²_F` with the linear engine's targets. The gradient is backpropagation; the Hessian-vector
  * product is its exact directional derivative (Pearlmutter's R-operator, forward-over-reverse written

@@ -1,5 +1,5 @@
 /**
- * @file What defines a multi-pathway MLP run (THEORY.md §7): architecture and initialisation, as plain
+ * @file What defines a multi-pathway MLP run (docs/theory.md §7): architecture and initialisation, as plain
  * data (the resolved `mlp` section of a run config, part of `SimulationSpec`).
  */
 import type { ActivationName } from "./activations.js";

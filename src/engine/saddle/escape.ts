@@ -1,5 +1,5 @@
 /**
- * @file Escape times from a small-initialisation plateau (THEORY.md §10): the first time τ at which
+ * @file Escape times from a small-initialisation plateau (docs/theory.md §10): the first time τ at which
  * the loss falls to `fraction` × its initial value. Under gradient flow the loss decreases
  * monotonically (dℒ/dt = −‖∇ℒ‖²), so the crossing is unique: it is bracketed on a geometric grid of
  * sample times (Dormand–Prince between samples; the grid spans τ ~ 10⁻³…10¹² in a few hundred

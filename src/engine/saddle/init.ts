@@ -1,5 +1,5 @@
 /**
- * @file Small-scale ("bottleneck") initialisations of deep networks (THEORY.md §10, Rawal & DeWeese):
+ * @file Small-scale ("bottleneck") initialisations of deep networks (docs/theory.md §10, Rawal & DeWeese):
  * every layer starts from an O(1) base draw — the identity (ones on the main diagonal: a deep chain of
  * identities, the permutation-symmetric manifold), a seeded random (semi-)orthogonal matrix, or
  * He-normal N(0, 2/fan_in) — times `scale`, and the r listed layers are then multiplied by ε. All

@@ -56,7 +56,7 @@ export function heterogeneousFigures(r: R, data: HeterogeneousData): Figure[] {
     title: `${r.figure}: heterogeneous depths ${depths.join(", ")}`,
     caption: `Pathways of depths ${depths.join(", ")} from the same init scale. Top: mode coefficients per pathway on a log step axis, with the ` +
       "prediction that applies to each step as dashed levels in the pathway's colour: the gradient-flow end point (small step, the shallow pathway wins), " +
-      "the stopping boundary (inside the window) and the optimal allocation of THEORY.md §3 (at the top of the window, η = 2/λ_bal). Bottom: sharpness " +
+      "the stopping boundary (inside the window) and the optimal allocation of docs/theory.md §3 (at the top of the window, η = 2/λ_bal). Bottom: sharpness " +
       "of the top-of-window run against 2/η, its loss, and every run's final allocation (dots) against its prediction (bars).",
     svg: panelGrid(panels, { columns: 3, title: r.title }),
   }];

@@ -163,7 +163,7 @@ function sweepFigure(r: R, data: MlpData, sw: SweepData): Figure {
     title: `${r.figure}: final balance over the step size, ${acts.join(" vs ")}`,
     caption: `(a) Final balance index of the top mode against h for each network (${sw.seeds.length > 1 ? `median of seeds ${sw.seeds.join(", ")}, single seeds faint` : `seed ${sw.seeds[0]}`}), ` +
       `with the linear theory's prediction for the linear network inside the window 2 < h < ${short(th.hBalanced)} (grey dashed: the balance of the exact K = 2 ` +
-      `stopping boundary λ(s) = 2/η) and the regime thresholds ${MLP_REGIMES.partial} and ${MLP_REGIMES.full} (dotted). The claim (THEORY.md §7): winner-takes-all ` +
+      `stopping boundary λ(s) = 2/η) and the regime thresholds ${MLP_REGIMES.partial} and ${MLP_REGIMES.full} (dotted). The claim (docs/theory.md §7): winner-takes-all ` +
       "below h = 2, partial balance inside the window, full balance above it, and the MLP needing a slightly larger step than the linear network to balance fully; " +
       "the checks test each against these data. (b) The top of the window enlarged, with the smallest grid step from which each network is fully balanced " +
       "(dotted verticals). (c) λ_max·η/2 at the last step of the runs that stopped at a minimum, against the linear theory: h/2 below h = 2 (the single-path " +

@@ -92,7 +92,7 @@ function eosFigure(r: R, data: PairData): Figure | null {
       "(shaded). Middle: the variance of the centred gradient-flow leaf coordinates, conserved by gradient flow, shrinking only while λ_max > 2/η. " +
       (K === 2
         ? "Right: the trajectory in the (s_{1,1}, s_{2,1}) plane with the zero-loss line s_1 + s_2 = σ_1, the gradient-flow end point, the predicted stopping boundary (λ = 2/η) and the balanced point."
-        : "Right: the final split per pathway against the stopping boundary predicted by the drift flow and by THEORY.md's leaf ray, and the gradient-flow end point."),
+        : "Right: the final split per pathway against the stopping boundary predicted by the drift flow and by docs/theory.md's leaf ray, and the gradient-flow end point."),
     svg: panelGrid(panels, { columns: 3, title: `The re-balancing phase: Edge of Stability and the stopping boundary (K = ${K}, L = ${depths[0]})` }),
   };
 }
