@@ -25,7 +25,7 @@ export { tridiagonalEigen, type TridiagonalEigen } from "./engine/measure/tridia
 // Engine: kernels and small dense linear algebra.
 export { getDefaultBackend, gemmJs, jsBackend, setDefaultBackend, type Backend, type Workspace } from "./engine/linalg/kernels.js";
 export { frobenius, identity, matmul, randomOrthogonal, svd, symmetricEigenvalues } from "./engine/linalg/dense.js";
-// Theory (docs/theory.md §3–§6).
+// Theory (docs/theory.md §3–§6, §9–§10).
 export * from "./theory/index.js";
 // Run configs and result files.
 export { RunConfigSchema, resolveRunConfig, type RunConfig } from "./config/schema.js";

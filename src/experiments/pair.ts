@@ -202,7 +202,7 @@ export const pairKind: ExperimentKind<PairConfig, RunData, PairData> = {
 export const PAIR_TOLERANCES = {
   /** |s − s^GF| of a small step: GD deviates from GF at second order in ηr (measured ≤ 7e-3 at h = 0.5 from per-layer 0.2). */
   gfEndpoint: 0.01,
-  /** (2/η − λ)/(2/η): GD stops just past the boundary, final λη/2 ≈ 0.985–0.997 (docs/theory.md §6). */
+  /** (2/η − λ)/(2/η): GD stops just past the boundary, final λη/2 ≈ 0.985–0.997 (docs/theory.md §4). */
   sharpnessBelow: 0.03,
   /** Exact K = 2 boundary: measured errors 6e-4 … 1.25e-2 over L = 3…20 (test/theory/boundary.test.ts). */
   boundaryExact: 0.015,
@@ -253,14 +253,14 @@ export function pairChecks(r: R, data: PairData): Check[] {
       }
       if (th.boundary.driftFlow) {
         out.push(vectorCheck(`final split vs the stopping boundary, drift-flow approximation (${at})`, "docs/theory.md §4, §6",
-          th.boundary.driftFlow, s, T.boundaryDriftFlow, "K > 2: drift across GF leaves ∝ marginal sharpness (docs/theory.md §6)"));
+          th.boundary.driftFlow, s, T.boundaryDriftFlow, "K > 2: drift across GF leaves ∝ marginal sharpness (docs/theory.md §4, §6)"));
       }
       if (th.boundary.leafRay) {
         out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "docs/theory.md §4",
           th.boundary.leafRay, s, T.boundaryLeafRay,
           "K > 2: docs/theory.md's straight ray toward the balanced leaf, which it calls an approximation to be measured. It assumes all centred " +
             "leaf coordinates shrink in proportion; the actual drift (∝ marginal sharpness) moves mass mainly between the currently largest " +
-            "pathways, which the drift flow models (docs/theory.md §6 measured leaf-ray errors up to 0.22)"));
+            "pathways, which the drift flow models (docs/theory.md §4 measured leaf-ray errors up to 0.22)"));
       }
       const eos = run.eos;
       out.push(closeCheck({

@@ -30,7 +30,7 @@ describe("shipped experiments", () => {
     for (const n of names) {
       const c = loadExperiment(n);
       expect(c.figure.length).toBeGreaterThan(3);
-      expect(c.claim).toMatch(/THEORY\.md|paper/);
+      expect(c.claim).toMatch(/docs\/theory\.md|paper/);
     }
   });
 

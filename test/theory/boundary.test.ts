@@ -1,5 +1,5 @@
 /**
- * @file Stopping boundary (docs/theory.md §4): THEORY's reference runs, the exact K = 2 prediction
+ * @file Stopping boundary (docs/theory.md §4): the reference runs of §4.7, the exact K = 2 prediction
  * against long exact reduced-dynamics runs across the window, the K > 2 approximations against
  * the same, and the errors for steps outside the window.
  */
@@ -26,7 +26,7 @@ describe("docs/theory.md §4 reference runs (K = 2, L = 4, σ = 1, per-layer ini
   const init = [0.2, 0.19];
   it("h = 0.5 ends near (0.922, 0.078)", () => {
     const r = runReduced(depths, 0.5 / 4, init, 100_000);
-    expectAllClose(r.s, [0.922, 0.078], { atol: 1e-3 }, "s"); // THEORY quotes 3 decimals
+    expectAllClose(r.s, [0.922, 0.078], { atol: 1e-3 }, "s"); // docs/theory.md §4.7 quotes 3 decimals
   });
   it("h = 2.5 ends near (0.783, 0.217) with final λ just below 2/η", () => {
     const lr = 2.5 / 4;
