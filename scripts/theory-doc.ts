@@ -47,7 +47,8 @@ export const EXAMPLES: Record<string, string> = {
   defaultInitScales: "defaultInitScales(3)",
   leafDriftRate: "leafDriftRate([4, 4], [0.81, 0.19])",
   stoppingBoundary: "stoppingBoundary([4, 4], 1, 0.625, { initScales: [0.0016, 0.00130321] })",
-  stoppingBoundaryRay: "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976] }).s",
+  stoppingBoundaryRay:
+    "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976], approximation: 'leaf-ray' }).s",
   stoppingBoundaryDrift:
     "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976], approximation: 'drift-flow' }).s",
   riskDecaySlope: "riskDecaySlope(5, 3)",
