@@ -92,7 +92,7 @@ export const PNG_SCALE = 2;
  */
 export async function chartSvg(chart: LiveChart, subtitle: string): Promise<string> {
   const { lineChart } = await import("../../src/plot/chart.js");
-  const { axes, series } = chart.exportSeries();
+  const { axes, series, rules } = chart.exportSeries();
   return lineChart({
     title: chart.title,
     subtitle,
@@ -107,6 +107,7 @@ export async function chartSvg(chart: LiveChart, subtitle: string): Promise<stri
       ...(s.opacity !== undefined ? { opacity: s.opacity } : {}),
       ...(s.marker ? { marker: true, line: s.line ?? false } : {}),
     })),
+    rules,
     legend: { columns: 2 },
     // The chart already decimated its series to its pixels; a phase path must not be decimated by x.
     decimateAbove: Infinity,

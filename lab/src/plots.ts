@@ -208,8 +208,8 @@ export abstract class LiveChart {
     return this.u ? this.u.ctx.canvas : null;
   }
 
-  /** The current data as series of points with their styles, for the SVG export. */
-  abstract exportSeries(): { axes: ExportAxes; series: ExportSeries[] };
+  /** The current data as series of points with their styles (and labelled reference lines), for the SVG export. */
+  abstract exportSeries(): { axes: ExportAxes; series: ExportSeries[]; rules: ExportRule[] };
 
   private legendOf(options: Omit<uPlot.Options, "width" | "height">): LegendEntry[] {
     return options.series.slice(1).flatMap((s) => {
@@ -269,6 +269,15 @@ export abstract class LiveChart {
         },
       ],
       draw: [(u) => this.drawDirectLabels(u)],
+      // The visible x range, readable by tests and scripts (a canvas shows it only as pixels).
+      setScale: [
+        (u, key) => {
+          if (key !== "x") return;
+          const x = u.scales.x!;
+          if (x.min !== undefined && x.min !== null) this.host.dataset.xMin = String(x.min);
+          if (x.max !== undefined && x.max !== null) this.host.dataset.xMax = String(x.max);
+        },
+      ],
     };
   }
 
@@ -278,15 +287,18 @@ export abstract class LiveChart {
     c.save();
     c.font = `${11 * uPlot.pxRatio}px system-ui, sans-serif`;
     c.textBaseline = "bottom";
+    const drawn: string[] = [];
     for (const { text, color, y, left } of this.directLabels()) {
       const py = u.valToPos(y, "y", true);
       if (!Number.isFinite(py) || py < u.bbox.top || py > u.bbox.top + u.bbox.height) continue;
+      drawn.push(text);
       c.fillStyle = color;
       // Thresholds at the right end; 2/η at the left, where it never sits on λ_bal's label.
       c.textAlign = left ? "left" : "right";
       c.fillText(text, left ? u.bbox.left + 4 * uPlot.pxRatio : u.bbox.left + u.bbox.width - 4 * uPlot.pxRatio, py - 2 * uPlot.pxRatio);
     }
     c.restore();
+    this.host.dataset.directLabels = drawn.join("|");
   }
 
   /** Labels written on the chart at the right (or left) end of a reference line. */
@@ -309,6 +321,15 @@ export interface ExportSeries {
   opacity?: number;
   marker?: boolean;
   line?: boolean;
+}
+
+/** A horizontal reference line of an SVG export, labelled beside the frame. */
+export interface ExportRule {
+  y: number;
+  label: string;
+  color: string;
+  dash?: string;
+  legend: string;
 }
 
 /** Series class of marker series (dots, no line): their legend entry is a dot too. */
@@ -418,7 +439,8 @@ abstract class TimeChart extends LiveChart {
       // Sparse series (sharpness): the last measured value at or before the cursor.
       let i = at.i;
       while (i > 0 && !Number.isFinite(tr.y[i]!)) i--;
-      if (Number.isFinite(tr.y[i]!)) parts.push(`${line.label} = ${fmt(tr.y[i]!, 6)}`);
+      // 6 significant digits (fmt's exponent form keeps sig − 1).
+      if (Number.isFinite(tr.y[i]!)) parts.push(`${line.label} = ${fmt(tr.y[i]!, Math.abs(tr.y[i]!) < 1e-3 || Math.abs(tr.y[i]!) >= 1e5 ? 7 : 6)}`);
     }
     return parts.join(" · ");
   }
@@ -427,11 +449,17 @@ abstract class TimeChart extends LiveChart {
     return this.ctx ? this.lines(this.ctx).flatMap((l) => (l.direct && l.constant !== undefined ? [{ text: l.direct, color: l.color, y: l.constant }] : [])) : [];
   }
 
-  exportSeries(): { axes: ExportAxes; series: ExportSeries[] } {
+  exportSeries(): { axes: ExportAxes; series: ExportSeries[]; rules: ExportRule[] } {
     const u = this.u!;
     const data = u.data as unknown as (number | null)[][];
     const series: ExportSeries[] = [];
+    const rules: ExportRule[] = [];
     this.plan.forEach((p, j) => {
+      if (p.line.constant !== undefined) {
+        // A theory threshold: a labelled reference line in the figure, as the CLI's figures draw them.
+        rules.push({ y: p.line.constant, label: p.line.direct ?? p.line.label, color: p.line.color, ...(p.line.dash ? { dash: p.line.dash.join(",") } : {}), legend: p.line.label });
+        return;
+      }
       const s = u.series[j + 1]!;
       const x: number[] = [];
       const y: number[] = [];
@@ -444,10 +472,11 @@ abstract class TimeChart extends LiveChart {
     const sy = u.scales.y!;
     return {
       axes: {
-        x: { label: xLabel(this.ctx!, false), type: this.logX ? "log" : "linear", domain: [sx.min!, sx.max!] },
+        x: { label: xLabel(this.ctx!, this.logX), type: this.logX ? "log" : "linear", domain: [sx.min!, sx.max!] },
         y: { label: String(u.axes[1]!.label ?? ""), type: this.logY ? "log" : "linear", ...(this.logY ? {} : { domain: [sy.min!, sy.max!] as [number, number] }) },
       },
       series,
+      rules,
     };
   }
 }
@@ -712,7 +741,7 @@ export class PhaseChart extends LiveChart {
     ] as unknown as uPlot.AlignedData;
   }
 
-  exportSeries(): { axes: ExportAxes; series: ExportSeries[] } {
+  exportSeries(): { axes: ExportAxes; series: ExportSeries[]; rules: ExportRule[] } {
     const u = this.u!;
     const data = u.data as unknown as [number[], number[]][];
     const series = u.series.slice(1).map((s, j) => {
@@ -724,6 +753,7 @@ export class PhaseChart extends LiveChart {
     return {
       axes: { x: { label: String(u.axes[0]!.label), type: "linear", domain: this.range }, y: { label: String(u.axes[1]!.label), type: "linear", domain: this.range } },
       series,
+      rules: [],
     };
   }
 }
