@@ -93,7 +93,7 @@ describe("issue 16 layout, comparison and plots (Chromium)", () => {
     const { page, errors } = await lab.open("?preset=reference-h2.5");
     const explainer = (await page.textContent("#explainer")) ?? "";
     for (const words of ["Two phases", "The window", "Balanced"]) expect(explainer).toContain(words);
-    const terms = await page.$$eval("abbr.term", (as) => as.map((a) => [(a as unknown as El).textContent ?? "", (a as unknown as El).title]));
+    const terms = await page.$$eval("abbr.term", (as) => as.map((a): [string, string] => [(a as unknown as El).textContent ?? "", (a as unknown as El).title]));
     const defined = new Map(terms);
     for (const term of ["SVS", "η_WCR", "c_L", "GF leaf", "λ_single", "λ_bal", "EoS", "sharpness", "winner-takes-all", "balance index"]) {
       expect(defined.get(term)?.length ?? 0, term).toBeGreaterThan(20);

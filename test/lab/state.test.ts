@@ -16,6 +16,7 @@ import { Simulation } from "../../src/engine/simulate.js";
 import { alignTraces, thinPath } from "../../lab/src/decimate.js";
 import { packRecord, recordLayout, unpackRecord } from "../../lab/src/packing.js";
 import { FIELDS } from "../../lab/src/fields.js";
+import { MAX_BYTES, estimateRun } from "../../lab/src/cost.js";
 import { gradientFlowLeaf, sharpnessLevelSet } from "../../lab/src/phase.js";
 import { REGIME_LABELS, theorySummary } from "../../lab/src/regime.js";
 import {
@@ -337,5 +338,41 @@ describe("lab record packing", () => {
       });
       expect(sim.records.some((r) => r.sharpness === null)).toBe(true);
     }
+  });
+});
+
+describe("lab run cost estimate", () => {
+  const spec = (edits: Record<string, string>) => {
+    const lab = evaluate(edit({ base: DEFAULT_BASE, overrides: new Map() }, edits));
+    if (!lab.ok) throw new Error([...lab.errors.values()].join("; "));
+    return lab.spec;
+  };
+
+  it("never estimates less memory than the weights, and scales as the engine's work does", () => {
+    const a = estimateRun(spec({ width: "400", dynamics: "full", steps: "100" }));
+    const b = estimateRun(spec({ width: "800", dynamics: "full", steps: "100" }));
+    // Lower bound: the 8 layers of d×d float64 weights themselves.
+    expect(a.bytes).toBeGreaterThanOrEqual(8 * 8 * 400 * 400);
+    // Network memory ∝ d² once the Lanczos basis is at its 64 MB cap (it is at d = 400: n·maxIter > 8e6).
+    // The records kept for the plots grow only ∝ d, so the ratio is a little below 4.
+    const ratio = (b.bytes - 64 * 1024 ** 2) / (a.bytes - 64 * 1024 ** 2);
+    expect(ratio).toBeGreaterThan(3.8);
+    expect(ratio).toBeLessThanOrEqual(4);
+    // Full-matrix GD time ∝ d³ (every step is products of d×d matrices), and ∝ steps.
+    expect(b.seconds! / a.seconds!).toBeCloseTo(8, 6);
+    // Linear in the steps at a fixed number of sharpness measurements (start and end only).
+    const t = (steps: number) => estimateRun(spec({ width: "400", dynamics: "full", steps: String(steps), "sharpness-every": "0" })).seconds!;
+    expect(t(300) - t(200)).toBeCloseTo(t(200) - t(100), 9);
+  });
+
+  it("refuses runs that cannot fit in a tab, on the field that makes them large", () => {
+    const wide = evaluate(edit({ base: DEFAULT_BASE, overrides: new Map() }, { width: "5000", dynamics: "full" }));
+    expect(wide.ok).toBe(false);
+    if (!wide.ok) expect(wide.errors.get("width")).toMatch(/^--width: 5000 needs about .* GB of memory/);
+    // Reduced dynamics keep d numbers per pathway, but every record holds O(d) numbers: width again.
+    const huge = evaluate(edit({ base: preset("reference-h2.5"), overrides: new Map() }, { width: "1000000000" }));
+    expect(huge.ok).toBe(false);
+    if (!huge.ok) expect(huge.errors.get("width")).toMatch(/^--width: /);
+    expect(estimateRun(spec({})).bytes).toBeLessThan(MAX_BYTES);
   });
 });
