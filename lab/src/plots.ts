@@ -198,16 +198,6 @@ export abstract class LiveChart {
     if (this.u) this.u.setSize(this.size());
   }
 
-  /** The legend entries (label, colour, dash, line or marker), on screen and in exports. */
-  legendEntries(): LegendEntry[] {
-    return this.legend;
-  }
-
-  /** The chart canvas (plot area and axes). */
-  canvas(): HTMLCanvasElement | null {
-    return this.u ? this.u.ctx.canvas : null;
-  }
-
   /** The current data as series of points with their styles (and labelled reference lines), for the SVG export. */
   abstract exportSeries(): { axes: ExportAxes; series: ExportSeries[]; rules: ExportRule[] };
 
