@@ -677,8 +677,20 @@ export class PhaseChart extends LiveChart {
     };
   }
 
-  protected hover(x: number, y: number): string {
-    return `s₁ = ${fmt(x, 5)}, s₂ = ${fmt(y, 5)}`;
+  /** The cursor's (s₁, s₂), and the recorded point of the run nearest to it (one pass over the records). */
+  protected hover(x: number, y: number, data: RunData | null): string {
+    const here = `cursor s₁ = ${fmt(x, 5)}, s₂ = ${fmt(y, 5)}`;
+    const ctx = this.ctx;
+    if (!ctx || !data || data.length === 0) return here;
+    const a = data.s[0]!.data;
+    const b = data.s[ctx.width]!.data;
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const d = (a[i]! - x) ** 2 + (b[i]! - y) ** 2;
+      if (d < bestD) (bestD = d), (best = i);
+    }
+    return best < 0 ? here : `${here} · nearest record: step ${data.step.data[best]!}, s₁ = ${fmt(a[best]!, 6)}, s₂ = ${fmt(b[best]!, 6)}`;
   }
 
   protected empty(ctx: ChartContext): uPlot.AlignedData {

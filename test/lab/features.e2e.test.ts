@@ -134,7 +134,7 @@ describe("issue 16 layout, comparison and plots (Chromium)", () => {
     const { page, errors } = await lab.open("?preset=reference-h2.5");
     await runToEnd(page);
     const json = JSON.parse((await downloaded(page, () => page.click("#export-json"))).toString("utf8")) as {
-      records: { step: number; loss: number }[];
+      records: { step: number; loss: number; s: number[][] }[];
       theory: { window: { etaSingle: number; lambdaSingle: number; lambdaBalanced: number }; h: number; stop: { ok: boolean; boundary: { s: number[] } } };
       config: { depths: number[]; lr: number };
     };
@@ -159,6 +159,19 @@ describe("issue 16 layout, comparison and plots (Chromium)", () => {
     expect(rec).toBeDefined();
     // The readout prints 6 significant digits: half a unit in the 6th digit is 5e-6 relative.
     expect(Math.abs(Number(m![2]) - rec!.loss)).toBeLessThanOrEqual(5e-6 * Math.abs(rec!.loss));
+
+    // Hover the phase portrait: the nearest recorded point, with its step, as in the exported records.
+    const phase = (await page.$("#plot-phase .host canvas"))!;
+    await phase.scrollIntoViewIfNeeded();
+    const pb = (await phase.boundingBox())!;
+    await page.mouse.move(pb.x + pb.width * 0.6, pb.y + pb.height * 0.5);
+    await page.mouse.move(pb.x + pb.width * 0.6 + 3, pb.y + pb.height * 0.5, { steps: 3 });
+    const ptext = (await page.textContent("#plot-phase .readout")) ?? "";
+    const pm = /nearest record: step (\d+), s₁ = (\S+), s₂ = (\S+)$/.exec(ptext);
+    expect(pm, ptext).not.toBeNull();
+    const prec = json.records.find((r) => r.step === Number(pm![1]))!;
+    expect(Math.abs(Number(pm![2]) - prec.s[0]![0]!)).toBeLessThanOrEqual(5e-6 * Math.abs(prec.s[0]![0]!));
+    expect(Math.abs(Number(pm![3].replace(/,$/, "")) - prec.s[1]![0]!)).toBeLessThanOrEqual(5e-6 * Math.abs(prec.s[1]![0]!));
 
     // Drag across the first half of the mode plot: the x range shrinks; ⟲ restores it.
     const host = "#plot-modes .host";
