@@ -1,74 +1,63 @@
 /**
- * @file Min/max decimation of series that share one x array (uPlot's data layout), for live plots:
- * each of `buckets` equal x-intervals keeps at most two x values (its first and last point) and, per
- * series, its smallest and largest y in the order they occurred. A period-2 oscillation (the
- * sign-alternating residual at the Edge of Stability) therefore stays a visible band instead of being
- * aliased into a smooth line. Cost O(n·series) per call, output ≤ 2·buckets points. DOM-free.
+ * @file Series made chart-ready for uPlot: each series min/max-decimated by the figure library's own
+ * decimator (src/plot/decimate.ts, the one the CLI's figures use, so period-2 oscillations stay a band
+ * on screen as on paper) with buckets that match pixel columns on a linear or log x axis, then merged
+ * onto one shared x array (uPlot's aligned layout), and a thinning of 2-D paths for the phase portrait.
+ * DOM-free.
  */
+import { decimateMinMax, pixelBuckets } from "../../src/plot/decimate.js";
 
-/** Decimated, chart-ready data: x, then one array per series (null = no value there). */
+/** One series to draw: x (non-decreasing) and y, the first `n` entries. */
+export interface Trace {
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  n: number;
+}
+
+/** Chart-ready data: the shared x, then one array per series (null = no value of that series there). */
 export type Aligned = [number[], ...(number | null)[][]];
 
 /**
- * Decimate `ys` (same length as `x`, x non-decreasing) to ~2 points per bucket. Non-finite y values,
- * and y ≤ 0 when `positiveOnly` (log axes), are treated as missing. Returns the input unchanged in
- * shape (just copied) when it already has ≤ 2·buckets points.
+ * Decimate every trace to ≤ 2 points per pixel bucket of [x0, x1] (log10 buckets when `logX`) and merge
+ * them onto the union of their x values. Non-finite points, x ≤ 0 on a log x axis and y ≤ 0 where
+ * `positiveOnly` (log y) are left out.
  */
-export function decimateAligned(
-  x: ArrayLike<number>, ys: readonly ArrayLike<number>[], n: number, buckets: number, positiveOnly: readonly boolean[] = [],
-): Aligned {
-  const ok = (s: number, v: number) => Number.isFinite(v) && (!positiveOnly[s] || v > 0);
-  const outX: number[] = [];
-  const outY: (number | null)[][] = ys.map(() => []);
-  if (n <= 2 * Math.max(1, buckets)) {
-    for (let i = 0; i < n; i++) {
-      outX.push(x[i]!);
-      ys.forEach((y, s) => outY[s]!.push(ok(s, y[i]!) ? y[i]! : null));
+export function alignTraces(traces: readonly Trace[], buckets: number, logX = false, positiveOnly: readonly boolean[] = []): Aligned {
+  const t = logX ? Math.log10 : (v: number) => v;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const tr of traces) {
+    for (let i = 0; i < tr.n; i++) {
+      const x = tr.x[i]!;
+      if (Number.isFinite(x) && (!logX || x > 0)) (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
     }
-    return [outX, ...outY];
   }
-  const x0 = x[0]!;
-  const span = x[n - 1]! - x0 || 1;
-  const S = ys.length;
-  const lo = new Int32Array(S);
-  const hi = new Int32Array(S);
-  let start = 0;
-  while (start < n) {
-    const b = Math.min(buckets - 1, Math.floor(((x[start]! - x0) / span) * buckets));
-    let end = start + 1;
-    while (end < n && Math.min(buckets - 1, Math.floor(((x[end]! - x0) / span) * buckets)) === b) end++;
-    // Points start … end−1 form bucket b: find each series' min and max index among valid values.
-    lo.fill(-1);
-    hi.fill(-1);
-    for (let s = 0; s < S; s++) {
-      const y = ys[s]!;
-      for (let i = start; i < end; i++) {
-        const v = y[i]!;
-        if (!ok(s, v)) continue;
-        if (lo[s]! < 0 || v < y[lo[s]!]!) lo[s] = i;
-        if (hi[s]! < 0 || v > y[hi[s]!]!) hi[s] = i;
-      }
+  const parts = traces.map((tr, s) => {
+    const keep = (i: number) => Number.isFinite(tr.x[i]!) && (!logX || tr.x[i]! > 0) && (!positiveOnly[s] || tr.y[i]! > 0);
+    // Left-out points become NaN: the decimator treats them as gaps, and gaps are not drawn.
+    const y = Float64Array.from({ length: tr.n }, (_, i) => (keep(i) ? tr.y[i]! : Number.NaN));
+    const x = Float64Array.from({ length: tr.n }, (_, i) => (keep(i) ? tr.x[i]! : Number.NaN));
+    if (!(hi > lo)) return decimateMinMax(x, y, () => 0);
+    return decimateMinMax(x, y, pixelBuckets(x, t, [lo, hi], Math.max(1, buckets)));
+  });
+  // k-way merge onto the sorted union of x values.
+  const xs: number[] = [];
+  for (const p of parts) for (let i = 0; i < p.x.length; i++) if (Number.isFinite(p.x[i]!)) xs.push(p.x[i]!);
+  xs.sort((a, b) => a - b);
+  const ux: number[] = [];
+  for (const v of xs) if (ux.length === 0 || ux[ux.length - 1] !== v) ux.push(v);
+  const cols = parts.map((p) => {
+    const col = new Array<number | null>(ux.length).fill(null);
+    let j = 0;
+    for (let i = 0; i < p.x.length; i++) {
+      const x = p.x[i]!;
+      if (!Number.isFinite(x)) continue;
+      while (ux[j]! < x) j++;
+      col[j] = p.y[i]!;
     }
-    const two = end - start > 1;
-    outX.push(x[start]!);
-    if (two) outX.push(x[end - 1]!);
-    for (let s = 0; s < S; s++) {
-      const y = ys[s]!;
-      const col = outY[s]!;
-      if (lo[s]! < 0) {
-        col.push(null);
-        if (two) col.push(null);
-        continue;
-      }
-      // Min and max in order of occurrence, so the drawn zigzag runs the way the data did.
-      const first = Math.min(lo[s]!, hi[s]!);
-      const second = Math.max(lo[s]!, hi[s]!);
-      col.push(y[first]!);
-      if (two) col.push(y[second]!);
-    }
-    start = end;
-  }
-  return [outX, ...outY];
+    return col;
+  });
+  return [ux, ...cols];
 }
 
 /**

@@ -39,6 +39,11 @@ export interface ExperimentPresets {
   notes: string[];
 }
 
+/** A run's label with its step in parentheses, unless the label already is or has it ("h = 0.5"). */
+function labelWith(label: string, step: string): string {
+  return label.includes(step) ? label : `${label} (${step})`;
+}
+
 /** The single runs of a resolved experiment (quick budget), by kind; null for sweep kinds. */
 function runsOf(r: Record<string, unknown>): ExperimentRun[] | null {
   // Sweep kinds (phase, chain) have no `network`: only the single-run kinds below read it.
@@ -48,7 +53,7 @@ function runsOf(r: Record<string, unknown>): ExperimentRun[] | null {
   switch (r.kind) {
     case "pair": {
       const runs = r.runs as { label: string; h: number }[];
-      return runs.map((run) => ({ ...base, name: run.label, label: `${run.label} (h = ${run.h})`, lr: run.h / lambdaSingle(net), dynamics: r.dynamics as "full" | "reduced" }));
+      return runs.map((run) => ({ ...base, name: run.label, label: labelWith(run.label, `h = ${run.h}`), lr: run.h / lambdaSingle(net), dynamics: r.dynamics as "full" | "reduced" }));
     }
     case "heterogeneous": {
       const runs = r.runs as { label: string; fraction: number }[];

@@ -1,14 +1,15 @@
 /**
  * @file Exports of the current run: the trajectory CSV in the CLI's exact format (same columns,
  * same number text, so a lab file and `dlnlab run --out` produce identical trajectory.csv for the same
- * config), a JSON result shaped like the CLI's result.json plus the lab link and the records, and
- * each plot as a PNG with its title and legend drawn in (the on-screen legend is HTML).
+ * config), a JSON result shaped like the CLI's result.json plus the lab link, the theory's predictions
+ * and the records, and each plot as SVG (the CLI's figure builder) and as a PNG at twice its size.
  */
 import { csvHeader, csvRow, finalState, trajectoryColumns } from "../../src/data/trajectory.js";
 import type { SimulationSpec, StopInfo } from "../../src/engine/simulate.js";
 import type { RunStatus } from "../../src/engine/types.js";
 import { VERSION } from "../../src/version.js";
-import type { LegendEntry, LiveChart } from "./plots.js";
+import type { LiveChart } from "./plots.js";
+import type { TheorySummary } from "./regime.js";
 import type { Timing } from "./protocol.js";
 import type { RunData } from "./series.js";
 
@@ -32,9 +33,11 @@ export interface RunExportInput {
   url: string;
   /** The equivalent `dlnlab run` command. */
   command: string;
+  /** The theory of the run's inputs (docs/theory.md §3–§6), or null when it does not apply. */
+  theory: TheorySummary | null;
 }
 
-/** JSON text of a run: the fields of the CLI's result.json (status, stop, final, timing, config, columns) plus link, command and records. */
+/** JSON text of a run: the fields of the CLI's result.json (status, stop, final, timing, config, columns) plus link, command, the theory's predictions and the records. */
 export function runJson(inp: RunExportInput): string {
   const { spec, data, timing } = inp;
   const final = data.last;
@@ -55,6 +58,7 @@ export function runJson(inp: RunExportInput): string {
     config: spec,
     url: inp.url,
     command: inp.command,
+    theory: inp.theory,
     columns: trajectoryColumns(data.K, data.d, spec.sharpness.top),
     records: Array.from({ length: data.length }, (_, i) => data.record(i)),
   };
@@ -76,77 +80,61 @@ export function download(name: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** Pixel size of exported figures (CSS px; the PNG is drawn at `PNG_SCALE` times this). */
+export const FIGURE_SIZE = { width: 720, height: 460 };
+/** Device pixels per figure pixel in exported PNGs. */
+export const PNG_SCALE = 2;
+
 /**
- * A PNG of a chart: white background, title and subtitle on top, the chart canvas (plot and axes with
- * their labels), and the legend entries below, at the canvas's device-pixel resolution.
+ * A chart as standalone SVG text, drawn by the CLI's own figure builder (src/plot/chart.ts, loaded on
+ * first use: Observable Plot is a large module) from the points the chart shows, with title, subtitle,
+ * axis labels with units and the legend.
  */
-export function chartPng(chart: LiveChart, subtitle: string): Promise<Blob> {
-  const src = chart.canvas();
-  if (!src) return Promise.reject(new Error("the chart has not been drawn yet"));
-  const ratio = src.width / Math.max(1, src.clientWidth || src.width);
-  const pad = 12 * ratio;
-  const line = 18 * ratio;
-  const font = `${12 * ratio}px system-ui, sans-serif`;
-  const entries = chart.legendEntries();
-  const out = document.createElement("canvas");
-  const measure = out.getContext("2d");
-  if (!measure) return Promise.reject(new Error("no 2-D canvas in this browser"));
-  measure.font = font;
-  // Wrap the subtitle and lay the legend out in rows, to know the height first.
-  const subLines: string[] = [];
-  for (const word of subtitle.split(" ")) {
-    const last = subLines[subLines.length - 1];
-    if (last !== undefined && measure.measureText(`${last} ${word}`).width <= src.width - 2 * pad) subLines[subLines.length - 1] = `${last} ${word}`;
-    else subLines.push(word);
+export async function chartSvg(chart: LiveChart, subtitle: string): Promise<string> {
+  const { lineChart } = await import("../../src/plot/chart.js");
+  const { axes, series, rules } = chart.exportSeries();
+  return lineChart({
+    title: chart.title,
+    subtitle,
+    ...FIGURE_SIZE,
+    x: axes.x,
+    y: axes.y,
+    series: series.map((s) => ({
+      name: s.name,
+      points: { x: s.x, y: s.y },
+      color: s.color,
+      dash: s.dash,
+      ...(s.opacity !== undefined ? { opacity: s.opacity } : {}),
+      ...(s.marker ? { marker: true, line: s.line ?? false } : {}),
+    })),
+    rules,
+    legend: { columns: 2 },
+    // The chart already decimated its series to its pixels; a phase path must not be decimated by x.
+    decimateAbove: Infinity,
+    id: "lab",
+  });
+}
+
+/** SVG text rasterised to a PNG at `scale` device pixels per SVG pixel, on white. */
+export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+  try {
+    const img = new Image();
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error("the browser could not draw the SVG"));
+      img.src = url;
+    });
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(img.naturalWidth * scale);
+    canvas.height = Math.round(img.naturalHeight * scale);
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("no 2-D canvas in this browser");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    return await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
+  } finally {
+    URL.revokeObjectURL(url);
   }
-  const rows: (LegendEntry & { x: number })[][] = [[]];
-  let x = pad;
-  for (const e of entries) {
-    const w = 30 * ratio + measure.measureText(e.label).width + 16 * ratio;
-    if (x + w > src.width - pad && rows[rows.length - 1]!.length > 0) {
-      rows.push([]);
-      x = pad;
-    }
-    rows[rows.length - 1]!.push({ ...e, x });
-    x += w;
-  }
-  const head = line * (1 + subLines.length) + pad / 2;
-  const legendHeight = entries.length > 0 ? rows.length * line + pad : 0;
-  out.width = src.width;
-  out.height = Math.round(head + src.height + legendHeight);
-  const ctx = out.getContext("2d")!;
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, out.width, out.height);
-  ctx.textBaseline = "middle";
-  ctx.fillStyle = "#111111";
-  ctx.font = `bold ${14 * ratio}px system-ui, sans-serif`;
-  ctx.fillText(chart.title, pad, line * 0.75);
-  ctx.font = font;
-  ctx.fillStyle = "#444444";
-  subLines.forEach((t, j) => ctx.fillText(t, pad, line * (1.75 + j)));
-  ctx.drawImage(src, 0, head);
-  let y = head + src.height + pad / 2 + line / 2;
-  for (const row of rows) {
-    for (const e of row) {
-      ctx.strokeStyle = e.color;
-      ctx.fillStyle = e.color;
-      if (e.marker) {
-        ctx.beginPath();
-        ctx.arc(e.x + 12 * ratio, y, 4 * ratio, 0, 2 * Math.PI);
-        ctx.fill();
-      } else {
-        ctx.lineWidth = 2 * ratio;
-        ctx.setLineDash((e.dash ?? []).map((v) => v * ratio));
-        ctx.beginPath();
-        ctx.moveTo(e.x, y);
-        ctx.lineTo(e.x + 24 * ratio, y);
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
-      ctx.fillStyle = "#222222";
-      ctx.fillText(e.label, e.x + 30 * ratio, y);
-    }
-    y += line;
-  }
-  return new Promise((resolve, reject) => out.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
 }

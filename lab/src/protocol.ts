@@ -36,5 +36,7 @@ export type FromWorker =
   | { type: "ready"; backend: string }
   /** `count` records packed as rows (packing.ts, layout of the run's K, d and sharpness.top); the buffer is transferred. */
   | { type: "records"; runId: number; rows: Float64Array; count: number; timing: Timing }
+  /** Steps taken since the last batch, without a new record (long stretches between records). */
+  | { type: "progress"; runId: number; timing: Timing }
   | { type: "done"; runId: number; status: RunStatus; stop: StopInfo | null; timing: Timing }
   | { type: "error"; runId: number; message: string };

@@ -23,7 +23,7 @@ export interface RunnerListener {
 
 /** Controls one worker and the current run. */
 export class Runner {
-  private readonly worker: Worker;
+  private worker: Worker;
   private runId = 0;
   phase: RunPhase = "idle";
   /** The current run's spec (null when idle). */
@@ -37,13 +37,29 @@ export class Runner {
   backend = "";
 
   constructor(private readonly listener: RunnerListener) {
-    this.worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
-    this.worker.onerror = (e) => {
+    this.worker = this.spawn();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+    worker.onerror = (e) => {
       // Only a bug gets here (the worker catches engine errors and posts them): say so on the page.
       e.preventDefault();
       this.fail(`the simulation worker stopped: ${e.message}`);
     };
+    return worker;
+  }
+
+  /**
+   * Stop the current run at once: a worker inside a long engine call reads no message until the call
+   * returns (seconds per step for a wide network), so an unfinished run's worker is terminated and a
+   * fresh one started (its module and kernels load in well under a second; messages wait for it).
+   */
+  private stopWorker(): void {
+    if (this.phase !== "running" && this.phase !== "paused") return;
+    this.worker.terminate();
+    this.worker = this.spawn();
   }
 
   private send(msg: ToWorker): void {
@@ -60,6 +76,10 @@ export class Runner {
     switch (msg.type) {
       case "records":
         this.data?.append(msg.rows, msg.count);
+        this.timing = msg.timing;
+        this.listener.records();
+        return;
+      case "progress":
         this.timing = msg.timing;
         this.listener.records();
         return;
@@ -87,6 +107,7 @@ export class Runner {
 
   /** Start a new run of `spec` (replacing any current one); `paused` starts it halted at step 0. */
   start(spec: SimulationSpec, speed: Speed, paused = false): void {
+    this.stopWorker();
     this.runId++;
     this.spec = spec;
     this.data = new RunData(spec.depths.length, spec.width, spec.sharpness.top);
@@ -124,6 +145,7 @@ export class Runner {
 
   /** Drop the run and its records. */
   reset(): void {
+    this.stopWorker();
     this.runId++;
     this.send({ type: "reset" });
     this.spec = null;

@@ -10,6 +10,7 @@ import { FIELD_FLAGS, FlagError, applyFlags, parseFlagValue, type FieldFlag } fr
 import { resolveRunConfig, type RunConfig } from "../../src/config/schema.js";
 import { ConfigError, validateRunConfig, type ConfigOrigin } from "../../src/config/validate.js";
 import type { SimulationSpec } from "../../src/engine/simulate.js";
+import { MAX_BYTES, estimateRun, fmtBytes } from "./cost.js";
 
 /** A config the lab can start from: an embedded preset, or one run of a reproduction-suite experiment. */
 export interface BaseConfig {
@@ -232,7 +233,13 @@ export function evaluate(state: LabState): Evaluation {
   } catch (err) {
     if (!(err instanceof ConfigError || err instanceof FlagError)) throw err;
     const flag = /^(--[a-z-]+)/.exec(err.message)?.[1];
-    if (flag && flagByKey(flag.slice(2))) return { ok: false, errors: new Map([[flag.slice(2), err.message]]), general: [] };
+    if (flag && flagByKey(flag.slice(2))) {
+      // The schema names its first problem only: every flag that is bad on its own is reported too,
+      // so a link with several bad values shows them all at once.
+      const all = flagsBadAlone(state, applied);
+      if (!all.has(flag.slice(2))) all.set(flag.slice(2), err.message);
+      return { ok: false, errors: all, general: [] };
+    }
     // The base set the bad field (e.g. its init scales no longer match a K changed by --depths): name
     // the control whose flag sets that field, else report it under the run buttons.
     const field = FIELD_FLAGS.find((f) => err.message.includes(`${f.path.join(".")}:`) || err.message.includes(`${f.path.join(".")}[`));
@@ -252,7 +259,34 @@ export function evaluate(state: LabState): Evaluation {
       general: [],
     };
   }
+  const cost = estimateRun(spec);
+  if (cost.bytes > MAX_BYTES) {
+    // Fewer records help only if a handful of them fits: otherwise the width is what is too large.
+    const fewest = estimateRun({ ...spec, record: { every: Math.max(1, spec.steps) } });
+    const key = cost.memoryBy === "records" && fewest.bytes <= MAX_BYTES ? "record-every" : "width";
+    const what = key === "record-every" ? `${records} records` : cost.memoryBy === "records" ? "its records" : "the network's workspaces";
+    return {
+      ok: false,
+      errors: new Map([[key, `--${key}: ${key === "width" ? spec.width : spec.record.every} needs about ${fmtBytes(cost.bytes)} of memory for ${what}; the lab runs at most ${fmtBytes(MAX_BYTES)} in a browser tab (use the CLI: npx dlnlab run)`]]),
+      general: [],
+    };
+  }
   return { ok: true, config, spec };
+}
+
+/** Flags (keys) whose value fails validation with no other flag applied, with the CLI's message. */
+function flagsBadAlone(state: LabState, applied: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [flag, text] of applied) {
+    try {
+      const { config: merged, setBy } = applyFlags(state.base.raw, new Map([[flag, text]]));
+      validateRunConfig(merged, { ...state.base.origin, setBy });
+    } catch (err) {
+      if (!(err instanceof ConfigError || err instanceof FlagError)) throw err;
+      if (err.message.startsWith(`${flag}:`)) out.set(flag.slice(2), err.message);
+    }
+  }
+  return out;
 }
 
 /** URL query of a state: the base (`preset` or `config`), then the overrides in --help order. */

@@ -39,8 +39,11 @@ class Run {
   engineMs = 0;
   wallMs = 0;
   lastTick = performance.now();
-  /** Steps per `advance` call, adapted so that one call takes a fraction of a slice. */
-  chunk = 16;
+  /**
+   * Steps per `advance` call, adapted so that one call takes a fraction of a slice. It starts at one
+   * step: a step of a wide network can take seconds, and nothing answers while a call runs.
+   */
+  chunk = 1;
 
   constructor(
     readonly runId: number,
@@ -91,6 +94,9 @@ class Run {
       const rows = this.pending.slice(0, this.pendingCount * this.layout.stride);
       scope.postMessage({ type: "records", runId: this.runId, rows, count: this.pendingCount, timing: this.timing() }, [rows.buffer]);
       this.pendingCount = 0;
+    } else if (!this.sim.done) {
+      // Steps without a record still move the progress bar.
+      scope.postMessage({ type: "progress", runId: this.runId, timing: this.timing() });
     }
     if (this.sim.done) {
       scope.postMessage({ type: "done", runId: this.runId, status: this.sim.status!, stop: this.sim.stopInfo, timing: this.timing() });

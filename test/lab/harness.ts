@@ -100,3 +100,34 @@ export async function openPage(context: BrowserContext, url: string): Promise<{ 
   await page.waitForFunction(() => /kernels/.test(document.getElementById("rate")?.textContent ?? ""));
   return { page, errors };
 }
+
+/** One browser and one server for a test file, and a fresh context (viewport, downloads) per `open`. */
+export interface LabSession {
+  /** Open `path` (e.g. "?preset=large-step") in a new context, closing the previous one. */
+  open(path: string, viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }>;
+  browser(): Browser;
+}
+
+/** Start the static server and Chromium for this file (vitest hooks), closed after its tests. */
+export function useLab(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): LabSession {
+  let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  hooks.beforeAll(async () => {
+    server = await serveStatic(DIST_LAB);
+    browser = await launchChromium();
+  });
+  hooks.afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    async open(path, viewport = { width: 1440, height: 900 }) {
+      await context?.close();
+      context = await browser!.newContext({ viewport, acceptDownloads: true });
+      return openPage(context, `${server!.origin}/${path}`);
+    },
+    browser: () => browser!,
+  };
+}

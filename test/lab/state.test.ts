@@ -13,9 +13,10 @@ import { presetBases } from "../../lab/src/catalogue.js";
 import { experimentPresets } from "../../lab/src/experiments.js";
 import { csvRow } from "../../src/data/trajectory.js";
 import { Simulation } from "../../src/engine/simulate.js";
-import { decimateAligned, thinPath } from "../../lab/src/decimate.js";
+import { alignTraces, thinPath } from "../../lab/src/decimate.js";
 import { packRecord, recordLayout, unpackRecord } from "../../lab/src/packing.js";
 import { FIELDS } from "../../lab/src/fields.js";
+import { MAX_BYTES, estimateRun } from "../../lab/src/cost.js";
 import { gradientFlowLeaf, sharpnessLevelSet } from "../../lab/src/phase.js";
 import { REGIME_LABELS, theorySummary } from "../../lab/src/regime.js";
 import {
@@ -281,21 +282,33 @@ describe("lab decimation", () => {
     const x = Float64Array.from({ length: n }, (_, i) => i);
     // Alternating ±1 around a slow ramp: every bucket holds both signs.
     const y = Float64Array.from({ length: n }, (_, i) => i / n + (i % 2 === 0 ? 1 : -1));
-    const [ox, oy] = decimateAligned(x, [y], n, 500);
-    expect(ox.length).toBeLessThanOrEqual(1000);
+    const [ox, oy] = alignTraces([{ x, y, n }], 500);
+    expect(ox.length).toBeLessThanOrEqual(1002);
     expect(oy!.length).toBe(ox.length);
     let up = 0;
     let down = 0;
     for (const v of oy!) (v! > 0.5 ? up++ : down++);
-    expect(up).toBe(down); // one max and one min per bucket
+    // One max and one min per bucket; the last point (x = x_max) is a bucket of its own (src/plot's
+    // pixelBuckets maps the domain's end to bucket `buckets`), so the counts differ by at most one.
+    expect(Math.abs(up - down)).toBeLessThanOrEqual(1);
     expect(Math.max(...(oy as number[]))).toBe(Math.max(...y));
     expect(Math.min(...(oy as number[]))).toBe(Math.min(...y));
   });
 
-  it("drops non-positive values on log axes and passes short series through", () => {
-    const [ox, oy] = decimateAligned([0, 1, 2], [[1, 0, -1]], 3, 100, [true]);
-    expect(ox).toEqual([0, 1, 2]);
-    expect(oy).toEqual([1, null, null]);
+  it("drops non-positive values on log axes, x ≤ 0 on a log x axis, and passes short series through", () => {
+    const [ox, oy] = alignTraces([{ x: [0, 1, 2], y: [1, 0, -1], n: 3 }], 100, false, [true]);
+    expect(ox).toEqual([0]);
+    expect(oy).toEqual([1]);
+    const [lx, ly] = alignTraces([{ x: [0, 1, 10, 100], y: [4, 3, 2, 1], n: 4 }], 100, true);
+    expect(lx).toEqual([1, 10, 100]);
+    expect(ly).toEqual([3, 2, 1]);
+  });
+
+  it("merges series with different x onto their union, each value at its own x", () => {
+    const [ux, a, b] = alignTraces([{ x: [0, 2, 4], y: [1, 2, 3], n: 3 }, { x: [1, 2, 5], y: [7, 8, 9], n: 3 }], 100);
+    expect(ux).toEqual([0, 1, 2, 4, 5]);
+    expect(a).toEqual([1, null, 2, 3, null]);
+    expect(b).toEqual([null, 7, 8, null, 9]);
   });
 
   it("thins a path bouncing between two cells to those cells", () => {
@@ -325,5 +338,41 @@ describe("lab record packing", () => {
       });
       expect(sim.records.some((r) => r.sharpness === null)).toBe(true);
     }
+  });
+});
+
+describe("lab run cost estimate", () => {
+  const spec = (edits: Record<string, string>) => {
+    const lab = evaluate(edit({ base: DEFAULT_BASE, overrides: new Map() }, edits));
+    if (!lab.ok) throw new Error([...lab.errors.values()].join("; "));
+    return lab.spec;
+  };
+
+  it("never estimates less memory than the weights, and scales as the engine's work does", () => {
+    const a = estimateRun(spec({ width: "400", dynamics: "full", steps: "100" }));
+    const b = estimateRun(spec({ width: "800", dynamics: "full", steps: "100" }));
+    // Lower bound: the 8 layers of d×d float64 weights themselves.
+    expect(a.bytes).toBeGreaterThanOrEqual(8 * 8 * 400 * 400);
+    // Network memory ∝ d² once the Lanczos basis is at its 64 MB cap (it is at d = 400: n·maxIter > 8e6).
+    // The records kept for the plots grow only ∝ d, so the ratio is a little below 4.
+    const ratio = (b.bytes - 64 * 1024 ** 2) / (a.bytes - 64 * 1024 ** 2);
+    expect(ratio).toBeGreaterThan(3.8);
+    expect(ratio).toBeLessThanOrEqual(4);
+    // Full-matrix GD time ∝ d³ (every step is products of d×d matrices), and ∝ steps.
+    expect(b.seconds! / a.seconds!).toBeCloseTo(8, 6);
+    // Linear in the steps at a fixed number of sharpness measurements (start and end only).
+    const t = (steps: number) => estimateRun(spec({ width: "400", dynamics: "full", steps: String(steps), "sharpness-every": "0" })).seconds!;
+    expect(t(300) - t(200)).toBeCloseTo(t(200) - t(100), 9);
+  });
+
+  it("refuses runs that cannot fit in a tab, on the field that makes them large", () => {
+    const wide = evaluate(edit({ base: DEFAULT_BASE, overrides: new Map() }, { width: "5000", dynamics: "full" }));
+    expect(wide.ok).toBe(false);
+    if (!wide.ok) expect(wide.errors.get("width")).toMatch(/^--width: 5000 needs about .* GB of memory/);
+    // Reduced dynamics keep d numbers per pathway, but every record holds O(d) numbers: width again.
+    const huge = evaluate(edit({ base: preset("reference-h2.5"), overrides: new Map() }, { width: "1000000000" }));
+    expect(huge.ok).toBe(false);
+    if (!huge.ok) expect(huge.errors.get("width")).toMatch(/^--width: /);
+    expect(estimateRun(spec({})).bytes).toBeLessThan(MAX_BYTES);
   });
 });
