@@ -9,31 +9,14 @@ import { join } from "node:path";
 import { heatmap, lineChart, panelGrid, pathwayColor, writeFigure, escapeMarkup } from "../../plot/index.js";
 import type { HeatCell, Series, RuleSpec } from "../../plot/index.js";
 import { writeFileAtomic } from "../io.js";
-import { axisColumn, baseConfig, lambdaSingle, type SweepSpec } from "../../sweep/spec.js";
+import { axisColumn, baseConfig, type SweepSpec } from "../../sweep/spec.js";
+import { CATEGORIES, normalisedBalance, num, outcome, theoryLines } from "../../sweep/cells.js";
 import { validateRunConfig } from "../../config/validate.js";
-import { stabilityWindow } from "../../theory/windows.js";
 import { openRuns } from "./store.js";
 
 type Row = Record<string, unknown>;
 
-/** Outcomes without a converged value, greys as in the suite's phase diagram (dark = worse). */
-const CATEGORIES = [
-  { name: "max-steps", color: "#d9d9d9", label: "not converged within the steps" },
-  { name: "oscillating", color: "#a3a3a3", label: "oscillating (period 2 / EoS)" },
-  { name: "sign-flip", color: "#5c5c5c", label: "converged after a layer's sign flip" },
-  { name: "diverged", color: "#111111", label: "diverged" },
-];
-
-/** Normalised balance (K·BI − 1)/(K − 1) ∈ [0, 1]: 0 = one pathway carries σ, 1 = equal split. */
-function balance(r: Row): number {
-  const K = Number(r.K);
-  const bi = Number(r.balance_1);
-  return K > 1 ? (K * bi - 1) / (K - 1) : 1;
-}
-
-function num(v: unknown): number {
-  return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number.NaN;
-}
+const balance = normalisedBalance;
 
 /** Axis label with units where known. */
 function axisLabel(name: string): string {
@@ -44,17 +27,8 @@ function axisLabel(name: string): string {
 
 /** Theory lines on an h or lr axis from a point's config (mode 1). */
 function theoryRules(spec: SweepSpec, axis: string, rows: Row[]): RuleSpec[] {
-  if (axis !== "h" && axis !== "lr" && axis !== "--lr") return [];
   try {
-    const config = validateRunConfig({ ...baseConfig(spec.base), lr: num(rows[0]!.lr) });
-    const sigma1 = (config.target.sigma ?? [1])[0]!;
-    const w = stabilityWindow(config.depths, sigma1);
-    const scale = axis === "h" ? lambdaSingle(config) : 1;
-    return [
-      { x: w.etaSingle * scale, label: "2/λ_single", dash: "4,3" },
-      { x: w.etaBalanced * scale, label: "2/λ_bal", dash: "6,3" },
-      { x: w.etaWcr * scale, label: "c_L (WCR)", dash: "1.5,2.5" },
-    ];
+    return theoryLines(validateRunConfig({ ...baseConfig(spec.base), lr: num(rows[0]!.lr) }), axis);
   } catch {
     return [];
   }
@@ -110,9 +84,7 @@ function phase(xAxis: string, rowAxis: string, rows: Row[], id: string, title: s
     if (seen.has(key)) continue;
     seen.add(key);
     const base = { x0: xs[i]! - half(i), x1: xs[i]! + (i + 1 < xs.length ? (xs[i + 1]! - xs[i]!) / 2 : half(i)), row: labelOf(r) };
-    const status = String(r.status);
-    if (status === "converged" && !r.sign_flip) cells.push({ ...base, value: balance(r) });
-    else cells.push({ ...base, category: status === "converged" ? "sign-flip" : status });
+    cells.push({ ...base, ...outcome(r) });
   }
   return heatmap({
     id, title, subtitle: `${rows.length} runs; colour: final balance of mode 1 where the run converged`, width: 900,
