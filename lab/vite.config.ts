@@ -21,6 +21,8 @@ export default defineConfig({
     sourcemap: true,
     // The engine, zod and yaml make one ~300 kB chunk; that is expected, not a warning.
     chunkSizeWarningLimit: 1024,
+    // Two pages: single runs (index.html) and sweeps (sweep.html).
+    rollupOptions: { input: { index: fileURLToPath(new URL("index.html", import.meta.url)), sweep: fileURLToPath(new URL("sweep.html", import.meta.url)) } },
   },
   // The worker imports the engine as ES modules (module workers: every current browser).
   worker: { format: "es" },

@@ -67,6 +67,11 @@ class App {
     const bar = document.querySelector<HTMLElement>(".runbar")!;
     new ResizeObserver(() => document.documentElement.style.setProperty("--bar-height", `${bar.offsetHeight}px`)).observe(bar);
     this.update();
+    // A link ending in #run (a sweep cell opened from sweep.html) starts its run at once.
+    if (location.hash === "#run") {
+      history.replaceState(null, "", `${location.pathname}${location.search}`);
+      this.start(false);
+    }
   }
 
   /** The session changed: redraw the form, theory, link and command. */
