@@ -127,6 +127,7 @@ export class SweepFigure {
       }
       // Theory lines per row: each network has its own window.
       c.textAlign = "center";
+      const labelled: number[] = [];
       rv.forEach((v, j) => {
         for (const line of lines(v)) {
           if (line.x < xs.lo || line.x > xs.hi) continue;
@@ -137,7 +138,9 @@ export class SweepFigure {
           c.moveTo(X(line.x), M.top + j * band);
           c.lineTo(X(line.x), M.top + (j + 1) * band);
           c.stroke();
-          if (j === 0) {
+          // Labels once, above the figure, where no earlier label sits (2/λ_bal = 2/λ_single at L = 2).
+          if (labelled.every((x) => Math.abs(x - X(line.x)) > 56)) {
+            labelled.push(X(line.x));
             c.fillStyle = "#a0125e";
             c.fillText(line.label, X(line.x), M.top - 6);
           }
@@ -170,6 +173,7 @@ export class SweepFigure {
         c.fillText(String(t), left - 6, Y(t) + 4);
       }
       c.textAlign = "center";
+      const labelled: number[] = [];
       for (const line of lines(undefined)) {
         if (line.x < xs.lo || line.x > xs.hi) continue;
         c.strokeStyle = "#e7298a";
@@ -179,8 +183,11 @@ export class SweepFigure {
         c.moveTo(X(line.x), M.top);
         c.lineTo(X(line.x), M.top + H);
         c.stroke();
-        c.fillStyle = "#a0125e";
-        c.fillText(line.label, X(line.x), M.top - 6);
+        if (labelled.every((x) => Math.abs(x - X(line.x)) > 56)) {
+          labelled.push(X(line.x));
+          c.fillStyle = "#a0125e";
+          c.fillText(line.label, X(line.x), M.top - 6);
+        }
       }
       c.setLineDash([]);
       for (const r of sorted) {

@@ -286,10 +286,10 @@ class SweepPage {
   private renderLegend(): void {
     const ul = byId("sweep-legend");
     ul.replaceChildren();
-    const item = (color: string, text: string) => {
+    const item = (color: string, text: string, kind = "swatch") => {
       const li = document.createElement("li");
       const sw = document.createElement("span");
-      sw.className = "swatch";
+      sw.className = kind;
       sw.style.background = color;
       li.append(sw, text);
       ul.append(li);
@@ -301,7 +301,7 @@ class SweepPage {
     bar.append("balance 0 ", grad, " 1 (converged: (K·BI − 1)/(K − 1), 1 = equal split)");
     ul.append(bar);
     for (const c of CATEGORIES) item(c.color, c.label);
-    if (this.layout && ["h", "lr", "--lr"].includes(this.layout.x.name)) item("#e7298a", "dashed: 2/λ_single, 2/λ_bal, c_L (WCR) of each row's network (docs/theory.md §4–§5)");
+    if (this.layout && ["h", "lr", "--lr"].includes(this.layout.x.name)) item("#e7298a", "2/λ_single, 2/λ_bal, c_L (WCR) of each row's network (docs/theory.md §4–§5)", "swatch line");
     if (this.layout?.hidden.length) item("transparent", `not drawn: ${this.layout.hidden.join(", ")} (first value of each cell shown)`);
   }
 

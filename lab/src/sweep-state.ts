@@ -88,12 +88,16 @@ export interface Layout {
 
 /**
  * The layout of a spec: the varying dimensions (an axis with more than one value; a zip group counts
- * once, by its first axis), x the first numeric one, the heat map's rows the next; random search
+ * once), x the first numeric one, the heat map's rows the next; random search
  * draws a profile over its first axis. Null when nothing varies.
  */
 export function layoutOf(spec: SweepSpec): Layout | null {
+  // A zip group counts once, by its first numeric axis (its first axis if none is numeric).
   const zipped = new Map<string, string>();
-  for (const g of spec.zip) for (const a of g) zipped.set(a, g[0]!);
+  for (const g of spec.zip) {
+    const lead = g.find((a) => axisValues(a, spec.axes[a]!).every((v) => typeof v === "number")) ?? g[0]!;
+    for (const a of g) zipped.set(a, lead);
+  }
   const dims: LayoutAxis[] = [];
   for (const [name, axis] of Object.entries(spec.axes)) {
     if ((zipped.get(name) ?? name) !== name) continue;
