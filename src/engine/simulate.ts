@@ -16,6 +16,7 @@ import { ClassifierSystem, initializeClassifier, type ClassifierSpec } from "./c
 import { DormandPrince } from "./dynamics/ode.js";
 import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
 import type { Backend } from "./linalg/kernels.js";
+import type { LanczosWarmStart } from "./measure/lanczos.js";
 import type { RunStatus, TrajectoryRecord } from "./types.js";
 
 /** The MLP section of a run: the MLP's spec, whose initialisation may also be a bottleneck one (docs/theory.md §10). */
@@ -94,6 +95,8 @@ export interface SimulationSnapshot {
   state: number[];
   initialLoss: number;
   topResidualHistory: number[];
+  /** The sharpness solver's warm start (absent or null: cold), so a resumed run measures the same bits. */
+  sharpnessWarmStart?: LanczosWarmStart | null;
 }
 
 /** Options of a simulation that are not part of its definition. */
@@ -458,6 +461,7 @@ export class Simulation {
       state: Array.from(this.system.state),
       initialLoss: this.initialLoss,
       topResidualHistory: Array.from(this.topResidual),
+      sharpnessWarmStart: this.system.sharpnessWarmStart(),
     };
   }
 
@@ -470,6 +474,7 @@ export class Simulation {
     this.time = s.time;
     this.initialLoss = s.initialLoss;
     this.topResidual.set(s.topResidualHistory.slice(0, this.topResidual.length));
+    this.system.setSharpnessWarmStart(s.sharpnessWarmStart ?? null);
     // The snapshot's own step was already recorded by the interrupted run.
     this.lastRecordedStep = s.step - 1;
   }
