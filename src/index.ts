@@ -18,7 +18,10 @@ export {
 export { BalancedSystem, FullSystem, LayerSystem, type SharpnessMethod, type System } from "./engine/dynamics/systems.js";
 export { DormandPrince, type OdeOptions, type OdeRhs, type OdeStats } from "./engine/dynamics/ode.js";
 // Engine: measurement.
-export { LanczosSolver, type LanczosOptions, type LanczosResult, type SymmetricOperator } from "./engine/measure/lanczos.js";
+export {
+  LanczosSolver, topEigenpairs, type LanczosOptions, type LanczosResult, type LanczosSolverOptions, type LanczosStatus, type LanczosWarmStart,
+  type SymmetricOperator, type TopEigenpairs, type TopEigenpairsOptions,
+} from "./engine/measure/lanczos.js";
 export { balancedToLayers, modeBlock, pairBlock, svsHessianTop, type LayerPoint } from "./engine/measure/hessian-blocks.js";
 export { balanceIndex, balancingGap, layerScalar, leafValue } from "./engine/measure/observables.js";
 export { tridiagonalEigen, type TridiagonalEigen } from "./engine/measure/tridiagonal.js";

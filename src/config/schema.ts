@@ -161,7 +161,7 @@ export const RunConfigSchema = z
         method: z.enum(["auto", "lanczos", "blocks"]).default("auto")
           .describe("auto: Lanczos on the exact HVP for full matrices, exact SVS blocks for reduced dynamics."),
         tol: positive.default(1e-10).describe("Lanczos relative residual tolerance (bounds the eigenvalue error)."),
-        maxIter: posInt.default(200).describe("Lanczos maximum Krylov dimension."),
+        maxIter: posInt.default(200).describe("Lanczos maximum Hessian-vector products per measurement (the Krylov basis itself is bounded by thick restart)."),
       })
       .default({ every: "auto", top: 1, method: "auto", tol: 1e-10, maxIter: 200 })
       .describe("Measurement of the top Hessian eigenvalues."),
