@@ -1,24 +1,28 @@
 /**
  * @file Top eigenpairs of a symmetric operator given only its matrix-vector product, by thick-restart
- * Lanczos (Wu & Simon, SIAM J. Matrix Anal. Appl. 22, 2000) with full reorthogonalisation, warm-started
+ * Lanczos (Wu & Simon, SIAM J. Matrix Anal. Appl. 22, 2000) with reorthogonalisation, warm-started
  * along a trajectory from the previous solve's top Ritz vectors. The Krylov basis lives in a kernel
- * workspace so reorthogonalisation runs as two matrix-vector products on the WebAssembly kernels (one
- * pass, a second only when the first lost more than 30% of the norm: Daniel–Gragg–Kaufman–Stewart).
+ * workspace so reorthogonalisation runs as matrix-vector products on the WebAssembly kernels: one
+ * classical Gram–Schmidt pass (whose second product is skipped when the new vector is already
+ * orthogonal to the older ones to 1e-12), a second pass only when the first lost more than 30% of the
+ * norm (Daniel–Gragg–Kaufman–Stewart).
  *
  * Restart: when the basis holds `basis` vectors, the top k Ritz vectors are kept. They satisfy
  * H·Y = Y·Θ + q·sᵀ with q the next Lanczos vector; an orthogonal change of basis P (Householder
  * reflections that fix the coupling direction) makes PᵀΘP tridiagonal and sᵀP = ‖s‖e_kᵀ, so the
  * restarted basis is again a Lanczos basis with a tridiagonal projection, and the same O(m) per-step
- * recurrence and O(m²) convergence test continue unchanged. Memory is (basis + 1 + guard + top)·n
+ * recurrence and O(m²) convergence test continue unchanged. Memory is about (2·basis + top + guard)·n
  * doubles whatever the spectrum: a nearly degenerate one costs more products, never more memory.
  *
- * Warm start: the solver keeps the previous top + `guard` Ritz vectors (the "start block") and starts
- * the next solve from their sum, so a crossing of the top eigenvalue by one of the next `guard` ones
- * between two solves is seen at once. The block is plain data (`warmStart`/`setWarmStart`), so a
- * resumed run restarts from the same vectors and repeats the uninterrupted run bit for bit; a cold
- * solve starts from a fixed pseudo-random vector drawn once at construction. Like any warm-started
- * Krylov solver (SciPy's `eigsh(v0=…)` included), an eigenvalue that overtakes the top from outside
- * the block within one interval is found only as fast as Krylov filtering amplifies its component.
+ * Warm start: the solver keeps the previous top (+ `guard`) Ritz vectors and starts the next solve
+ * from their sum, which converges in ~2 products once the trajectory has settled. A warm start only
+ * sees what its Krylov space reaches, so the result is re-checked from the new top vector mixed with
+ * a fixed random vector when the top value moved by more than 1% since the previous solve (the
+ * operator changed enough for a crossing to hide), when the warm Krylov space was invariant, and every
+ * `verifyEvery` solves; an eigenvalue that overtakes the top from an orthogonal direction without
+ * moving it is thus found within `verifyEvery` solves. The warm start is plain data
+ * (`warmStart`/`setWarmStart`, in the Simulation snapshot), so a resumed run repeats the uninterrupted
+ * run bit for bit; the random vector is drawn once at construction, never per solve.
  *
  * Stopping rule: for each wanted Ritz pair (θ, y) with residual ρ = |β_m y_m| (a rigorous bound,
  * |θ − λ| ≤ ρ for some eigenvalue λ), the eigenvalue error is estimated by min(ρ, ρ²/gap), gap being
@@ -91,7 +95,10 @@ export interface LanczosWarmStart {
 
 /** Settings of a solver that fix its memory. */
 export interface LanczosSolverOptions {
-  /** Krylov basis size before a thick restart (default 20, at most n: on the full-matrix bench, 12–48 cost the same products within 15% and 20 the least time). */
+  /**
+   * Krylov basis size before a thick restart (default 20, at most n; on the full-matrix bench's first
+   * solve, bases of 12–48 needed the same products within 15%, and 16–24 the least time).
+   */
   basis?: number;
   /** Ritz vectors below the wanted ones kept in the start block (default 0: see GUARD_WEIGHT). */
   guard?: number;
@@ -120,7 +127,7 @@ const SCALE_EXP = 256;
  * Weight of the guard vectors in the warm start vector. A guard is an unconverged Ritz vector, so it
  * brings its error into the start: on the full-matrix bench trajectory one guard at weight 1, 1e-2 and
  * 1e-3 made a converged-phase warm solve cost 10–11, 5–7 and 5–7 products instead of 2 without it.
- * Hence no guard by default; the TRUST check below is what catches crossings.
+ * Hence no guard by default; the TRUST and `verifyEvery` checks are what catch crossings.
  */
 const GUARD_WEIGHT = 0.01;
 
@@ -248,8 +255,8 @@ export class LanczosSolver {
    * Returns the coefficients' entries j and j − 1 (α_j and β_{j−1} of the Lanczos recurrence).
    * When every other coefficient is below ORTHO_SKIP times the norm w will have afterwards
    * (√(‖w‖² − ‖Qw‖²), `norm2` = ‖w‖²), the new vector is already that orthogonal to the older ones and
-   * only q_j and q_{j−1} are subtracted: two axpys instead of the second product. Every step measures the older coefficients afresh, so a loss of
-   * orthogonality is removed as soon as it exceeds ORTHO_SKIP.
+   * only q_j and q_{j−1} are subtracted: two axpys instead of the second product. Every step measures
+   * the older coefficients afresh, so a loss of orthogonality is removed once it exceeds ORTHO_SKIP.
    */
   private orthogonalise(j: number, norm2: number): [number, number] {
     const { n, ws, w, tmp, coef, basis } = this;
@@ -568,7 +575,8 @@ export interface TopEigenpairs extends LanczosResult {
  * The top eigenpairs of a symmetric operator of size n from an HVP callback, warm-started from
  * `start` (unit or not, best first; empty or null: a cold start from a seeded random vector). For
  * callers along a trajectory (e.g. a central flow), pass the previous result's `vectors` as `start`;
- * a long-lived `LanczosSolver` avoids re-allocating the basis.
+ * a long-lived `LanczosSolver` avoids re-allocating the basis and also runs the TRUST and
+ * `verifyEvery` checks, which need the previous values.
  */
 export function topEigenpairs(
   op: SymmetricOperator, n: number, start: readonly ArrayLike<number>[] | null, rng: Rng, options: TopEigenpairsOptions = {},
