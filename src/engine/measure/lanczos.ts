@@ -315,25 +315,40 @@ export class LanczosSolver {
     const maxIter = Math.max(1, options.maxIter ?? 1000);
     const warm = this.blockSize > 0;
     const previous = this.previous[0];
-    let r = this.run(op, top, tol, maxIter, warm ? "block" : "cold");
-    if (warm && r.status !== "non-finite" && r.iterations < maxIter) {
-      const now = r.values[0]!;
-      const moved = previous !== undefined && Math.abs(now - previous) > TRUST * Math.max(Math.abs(now), Math.abs(previous));
+    const moved = (now: number) => previous !== undefined && Math.abs(now - previous) > TRUST * Math.max(Math.abs(now), Math.abs(previous));
+    const due = warm && this.verifyEvery > 0 && this.sinceVerified + 1 >= this.verifyEvery;
+    let spent = 0;
+    let spentRestarts = 0;
+    let r: LanczosResult | number = this.run(op, top, tol, maxIter, !warm ? "cold" : due ? "verify" : "block", warm && !due ? moved : null);
+    if (typeof r === "number") {
+      // The start vector's Rayleigh quotient already moved: verify at once instead of converging first.
+      spent = r;
+      r = this.run(op, top, tol, maxIter - spent, "verify", null) as LanczosResult;
+      this.sinceVerified = 0;
+    } else if (warm && !due && r.status !== "non-finite" && r.iterations < maxIter) {
       // An invariant Krylov space from a warm start only says the start spans an invariant subspace
       // (e.g. one block of a block-diagonal Hessian), not that nothing above it exists.
-      const due = this.verifyEvery > 0 && this.sinceVerified + 1 >= this.verifyEvery;
-      if (moved || due || (r.status === "invariant" && r.iterations < this.n)) {
-        const again = this.run(op, top, tol, maxIter - r.iterations, "verify");
-        r = { ...again, iterations: r.iterations + again.iterations, restarts: r.restarts + again.restarts };
+      if (moved(r.values[0]!) || (r.status === "invariant" && r.iterations < this.n)) {
+        spent = r.iterations;
+        spentRestarts = r.restarts;
+        r = this.run(op, top, tol, maxIter - spent, "verify", null) as LanczosResult;
         this.sinceVerified = 0;
       } else this.sinceVerified++;
     } else this.sinceVerified = 0;
+    r = { ...r, iterations: r.iterations + spent, restarts: r.restarts + spentRestarts };
     this.previous = r.status === "non-finite" ? [] : r.values.slice();
     return r;
   }
 
-  /** One thick-restart Lanczos run from the start vector of `mode`; leaves its Ritz vectors in the block. */
-  private run(op: SymmetricOperator, top: number, tol: number, maxIter: number, mode: "cold" | "block" | "verify"): LanczosResult {
+  /**
+   * One thick-restart Lanczos run from the start vector of `mode`; leaves its Ritz vectors in the
+   * block. With `stopIfMoved`, returns after the first product (the number of products, 1) when
+   * `stopIfMoved(q_0ᵀHq_0)` says the start's Rayleigh quotient moved, leaving the block as it was.
+   */
+  private run(
+    op: SymmetricOperator, top: number, tol: number, maxIter: number, mode: "cold" | "block" | "verify",
+    stopIfMoved: ((rayleigh: number) => boolean) | null,
+  ): LanczosResult | number {
     const { n, w, alpha, beta, ws } = this;
     const M = this.capacity;
     const keepMax = Math.min(n, top + this.guard);
@@ -381,6 +396,7 @@ export class LanczosSolver {
       alpha[j] = a;
       beta[j] = b;
       m = j + 1;
+      if (m === 1 && stopIfMoved && stopIfMoved(a / scale)) return 1;
       // The O(m²) convergence test runs at every step while the basis is small (warm starts converge
       // in a few), then every 4 steps and when the basis is full: a few % more products at most.
       const full = m === M || m === n;
