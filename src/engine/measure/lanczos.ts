@@ -240,8 +240,9 @@ export class LanczosSolver {
     if (start.vectors.length > this.blockRows) this.allocate(start.vectors.length - this.guard);
     start.vectors.forEach((v, i) => this.block[i]!.set(v));
     this.blockSize = start.vectors.length;
-    this.previous = start.values.slice();
-    this.sinceVerified = start.sinceVerified;
+    // A damaged count or value only changes when the next verification runs, never the arithmetic.
+    this.previous = start.values.filter((v) => typeof v === "number" && Number.isFinite(v));
+    this.sinceVerified = Number.isInteger(start.sinceVerified) && start.sinceVerified >= 0 ? start.sinceVerified : 0;
   }
 
   /** aᵀb on the kernels (a 1×1 product). */
