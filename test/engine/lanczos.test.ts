@@ -98,6 +98,27 @@ describe("thick-restart Lanczos on operators of known spectrum", () => {
     expectAllClose(r.values[0]!, 1, { rtol: 1e-9 }, "λ_max");
   });
 
+  it("the first solve at the bench's tiny, nearly degenerate init converges with a 20-vector basis to the exact SVS value", () => {
+    // The full-matrix bench's init (K = 4 pathways of depth 4, α_k = 0.0016·(1, 0.99, 0.98, 0.97)) at
+    // d = 8: a top cluster split by < 1%, which took the unrestarted solver ~90 Krylov vectors at d = 16.
+    const d = 8;
+    const depths = [4, 4, 4, 4];
+    const alphas = [1, 0.99, 0.98, 0.97].map((c) => 0.0016 * c);
+    const sigma = Array.from({ length: d }, (_, i) => 1 - (0.9 * i) / (d - 1));
+    const target = createTarget(d, { sigma, basis: "symmetric" }, new Rng(0));
+    const model = new MultiPathwayDLN(depths, target);
+    initialize(model, { type: "svs", scales: alphas }, new Rng(1));
+    model.evaluate();
+    const solver = new LanczosSolver(model.nParams, new Rng(2), { basis: 20 });
+    const r = solver.solve((v, out) => model.hvp(v, out), { tol: 1e-10, maxIter: 200 });
+    expect(r.converged).toBe(true);
+    expect(r.restarts).toBeGreaterThan(0);
+    // The Hessian spectrum does not depend on the (orthogonal) basis, so the identity-basis SVS blocks give it exactly.
+    const a = alphas.flatMap((al) => new Array<number>(d).fill(Math.pow(al, 1 / 4)));
+    const exact = svsHessianTop({ depths, sigma: target.sigma, x: balancedToLayers(a, depths, d) }, 1)[0]!;
+    expectAllClose(r.values[0]!, exact, { rtol: 1e-9 }, "λ_max at the tiny init");
+  });
+
   it("finds an eigenvalue that overtakes the warm start from an orthogonal direction", () => {
     const rng = new Rng(9);
     const n = 60;
