@@ -93,8 +93,9 @@ describe("thick-restart Lanczos on operators of known spectrum", () => {
     const r = solver.solve(op, { top: 1, tol: 1e-10, maxIter: 4000 });
     expect(r.converged).toBe(true);
     expect(r.iterations).toBeGreaterThan(12);
-    // Products per restart ≤ basis − kept (6): the restarts account for every product beyond the first basis.
-    expect(r.restarts).toBeGreaterThanOrEqual(Math.floor((r.iterations - 12) / 6));
+    // Products per restart ≤ basis − kept (a quarter of 12 is kept): the restarts account for every
+    // product beyond the first basis, so the basis never grew past 12.
+    expect(r.restarts).toBeGreaterThanOrEqual(Math.floor((r.iterations - 12) / (12 - 3)));
     expectAllClose(r.values[0]!, 1, { rtol: 1e-9 }, "λ_max");
   });
 
