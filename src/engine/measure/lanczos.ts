@@ -11,8 +11,9 @@
  * H·Y = Y·Θ + q·sᵀ with q the next Lanczos vector; an orthogonal change of basis P (Householder
  * reflections that fix the coupling direction) makes PᵀΘP tridiagonal and sᵀP = ‖s‖e_kᵀ, so the
  * restarted basis is again a Lanczos basis with a tridiagonal projection, and the same O(m) per-step
- * recurrence and O(m²) convergence test continue unchanged. Memory is about (2·basis + top + guard)·n
- * doubles whatever the spectrum: a nearly degenerate one costs more products, never more memory.
+ * recurrence and O(m²) convergence test continue unchanged. Memory is about (1.25·basis + top +
+ * guard)·n doubles, at most 64 MB (the basis shrinks for large n), whatever the spectrum: a nearly
+ * degenerate one costs more products, never more memory.
  *
  * Warm start: the solver keeps the previous top (+ `guard`) Ritz vectors and starts the next solve
  * from their sum, which converges in ~2 products once the trajectory has settled. A warm start only
@@ -122,6 +123,9 @@ export interface LanczosSolverOptions {
  */
 const ORTHO_SKIP = 1e-12;
 
+/** Doubles the solver may hold for its basis, rotation rows and block (64 MB, as the unrestarted solver's cap). */
+const MAX_DOUBLES = 8 * 1024 * 1024;
+
 /** Products outside [2^-EXP, 2^EXP] in magnitude make the solver rescale the operator by a power of two. */
 const SCALE_EXP = 256;
 
@@ -190,12 +194,16 @@ export class LanczosSolver {
   private allocate(top: number): void {
     const n = this.n;
     const rows = top + this.guard;
-    const m = Math.max(2, Math.min(n, Math.max(this.basisSize, 2 * rows + 4)));
+    // Basis, rotation rows (a quarter of the basis) and block within MAX_DOUBLES: a model with
+    // millions of parameters gets a smaller basis (more restarts), never less than `top` needs.
+    const byMemory = Math.floor((MAX_DOUBLES / n - rows) / 1.25) - 1;
+    const m = Math.max(2, Math.min(n, Math.max(Math.min(this.basisSize, byMemory), 2 * rows + 4)));
     if (m <= this.capacity && rows <= this.blockRows) return;
+    const rotation = Math.max(1, Math.min(m - 2, Math.max(rows, Math.floor(m / 4))));
     const old = this.block ? this.block.slice(0, this.blockSize).map((b) => Float64Array.from(b)) : [];
     this.capacity = m;
     this.blockRows = rows;
-    this.ws = this.backend.workspace((m + 1) * n + 2 * n + rows * n + m * n + m * m + m + 2);
+    this.ws = this.backend.workspace((m + 1) * n + 2 * n + rows * n + rotation * n + m * m + m + 2);
     this.basis = this.ws.alloc((m + 1) * n);
     this.rows = Array.from({ length: m + 1 }, (_, j) => this.basis.subarray(j * n, (j + 1) * n));
     this.w = this.ws.alloc(n);
@@ -203,7 +211,7 @@ export class LanczosSolver {
     const blockData = this.ws.alloc(rows * n);
     this.blockData = blockData;
     this.block = Array.from({ length: rows }, (_, j) => blockData.subarray(j * n, (j + 1) * n));
-    this.restartRows = this.ws.alloc(m * n);
+    this.restartRows = this.ws.alloc(rotation * n);
     this.small = this.ws.alloc(m * m);
     this.coef = this.ws.alloc(m + 1);
     this.scalar = this.ws.alloc(1);
@@ -422,7 +430,7 @@ export class LanczosSolver {
       next.fill(0);
       ws.axpy(n, 1 / b, w, next);
       if (full) {
-        m = this.restart(m, b, Math.min(M - 2, Math.max(keepMax, Math.floor(M / 4))));
+        m = this.restart(m, b, Math.max(1, Math.min(M - 2, Math.max(keepMax, Math.floor(M / 4)))));
         restarts++;
         lastCheck = m;
       }
