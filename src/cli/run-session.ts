@@ -1,8 +1,9 @@
 /**
  * @file Runs one simulation for the CLI: time-sliced `advance` calls that keep Ctrl-C and the progress
  * bar responsive, the trajectory appended to CSV as it is recorded, a checkpoint every few seconds,
- * and at the end (or on interrupt/divergence) result.json and the figures. `--resume` continues an
- * interrupted run from its checkpoint without recomputing what was done.
+ * the exact states initial.npz and final.npz, and at the end (or on interrupt/divergence) result.json
+ * and the figures. `--resume` continues an interrupted run from its checkpoint without recomputing
+ * what was done.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,9 +11,12 @@ import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../eng
 import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
 import { csvHeader, csvRow, finalState, parseTrajectoryCsv, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
+import { encodeNpz } from "../data/npz.js";
+import { hasStateFiles, stateArrays } from "../data/states.js";
+import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./errors.js";
-import { LineAppender, readJson, writeJsonAtomic } from "./io.js";
+import { LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
 import { Progress } from "./progress.js";
 
 /** Seconds between checkpoints of a long run. */
@@ -26,10 +30,16 @@ export interface RunResult {
   name: string | null;
   status: string;
   stop: { step: number; reason: string } | null;
+  /** Base step size η (= config.lr). */
+  lr: number;
+  /** Normalised step h = η·λ_single (null for the classifier, which has no target). */
+  h: number | null;
+  /** λ_single = max_k L_k σ_1^(2−2/L_k), the scale of h (null for the classifier). */
+  lambdaSingle: number | null;
   final: FinalState;
   timing: { seconds: number; steps: number; stepsPerSecond: number; backend: string };
   config: SimulationSpec;
-  files: { config: string; trajectory: string; result: string; figures: string[] } | null;
+  files: { config: string; trajectory: string; result: string; states: { initial: string; final: string } | null; figures: string[] } | null;
   columns: Column[];
 }
 
@@ -47,6 +57,27 @@ export interface SessionOptions {
   interrupted?: () => boolean;
   /** Skip figures (tests, speed). */
   figures?: boolean;
+  /** The validated config the spec came from, saved in config.json so `--resume` alone can rebuild it. */
+  config?: RunConfig;
+  /** The parameters θ of an `init: { type: file }` run (read by the caller). */
+  initialState?: Float64Array;
+}
+
+/** The fields (dotted paths) where two resolved settings differ, with both values, e.g. "lr: 0.625 (saved) vs 0.7 (given)". */
+export function settingsDifferences(saved: unknown, given: unknown, path = ""): string[] {
+  const same = JSON.stringify(saved) === JSON.stringify(given);
+  if (same) return [];
+  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObject(saved) && isObject(given)) {
+    const a = saved as Record<string, unknown>;
+    const b = given as Record<string, unknown>;
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => settingsDifferences(a[k], b[k], path ? `${path}.${k}` : k));
+  }
+  const show = (v: unknown) => {
+    const text = v === undefined ? "unset" : JSON.stringify(v);
+    return text.length > 60 ? text.slice(0, 57) + "…" : text;
+  };
+  return [`${path || "settings"}: ${show(saved)} (saved) vs ${show(given)} (given)`];
 }
 
 /** What a session produced. */
@@ -76,16 +107,20 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
         trajectory: join(out, "trajectory.csv"),
         result: join(out, "result.json"),
         checkpoint: join(out, "checkpoint.json"),
+        initial: join(out, "initial.npz"),
+        final: join(out, "final.npz"),
       }
     : null;
+  const states = hasStateFiles(spec);
   const csv = paths ? new LineAppender(paths.trajectory) : null;
   const records: TrajectoryRecord[] = [];
   let resume: SimulationSnapshot | undefined;
 
   if (paths && options.resume) {
     const saved = readJson(paths.config, "--resume") as { simulation?: unknown };
-    if (JSON.stringify(saved.simulation) !== JSON.stringify(spec)) {
-      throw new UsageError(`--resume: the settings differ from those of the run in ${out}; give the same config and flags, or a new --out`);
+    const diffs = settingsDifferences(saved.simulation, spec);
+    if (diffs.length > 0) {
+      throw new UsageError(`--resume: the run in ${out} has other settings: ${diffs.join("; ")}; drop those flags to continue it, or use a new --out`);
     }
     if (!existsSync(paths.checkpoint)) throw new UsageError(`--resume: ${out} has no checkpoint.json to resume from`);
     const cp = readJson(paths.checkpoint, "--resume") as CheckpointFile;
@@ -99,6 +134,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
       name: options.name ?? null,
       created: new Date().toISOString(),
       simulation: spec,
+      ...(options.config ? { config: options.config } : {}),
     });
     csv!.reset([csvHeader(columns)]);
   }
@@ -107,12 +143,15 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const sim = new Simulation(spec, {
     ...(options.backend ? { backend: options.backend } : {}),
     ...(resume ? { resume } : {}),
+    ...(options.initialState ? { initialState: options.initialState } : {}),
     keepRecords: false,
     onRecord: (r) => {
       records.push(r);
       if (csv) pending.push(csvRow(r, top, layerDepths !== undefined));
     },
   });
+  const writeState = (path: string) => writeFileAtomic(path, encodeNpz(stateArrays(sim)));
+  if (paths && states && !resume) writeState(paths.initial);
   const progress = new Progress(options.label ?? "run", spec.steps);
   let simSeconds = 0;
   let chunk = 64;
@@ -146,7 +185,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   }
   progress.stop();
   csv?.append(pending.splice(0));
-  checkpoint(sim.status !== "interrupted");
+  // The state at the final record's step (the run's last state, or where it was interrupted).
+  if (paths && states) writeState(paths.final);
 
   const final = records[records.length - 1]!;
   const figureFiles: string[] = [];
@@ -159,11 +199,15 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     }
   }
   const stepsDone = sim.step - stepsAtStart;
+  const lambdaSingle = lambdaSingleOf(spec);
   const result: RunResult = {
     dlnlab: { version: VERSION, kind: "run" },
     name: options.name ?? null,
     status: sim.status!,
     stop: sim.stopInfo,
+    lr: spec.lr,
+    h: lambdaSingle === null ? null : spec.lr * lambdaSingle,
+    lambdaSingle,
     final: finalState(final, spec.dynamics === "flow"),
     timing: {
       seconds: simSeconds,
@@ -173,10 +217,18 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     },
     config: spec,
     files: paths
-      ? { config: "config.json", trajectory: "trajectory.csv", result: "result.json", figures: figureFiles.map((f) => f.slice(out!.length + 1)) }
+      ? {
+          config: "config.json",
+          trajectory: "trajectory.csv",
+          result: "result.json",
+          states: states ? { initial: "initial.npz", final: "final.npz" } : null,
+          figures: figureFiles.map((f) => f.slice(out!.length + 1)),
+        }
       : null,
     columns,
   };
   if (paths) writeJsonAtomic(paths.result, result);
+  // Marked complete only once result.json is on disk, so an interruption before it can still be resumed.
+  checkpoint(sim.status !== "interrupted");
   return { result, records };
 }
