@@ -2,6 +2,7 @@
  * @file `dlnlab demo`: the README's default experiment — the same network trained with a small and a
  * large step (docs/theory.md §4) — with per-run results, a side-by-side figure and a comparison table.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
 import { DEMO_PRESETS } from "../../config/presets.js";
@@ -16,10 +17,20 @@ import { VERSION } from "../../version.js";
 /** Where `dlnlab demo` writes by default: its own directory, never `results/` of `npm start`. */
 export const DEMO_OUT = "results-demo";
 
-/** True when every entry of `dir` is one a demo writes (an earlier, maybe interrupted demo), which a new demo may replace. */
+/**
+ * True when every entry of `dir` is one a demo writes and its summary.json (if any) is a demo's: an
+ * earlier, maybe interrupted demo, which a new demo may replace (never `npm start`'s results).
+ */
 function holdsOnlyDemo(dir: string): boolean {
   const own = new Set<string>([...DEMO_PRESETS, "comparison.svg", "comparison.png", "summary.json"]);
-  return outDirEntries(dir).every((name) => own.has(name));
+  if (!outDirEntries(dir).every((name) => own.has(name))) return false;
+  const summary = join(dir, "summary.json");
+  if (!existsSync(summary)) return true;
+  try {
+    return (JSON.parse(readFileSync(summary, "utf8")) as { dlnlab?: { kind?: unknown } }).dlnlab?.kind === "demo";
+  } catch {
+    return false;
+  }
 }
 
 /** Add `demo` to the program. */

@@ -99,6 +99,7 @@ export function registerRun(program: Command): void {
   );
   cmd.action(async (file, opts) => {
     const flags = flagValues(opts as Record<string, unknown>);
+    if (opts.out !== undefined && opts.out.trim() === "") throw new UsageError("--out: expected a directory, got an empty path");
     if (opts.resume && !opts.out) throw new UsageError("--resume needs --out DIR (the interrupted run's directory)");
     if (opts.resume && opts.force) throw new UsageError("--force: not with --resume (--force starts a new run in --out, --resume continues the one there)");
     const initFrom = opts.initFrom !== undefined ? { initFrom: opts.initFrom } : {};
