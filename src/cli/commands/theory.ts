@@ -198,16 +198,16 @@ export function registerTheory(program: Command): void {
       process.stdout.write(
         `Step-size thresholds for depths ${depths.join(",")}, σ = ${num(sigma)} (λ_single = ${num(w.lambdaSingle)}, h = η·λ_single)\n\n` +
           grid([
-            ["threshold", "η", "h", "meaning"],
+            ["threshold", "lr = η", "h = η·λ_single", "meaning"],
             ["2/λ_single", num(w.etaSingle), num(h.single), hetero ? "sharpest single-path minimum becomes unstable" : "single-path minimum becomes unstable"],
             ["2/λ_bal", num(w.etaBalanced), num(h.balanced), "flattest (optimal) allocation becomes unstable"],
             ["η_WCR", num(w.etaWcr), num(h.wcr), `worst overshoot crosses 0 (c_${Math.min(...depths)} = ${num(w.cL)}${hetero ? ", shallowest pathway" : ""})`],
           ]) +
           "\n" +
           (w.empty
-            ? `re-balancing window: empty (η: ${num(w.lower)} >= ${num(w.upper)}; h: ${num(h.lower)} >= ${num(h.upper)})\n`
-            : `re-balancing window: ${num(w.lower)} < η < ${num(w.upper)}, i.e. ${num(h.lower)} < h < ${num(h.upper)}  (upper end set by ${w.binding === "balanced" ? "2/λ_bal" : "η_WCR"})\n`) +
-          (hetero ? `per-pathway 2/λ_single: η ${w.etaSinglePerPathway.map(num).join(", ")}; h ${h.singlePerPathway.map(num).join(", ")}\n` : ""),
+            ? `re-balancing window: empty (lr: ${num(w.lower)} >= ${num(w.upper)}; h: ${num(h.lower)} >= ${num(h.upper)})\n`
+            : `re-balancing window: ${num(w.lower)} < lr < ${num(w.upper)}, i.e. ${num(h.lower)} < h < ${num(h.upper)}  (upper end set by ${w.binding === "balanced" ? "2/λ_bal" : "η_WCR"})\n`) +
+          (hetero ? `per-pathway 2/λ_single: lr ${w.etaSinglePerPathway.map(num).join(", ")}; h ${h.singlePerPathway.map(num).join(", ")}\n` : ""),
       );
     });
 
