@@ -161,7 +161,7 @@ describe("bad input: one line naming the flag or field, exit code 2, no stack tr
 });
 
 describe("interrupt and resume", () => {
-  it("Ctrl-C writes what was computed and exits 130; --resume finishes to the same result as an uninterrupted run", async () => {
+  it("Ctrl-C writes what was computed and exits 130; --resume alone finishes to the same result as an uninterrupted run", async () => {
     const dir = tmp();
     // Exact reduced GD, long enough (~2–3 s) to be interrupted in the middle.
     const args = ["run", "--dynamics", "reduced", "--width", "1", "--sigma", "1", "--lr", "0.625", "--steps", "40000000", "--loss-tol", "1e-300", "--record-every", "400001", "--sharpness-every", "0"];
@@ -186,7 +186,8 @@ describe("interrupt and resume", () => {
     const cp = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8"));
     expect(cp.complete).toBe(false);
 
-    const resumed = await runCli([...args, "--out", dir, "--resume", "--json"]);
+    // As documented: `--resume --out DIR` alone, the settings come from DIR/config.json.
+    const resumed = await runCli(["run", "--resume", "--out", dir, "--json"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const whole = await runCli([...args, "--json"]);
     const a = JSON.parse(resumed.stdout);
@@ -366,6 +367,26 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
   it("--init-from refuses a bad state in one line naming the array", async () => {
     const dir = tmp();
     const base = ["run", "--width", "2", "--depths", "2,2", "--steps", "5", "--no-figures"];
+    // The CLI's own config and state loaders, in this process (one spawn per case would cost ~1.5 s each);
+    // two cases below go through the binary for the exit code and the one-line contract.
+    const { loadRunConfig, loadInitialState } = await import("../../dist/cli/config-input.js");
+    const refusal = (args: string[]): string => {
+      const flags = new Map<string, string>();
+      let initFrom: string | undefined;
+      for (let i = 0; i < args.length; i += 2) {
+        if (args[i] === "--init-from") initFrom = args[i + 1]!;
+        else flags.set(args[i]!, args[i + 1]!);
+      }
+      for (const [f, v] of [["--width", "2"], ["--depths", "2,2"]]) if (!flags.has(f!)) flags.set(f!, v!);
+      try {
+        const { spec } = loadRunConfig(undefined, undefined, flags, initFrom === undefined ? {} : { initFrom });
+        loadInitialState(spec, "--init-from");
+      } catch (err) {
+        expect((err as Error).name).toBe("UsageError");
+        return (err as Error).message;
+      }
+      return "accepted";
+    };
     expect((await runCli([...base, "--out", join(dir, "a")])).code).toBe(0);
     const good = join(dir, "a", "final.npz");
     const { encodeNpz } = await import("../../dist/data/npz.js");
@@ -391,7 +412,9 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
       ["with another init flag", ["--init-from", good, "--init-std", "0.1"], /--init-from: cannot be combined with --init-std/],
       ["reduced dynamics", ["--init-from", good, "--dynamics", "reduced"], /--init-from: reduced dynamics need an SVS initialisation/],
     ];
-    for (const [what, args, pattern] of cases) expectUsageError(await runCli([...base, ...args]), pattern, what);
+    for (const [what, args, pattern] of cases) expect(refusal(args), what).toMatch(pattern);
+    expect(refusal(["--init-from", good])).toBe("accepted");
+    for (const [, args, pattern] of [cases[0]!, cases[7]!]) expectUsageError(await runCli([...base, ...args]), pattern);
   });
 
   it("a config's init: { type: file, path } is found beside the config file", async () => {
@@ -482,20 +505,30 @@ describe("output directories: resume, overwrite, lock", () => {
 
   it("--resume refuses flags that differ, naming each field with both values", async () => {
     const dir = tmp();
-    const args = ["run", "--width", "1", "--sigma", "1", "--dynamics", "reduced", "--steps", "2000000", "--loss-tol", "1e-300", "--record-every", "100001", "--sharpness-every", "0"];
-    // An interrupted run is what --resume is for; make one by hand: a checkpoint of an incomplete run.
-    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/dlnlab.js", import.meta.url)), ...args, "--out", dir], { stdio: "ignore" });
-    const cp = join(dir, "checkpoint.json");
-    for (let i = 0; i < 400 && !existsSync(join(dir, "trajectory.csv")); i++) await new Promise((r) => setTimeout(r, 25));
-    child.kill("SIGINT");
-    await new Promise((resolve) => child.on("close", resolve));
-    expect(JSON.parse(readFileSync(cp, "utf8")).complete).toBe(false);
-    const res = await runCli(["run", "--resume", "--out", dir, "--lr", "0.5", "--steps", "3000000"]);
-    expectUsageError(res, /--resume: the run in .* has other settings: lr: 0\.625 \(saved\) vs 0\.5 \(given\); steps: 2000000 \(saved\) vs 3000000 \(given\)/);
-    // The same values as saved are accepted, and the bare command finishes it.
-    const ok = await runCli(["run", "--resume", "--out", dir, "--lr", "0.625", "--json"]);
+    expect((await runCli([...quick, "--h", "2.5", "--out", dir])).code).toBe(0);
+    // Mark the finished run as interrupted (what Ctrl-C leaves) so that --resume accepts it without a race.
+    const cpPath = join(dir, "checkpoint.json");
+    writeFileSync(cpPath, JSON.stringify({ ...JSON.parse(readFileSync(cpPath, "utf8")), complete: false }));
+    const res = await runCli(["run", "--resume", "--out", dir, "--lr", "0.5", "--steps", "60", "--seed", "1"]);
+    expectUsageError(res, /--resume: the run in .* has other settings: lr: 0\.625 \(saved\) vs 0\.5 \(given\); steps: 50 \(saved\) vs 60 \(given\); seed: 0 \(saved\) vs 1 \(given\); drop those flags/);
+    // Values equal to the saved ones are accepted (h = 2.5 is lr = 0.625 at λ_single = 4), and the run completes.
+    const ok = await runCli(["run", "--resume", "--out", dir, "--h", "2.5", "--steps", "50", "--json"]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).final.step).toBe(2_000_000);
+    expect(JSON.parse(ok.stdout).final.step).toBe(50);
+    expect(JSON.parse(readFileSync(cpPath, "utf8")).complete).toBe(true);
+  });
+
+  it("two processes on one --out: the second is refused in one line naming the first's pid", async () => {
+    const dir = tmp();
+    // Far more steps than any machine does before the SIGINT below: the first run is still writing.
+    const args = ["run", "--width", "1", "--sigma", "1", "--dynamics", "reduced", "--steps", "100000000000", "--loss-tol", "1e-300", "--record-every", "1000001", "--sharpness-every", "0", "--no-figures", "--out", dir];
+    const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/dlnlab.js", import.meta.url)), ...args], { stdio: "ignore" });
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    for (let i = 0; i < 400 && !existsSync(join(dir, "config.json")); i++) await new Promise((r) => setTimeout(r, 25));
+    expectUsageError(await runCli(args), new RegExp(`--out: .* is in use by process ${child.pid} \\(lock file`));
+    child.kill("SIGINT");
+    expect(await closed).toBe(130);
+    expect(existsSync(join(dir, ".dlnlab.lock"))).toBe(false);
   });
 
   it("a lock held by a live process refuses a second writer; a stale lock is taken over", async () => {
