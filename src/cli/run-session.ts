@@ -92,6 +92,49 @@ interface CheckpointFile {
   snapshot: SimulationSnapshot;
 }
 
+/** The snapshot of a checkpoint file after checking its form (a damaged or foreign checkpoint is a UsageError). */
+function checkedSnapshot(cp: CheckpointFile | null, spec: SimulationSpec, path: string): SimulationSnapshot {
+  const bad = (why: string): never => {
+    throw new UsageError(`--resume: ${path} is damaged (${why}); start afresh with --force`);
+  };
+  const s = cp?.snapshot as Partial<SimulationSnapshot> | undefined;
+  if (cp?.dlnlab?.kind !== "checkpoint" || !s || typeof s !== "object") return bad("not a dlnlab checkpoint");
+  if (!Number.isSafeInteger(s.step) || s.step! < 0 || s.step! > spec.steps) bad(`step ${JSON.stringify(s.step)} is not an integer in [0, ${spec.steps}]`);
+  if (typeof s.time !== "number" || !Number.isFinite(s.time)) bad("time is not a finite number");
+  if (typeof s.initialLoss !== "number" || !Number.isFinite(s.initialLoss)) bad("initialLoss is not a finite number");
+  for (const key of ["state", "topResidualHistory"] as const) {
+    const v = s[key];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) bad(`${key} is not a list of finite numbers`);
+  }
+  return s as SimulationSnapshot;
+}
+
+/**
+ * Why the recorded steps of a trajectory cut before `step` are not exactly the steps the run's record
+ * plan gives (rows missing or added), or null when they are.
+ */
+function scheduleGap(steps: readonly number[], spec: SimulationSpec, step: number): string | null {
+  const re = spec.record.every;
+  const se = spec.sharpness.every;
+  const next = (t: number) => Math.min(Math.ceil((t + 1) / re) * re, se > 0 ? Math.ceil((t + 1) / se) * se : Number.POSITIVE_INFINITY, spec.steps);
+  let expected = 0;
+  for (const t of steps) {
+    if (t !== expected) return `has a row for step ${t} where step ${expected} was due (rows missing or out of order)`;
+    expected = next(t);
+  }
+  return step > 0 && expected < step ? `ends at step ${steps[steps.length - 1] ?? "(none)"} but the checkpoint is at step ${step} (rows missing)` : null;
+}
+
+/** A Simulation; a resume snapshot that does not fit the run (e.g. another run's state) is a UsageError. */
+function buildSimulation(spec: SimulationSpec, options: ConstructorParameters<typeof Simulation>[1]): Simulation {
+  try {
+    return new Simulation(spec, options);
+  } catch (err) {
+    if (err instanceof RangeError && options?.resume && err.message.startsWith("resume:")) throw new UsageError(`--resume: the checkpoint does not fit this run (${err.message.slice(8)})`);
+    throw err;
+  }
+}
+
 /** Run `spec` to the end (or until interrupted) and write everything. */
 export async function runSession(spec: SimulationSpec, options: SessionOptions = {}): Promise<SessionOutcome> {
   const out = options.outDir;
@@ -124,10 +167,13 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     }
     if (!existsSync(paths.checkpoint)) throw new UsageError(`--resume: ${out} has no checkpoint.json to resume from`);
     const cp = readJson(paths.checkpoint, "--resume") as CheckpointFile;
-    if (cp.complete) throw new UsageError(`--resume: the run in ${out} is already complete`);
-    resume = cp.snapshot;
+    if (cp?.complete === true) throw new UsageError(`--resume: the run in ${out} is already complete`);
+    resume = checkedSnapshot(cp, spec, paths.checkpoint);
+    if (!existsSync(paths.trajectory)) throw new UsageError(`--resume: ${paths.trajectory} is missing, so the run cannot be continued; start afresh with --force`);
     csv!.truncateBeforeStep(resume.step);
     records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths));
+    const gap = scheduleGap(records.map((r) => r.step), spec, resume.step);
+    if (gap) throw new UsageError(`--resume: ${paths.trajectory} ${gap}; start afresh with --force`);
   } else if (paths) {
     writeJsonAtomic(paths.config, {
       dlnlab: { version: VERSION, kind: "config" },
@@ -140,7 +186,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   }
 
   const pending: string[] = [];
-  const sim = new Simulation(spec, {
+  const sim = buildSimulation(spec, {
     ...(options.backend ? { backend: options.backend } : {}),
     ...(resume ? { resume } : {}),
     ...(options.initialState ? { initialState: options.initialState } : {}),

@@ -4,7 +4,7 @@
  * nothing computed is lost), --resume, --force and the out-dir lock, the normalised step --h, and
  * `dlnlab demo`'s own output directory.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -516,6 +516,31 @@ describe("output directories: resume, overwrite, lock", () => {
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).final.step).toBe(50);
     expect(JSON.parse(readFileSync(cpPath, "utf8")).complete).toBe(true);
+  });
+
+  it("--resume refuses a damaged checkpoint or trajectory in one line", async () => {
+    const dir = tmp();
+    expect((await runCli([...quick, "--out", dir])).code).toBe(0);
+    const cpPath = join(dir, "checkpoint.json");
+    const cp = { ...JSON.parse(readFileSync(cpPath, "utf8")), complete: false };
+    const csvPath = join(dir, "trajectory.csv");
+    const csv = readFileSync(csvPath, "utf8");
+    const cases: [string, () => void, RegExp][] = [
+      ["state of another run", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, state: [1, 2, 3] } })), /the checkpoint does not fit this run \(snapshot has 3 state entries, this run needs 2\)/],
+      ["a string in the state", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, state: ["0.5", 0.5] } })), /checkpoint\.json is damaged \(state is not a list of finite numbers\)/],
+      ["negative step", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, step: -3 } })), /damaged \(step -3 is not an integer in \[0, 50\]\)/],
+      ["step past --steps", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, step: 70 } })), /damaged \(step 70 is not an integer/],
+      ["not a checkpoint", () => writeFileSync(cpPath, "[1, 2]"), /damaged \(not a dlnlab checkpoint\)/],
+      ["rows missing from trajectory.csv", () => {
+        writeFileSync(cpPath, JSON.stringify(cp));
+        writeFileSync(csvPath, csv.split("\n").filter((_, i) => i !== 12).join("\n"));
+      }, /trajectory\.csv has a row for step 12 where step 11 was due/],
+      ["trajectory.csv deleted", () => rmSync(csvPath), /trajectory\.csv is missing/],
+    ];
+    for (const [what, damage, pattern] of cases) {
+      damage();
+      expectUsageError(await runCli(["run", "--resume", "--out", dir]), pattern, what);
+    }
   });
 
   it("two processes on one --out: the second is refused in one line naming the first's pid", async () => {
