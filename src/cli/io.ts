@@ -161,13 +161,30 @@ export class LineAppender {
 
   /** Append lines. */
   append(lines: readonly string[]): void {
-    if (lines.length > 0) appendFileSync(this.path, lines.map((l) => l + "\n").join(""));
+    if (lines.length === 0) return;
+    try {
+      appendFileSync(this.path, lines.map((l) => l + "\n").join(""));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A full disk may cut the last row; --resume drops such a row (truncateBeforeStep) and goes on.
+      if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, this.path)}`);
+      throw err;
+    }
   }
 
-  /** Keep the header and the data lines whose first field (the step) is < `step`; returns the kept line count. */
+  /**
+   * Keep the header and the complete data lines (as many fields as the header) whose first field
+   * (the step) is < `step`; returns the kept line count. A row cut short (a crash or a full disk
+   * mid-write) is dropped.
+   */
   truncateBeforeStep(step: number): number {
-    const lines = existsSync(this.path) ? readFileSync(this.path, "utf8").split("\n").filter((l) => l !== "") : [];
-    const kept = lines.filter((l, i) => i === 0 || Number(l.slice(0, l.indexOf(","))) < step);
+    const text = existsSync(this.path) ? readFileSync(this.path, "utf8") : "";
+    const lines = text.split("\n");
+    // Every row is written with its newline: text after the last newline is a row cut short.
+    lines.pop();
+    const fields = (l: string) => l.split(",").length;
+    const width = lines.length > 0 ? fields(lines[0]!) : 0;
+    const kept = lines.filter((l, i) => l !== "" && (i === 0 || (fields(l) === width && Number(l.slice(0, l.indexOf(","))) < step)));
     this.reset(kept);
     return kept.length - 1;
   }
