@@ -5,6 +5,7 @@
  * and the figures. `--resume` continues an interrupted run from its checkpoint without recomputing
  * what was done.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
@@ -90,6 +91,15 @@ interface CheckpointFile {
   dlnlab: { version: string; kind: "checkpoint" };
   complete: boolean;
   snapshot: SimulationSnapshot;
+  /** SHA-256 of the run's resolved settings: a checkpoint copied from another run is refused. */
+  settings: string;
+  /** SHA-256 of the snapshot as written: a changed digit is refused. */
+  checksum: string;
+}
+
+/** Hex SHA-256 of a value's JSON text. */
+function sha256(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }
 
 /** The snapshot of a checkpoint file after checking its form (a damaged or foreign checkpoint is a UsageError). */
@@ -106,6 +116,8 @@ function checkedSnapshot(cp: CheckpointFile | null, spec: SimulationSpec, path: 
     const v = s[key];
     if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) bad(`${key} is not a list of finite numbers`);
   }
+  if (cp.settings !== sha256(spec)) bad("it belongs to a run with other settings");
+  if (cp.checksum !== sha256(s)) bad("its checksum does not match its contents");
   return s as SimulationSnapshot;
 }
 
@@ -205,7 +217,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const stepsAtStart = sim.step;
   const checkpoint = (complete: boolean) => {
     if (!paths) return;
-    const file: CheckpointFile = { dlnlab: { version: VERSION, kind: "checkpoint" }, complete, snapshot: sim.snapshot() };
+    const snapshot = sim.snapshot();
+    const file: CheckpointFile = { dlnlab: { version: VERSION, kind: "checkpoint" }, complete, snapshot, settings: sha256(spec), checksum: sha256(snapshot) };
     writeJsonAtomic(paths.checkpoint, file);
     lastCheckpoint = performance.now();
   };

@@ -520,13 +520,17 @@ describe("output directories: resume, overwrite, lock", () => {
 
   it("--resume refuses a damaged checkpoint or trajectory in one line", async () => {
     const dir = tmp();
+    const other = tmp();
     expect((await runCli([...quick, "--out", dir])).code).toBe(0);
+    expect((await runCli([...quick, "--lr", "0.5", "--out", other])).code).toBe(0);
     const cpPath = join(dir, "checkpoint.json");
     const cp = { ...JSON.parse(readFileSync(cpPath, "utf8")), complete: false };
     const csvPath = join(dir, "trajectory.csv");
     const csv = readFileSync(csvPath, "utf8");
     const cases: [string, () => void, RegExp][] = [
-      ["state of another run", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, state: [1, 2, 3] } })), /the checkpoint does not fit this run \(snapshot has 3 state entries, this run needs 2\)/],
+      ["a state of the wrong length", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, state: [1, 2, 3] } })), /checkpoint\.json is damaged \(its checksum does not match/],
+      ["one digit changed", () => writeFileSync(cpPath, JSON.stringify(cp).replace(/("state":\[\d\.\d)(\d)/, (_m, a: string, b: string) => a + ((Number(b) + 1) % 10))), /damaged \(its checksum does not match its contents\)/],
+      ["copied from another run", () => writeFileSync(cpPath, readFileSync(join(other, "checkpoint.json"), "utf8").replace('"complete": true', '"complete": false')), /damaged \(it belongs to a run with other settings\)/],
       ["a string in the state", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, state: ["0.5", 0.5] } })), /checkpoint\.json is damaged \(state is not a list of finite numbers\)/],
       ["negative step", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, step: -3 } })), /damaged \(step -3 is not an integer in \[0, 50\]\)/],
       ["step past --steps", () => writeFileSync(cpPath, JSON.stringify({ ...cp, snapshot: { ...cp.snapshot, step: 70 } })), /damaged \(step 70 is not an integer/],
