@@ -17,7 +17,7 @@ import { hasStateFiles, stateArrays } from "../data/states.js";
 import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./errors.js";
-import { LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
+import { describeFsError, LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
 import { Progress } from "./progress.js";
 
 /** Seconds between checkpoints of a long run. */
@@ -253,7 +253,15 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
     const { runFigures, writeFigure } = await import("../plot/index.js");
     for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics })) {
-      const written = await writeFigure(out, fig.name, fig.svg);
+      let written: { svg: string; png: string };
+      try {
+        written = await writeFigure(out, fig.name, fig.svg);
+      } catch (err) {
+        // The checkpoint is not marked complete yet, so `--resume` can continue from the last one once there is room.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, join(out, fig.name + ".svg"))}`);
+        throw err;
+      }
       figureFiles.push(written.svg, written.png);
     }
   }
