@@ -111,14 +111,16 @@ function checkedSnapshot(cp: CheckpointFile | null, spec: SimulationSpec, path: 
   if (cp?.dlnlab?.kind !== "checkpoint" || !s || typeof s !== "object") return bad("not a dlnlab checkpoint");
   if (!Number.isSafeInteger(s.step) || s.step! < 0 || s.step! > spec.steps) bad(`step ${JSON.stringify(s.step)} is not an integer in [0, ${spec.steps}]`);
   if (typeof s.time !== "number" || !Number.isFinite(s.time)) bad("time is not a finite number");
-  if (typeof s.initialLoss !== "number" || !Number.isFinite(s.initialLoss)) bad("initialLoss is not a finite number");
+  // Before the first step the initial loss is not known yet (NaN, written as null).
+  const unknownLoss = s.step === 0 && s.initialLoss === null;
+  if (!unknownLoss && (typeof s.initialLoss !== "number" || !Number.isFinite(s.initialLoss))) bad("initialLoss is not a finite number");
   for (const key of ["state", "topResidualHistory"] as const) {
     const v = s[key];
     if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) bad(`${key} is not a list of finite numbers`);
   }
   if (cp.settings !== sha256(spec)) bad("it belongs to a run with other settings");
   if (cp.checksum !== sha256(s)) bad("its checksum does not match its contents");
-  return s as SimulationSnapshot;
+  return { ...(s as SimulationSnapshot), initialLoss: unknownLoss ? Number.NaN : s.initialLoss! };
 }
 
 /**
@@ -222,6 +224,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     writeJsonAtomic(paths.checkpoint, file);
     lastCheckpoint = performance.now();
   };
+  // A checkpoint from the start, so that even a short run cut off before its first periodic one (full disk) resumes.
+  if (paths && !resume) checkpoint(false);
 
   while (!sim.done) {
     const t0 = performance.now();
