@@ -32,7 +32,7 @@ export interface GaussianInit {
  */
 export interface FileInit {
   type: "file";
-  /** Path of the .npz file, as given (recorded for the record; read by the caller). */
+  /** Path of the .npz file (kept in the spec so config.json and result.json say where the run started; read by the caller). */
   path: string;
 }
 
