@@ -47,7 +47,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--depths", path: ["depths"], kind: "int-list", arg: "<L1,L2,…>", help: "depth of each pathway; K = count (default 4,4)" },
   { flag: "--sigma", path: ["target", "sigma"], kind: "number-list", arg: "<σ1,σ2,…>", help: "target singular values, padded with zeros to the width (default 1,0.5)" },
   { flag: "--init-scales", path: ["init", "scales"], kind: "number-list", arg: "<α1,α2,…>", help: "end-to-end init scales α_k of a depth-balanced SVS init; every layer starts at α_k^(1/L_k) (default 0.0016,0.00130321)", impliesType: "svs", models: ["dln"] },
-  { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625)" },
+  { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625; or give --h)" },
   { flag: "--steps", path: ["steps"], kind: "int", arg: "<n>", help: "number of GD steps; gradient flow integrates to time lr·steps (default 5000)" },
   { flag: "--dynamics", path: ["dynamics"], kind: "word", arg: "<kind>", choices: ["full", "reduced", "flow"], help: "full (GD on full matrices), reduced (exact per-mode GD, SVS inits) or flow (gradient flow) (default full)" },
   { flag: "--seed", path: ["seed"], kind: "int", arg: "<n>", help: "seed of every random choice (default 0)" },
@@ -80,6 +80,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--decay-power", path: ["schedule", "power"], kind: "number", arg: "<p>", help: "exponent p of the decreasing step (default 1)", impliesType: "decay" },
   { flag: "--loss", path: ["classifier", "loss"], kind: "word", arg: "<ℓ>", choices: MARGIN_LOSS_NAMES, help: "classifier margin loss: logistic or exponential (default logistic)", models: ["classifier"] },
   { flag: "--points", path: ["classifier", "data", "points"], kind: "int", arg: "<n>", help: "number of separable data points of the classifier (default 20)", models: ["classifier"] },
+  { flag: "--h", path: ["h"], kind: "number", arg: "<h>", help: "normalised step h: lr = h/λ_single, λ_single = max_k L_k σ_1^(2−2/L_k) (docs/theory.md §4); instead of --lr" },
   { flag: "--margin", path: ["classifier", "data", "margin"], kind: "number", arg: "<γ>", help: "the classifier's data are redrawn until y·u*ᵀx ≥ γ (default 0.1)", models: ["classifier"] },
 ];
 
@@ -151,6 +152,10 @@ function deepClone(v: unknown): unknown {
 export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { config: Json; setBy: Map<string, string> } {
   const config = deepClone(raw) as Json;
   const setBy = new Map<string, string>();
+  if (values.has("--h") && values.has("--lr")) throw new FlagError("--h: give either --h or --lr (lr = h/λ_single), not both");
+  // A flag for the step replaces the config's other way of giving it (a file's lr under --h, and back).
+  if (values.has("--h")) delete config.lr;
+  if (values.has("--lr")) delete config.h;
   const modelFlag = FIELD_FLAGS.find((f) => f.flag === "--model")!;
   const modelText = values.get(modelFlag.flag);
   const model: unknown = modelText !== undefined ? parseFlagValue(modelFlag, modelText) : config.model ?? "dln";

@@ -10,12 +10,17 @@ import type { MlpRunSpec } from "../engine/simulate.js";
 import { BOTTLENECK_BASES } from "../engine/saddle/init.js";
 import { MARGIN_LOSS_NAMES } from "../engine/classifier/losses.js";
 import type { ClassifierSpec } from "../engine/classifier/system.js";
+import { svd } from "../engine/linalg/dense.js";
+import { singlePathSharpnesses } from "../theory/sharpness.js";
 
 const finite = z.number();
 const positive = z.number().gt(0, { message: "must be > 0" });
 const nonNegative = z.number().gte(0, { message: "must be >= 0" });
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const nonNegInt = z.int().gte(0, { message: "must be an integer >= 0" });
+
+/** The base step size when a config gives neither `lr` nor `h`. */
+export const DEFAULT_LR = 0.625;
 
 /** The target spectrum when a config gives neither `target.sigma` nor `target.matrix` (cut to the width). */
 const DEFAULT_SIGMA = [1, 0.5];
@@ -43,6 +48,11 @@ const InitSchema = z
     z.strictObject({
       type: z.literal("gaussian"),
       std: positive.describe("Standard deviation of the i.i.d. Gaussian entries."),
+    }),
+    z.strictObject({
+      type: z.literal("file"),
+      path: z.string().min(1, { message: "must name a .npz file" })
+        .describe("A .npz state (arrays W{k}_{l}, b{k}_{l}; the layout of initial.npz / final.npz, README): the run starts from it. model dln (full or flow) and mlp."),
     }),
   ])
   .describe("Initialisation.");
@@ -140,7 +150,9 @@ export const RunConfigSchema = z
     mlp: MlpSchema.optional(),
     classifier: ClassifierSchema.optional(),
     init: InitSchema.default(DEFAULT_INIT).describe("Initialisation of the linear network (model: dln)."),
-    lr: positive.default(0.625).describe("Base (peak) step size η."),
+    lr: positive.optional().describe("Base (peak) step size η (default 0.625; exclusive with h)."),
+    h: positive.optional()
+      .describe("Normalised step h: lr = h/λ_single, λ_single = max_k L_k σ_1^(2−2/L_k) the sharpest single-path minimum of the top mode (docs/theory.md §4); exclusive with lr."),
     schedule: ScheduleSchema.default({ type: "constant" }),
     steps: nonNegInt.default(5000).describe("GD steps (gradient flow: integrate to time lr·steps)."),
     dynamics: z.enum(["full", "reduced", "flow"]).default("full")
@@ -198,7 +210,16 @@ export const RunConfigSchema = z
         ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: `must be ${c.width}×${c.width} (the width)` });
       }
     }
+    if (c.lr !== undefined && c.h !== undefined) ctx.addIssue({ code: "custom", path: ["h"], message: "give either lr or h (lr = h/λ_single), not both" });
+    if (c.h !== undefined && c.model === "classifier") {
+      ctx.addIssue({ code: "custom", path: ["h"], message: "the normalised step needs a target (λ_single of its top mode); model classifier has none: give lr" });
+    } else if (c.h !== undefined && (t.sigma ? Math.max(...t.sigma) === 0 : t.matrix ? t.matrix.every((row) => row.every((x) => x === 0)) : false)) {
+      ctx.addIssue({ code: "custom", path: ["h"], message: "the target is zero, so λ_single = 0 and h cannot set lr: give lr" });
+    }
     const init = c.init;
+    if (init.type === "file" && c.model === "classifier") {
+      ctx.addIssue({ code: "custom", path: ["init", "type"], message: "file states are for model dln or mlp; the classifier starts from classifier.init" });
+    }
     // The linear init's shape is checked only where it is used (model: dln); an MLP has mlp.init.
     if (c.model === "dln" && init.type === "svs" && init.scales.length !== 1 && init.scales.length !== K) {
       ctx.addIssue({ code: "custom", path: ["init", "scales"], message: `has ${init.scales.length} values; expected 1 or ${K} (one per pathway)` });
@@ -245,8 +266,8 @@ export const RunConfigSchema = z
       } else if (reduced) {
         ctx.addIssue({ code: "custom", path: ["flow", "system"], message: "reduced dynamics are not defined for MLPs (model: mlp); use full" });
       }
-      if (JSON.stringify(init) !== JSON.stringify(DEFAULT_INIT)) {
-        ctx.addIssue({ code: "custom", path: ["init"], message: "is the linear network's initialisation; for model: mlp set mlp.init" });
+      if (JSON.stringify(init) !== JSON.stringify(DEFAULT_INIT) && init.type !== "file") {
+        ctx.addIssue({ code: "custom", path: ["init"], message: "is the linear network's initialisation; for model: mlp set mlp.init (or init: { type: file, path })" });
       }
       const m = c.mlp;
       if (m && Array.isArray(m.hidden) && m.hidden.length !== 1 && m.hidden.length !== K) {
@@ -257,8 +278,8 @@ export const RunConfigSchema = z
         if (bad >= 0) ctx.addIssue({ code: "custom", path: ["mlp", "input", bad], message: `has ${m.input[bad]!.length} columns; expected ${c.width} (one per sample: the width)` });
       }
     }
-    if (reduced && init.type === "gaussian") {
-      ctx.addIssue({ code: "custom", path: ["init", "type"], message: "reduced dynamics need an SVS initialisation (svs or svs-layers), not gaussian" });
+    if (reduced && (init.type === "gaussian" || init.type === "file")) {
+      ctx.addIssue({ code: "custom", path: ["init", "type"], message: `reduced dynamics need an SVS initialisation (svs or svs-layers), not ${init.type}` });
     }
     if (!reduced && c.sharpness.method === "blocks") {
       ctx.addIssue({ code: "custom", path: ["sharpness", "method"], message: "blocks needs reduced dynamics" });
@@ -274,7 +295,9 @@ export const RunConfigSchema = z
         }
       }
     }
-  });
+  })
+  // A config with neither lr nor h runs at the default lr (so a validated config says which step it uses).
+  .transform((c) => (c.lr === undefined && c.h === undefined ? { ...c, lr: DEFAULT_LR } : c));
 
 /** A validated run config (defaults applied, "auto" settings not yet resolved). */
 export type RunConfig = z.output<typeof RunConfigSchema>;
@@ -283,6 +306,24 @@ export type RunConfig = z.output<typeof RunConfigSchema>;
 const AUTO_RECORDS = 5000;
 /** Number of sharpness measurements `sharpness.every: auto` aims for. */
 const AUTO_SHARPNESS = 200;
+
+/** Top singular value σ_1 of a resolved target (the largest of `sigma`, or of the explicit matrix). */
+function topSingularValue(width: number, target: SimulationSpec["target"]): number {
+  if (target.matrix) return svd(width, target.matrix.flat()).s[0] ?? 0;
+  return Math.max(0, ...(target.sigma ?? []));
+}
+
+/**
+ * λ_single = max_k L_k σ_1^(2−2/L_k) of a spec (the sharpest single-path minimum of the top mode,
+ * docs/theory.md §4; a depth-1 pathway counts as in `theory window`), the scale of the normalised
+ * step h = η·λ_single; null for the classifier (no target) or σ_1 = 0.
+ */
+export function lambdaSingleOf(spec: Pick<SimulationSpec, "width" | "depths" | "target" | "model">): number | null {
+  if (spec.model === "classifier") return null;
+  const sigma1 = topSingularValue(spec.width, spec.target);
+  if (!(sigma1 > 0)) return null;
+  return Math.max(...singlePathSharpnesses(spec.depths, sigma1));
+}
 
 /** Resolve "auto" settings and broadcast one init scale to all pathways: the engine's explicit spec. */
 export function resolveRunConfig(c: RunConfig): SimulationSpec {
@@ -318,7 +359,7 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     ...classifier,
     target,
     init,
-    lr: c.lr,
+    lr: resolveLr(c, target),
     schedule: c.schedule,
     steps: c.steps,
     dynamics: c.dynamics,
@@ -328,6 +369,15 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     sharpness: { every: sharpEvery, top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
     stop: c.stop,
   };
+}
+
+/** lr as given, or h/λ_single for a config that gives the normalised step h. */
+function resolveLr(c: RunConfig, target: SimulationSpec["target"]): number {
+  if (c.h === undefined) return c.lr ?? DEFAULT_LR;
+  const lambda = lambdaSingleOf({ width: c.width, depths: c.depths, target, model: c.model });
+  // Validation refuses h for the classifier; a zero target has no top mode to normalise by.
+  if (lambda === null) throw new RangeError("h: the target's top singular value is 0, so λ_single = 0 and h cannot set lr; give lr");
+  return c.h / lambda;
 }
 
 /** The engine's classifier spec: the hidden width defaults to the input dimension. */
