@@ -12,6 +12,9 @@ import { createTarget } from "../engine/target.js";
 import { Rng } from "../engine/rng.js";
 import type { SimulationSpec } from "../engine/simulate.js";
 
+/** Steps per kernel call (see runBlock). */
+const CALL_STEPS = 128;
+
 /** Runs per block: 256 runs of K = 4 pathways keep state and bookkeeping (~30 KB) in a 48 KB L1. */
 export const BLOCK_RUNS = 256;
 
@@ -101,7 +104,7 @@ export class BatchRunner {
   }
 
   private constructor(api: WasmApi, module: object, private readonly maxK: number, private readonly maxD: number) {
-    const doubles = (maxK * maxD + maxD + 11) * BLOCK_RUNS + 2 * ((maxK + 1) * maxD + 1) + 2 * maxK;
+    const doubles = (2 * maxK * maxD + 2 * maxD + 12) * BLOCK_RUNS + maxK;
     const pages = Math.ceil((doubles * 8) / 65536) + 1;
     const memory = new api.Memory({ initial: pages, maximum: pages });
     const instance = new api.Instance(module, { env: { memory } });
@@ -125,12 +128,12 @@ export class BatchRunner {
     if (K > this.maxK || d > this.maxD) throw new RangeError(`runBlock: K = ${K}, d = ${d} exceed the runner's ${this.maxK}, ${this.maxD}`);
     const nPairs = (n + 1) >> 1;
     const B = 2 * nPairs;
-    // Layout (doubles): a (K·d·B), sigma (d·B), 11 lane arrays of B, pbuf, depths (i32).
+    // Layout (doubles): a (K·d·B), sigma (d·B), 11 lane arrays of B, scratch P (K·d·B), S (d·B), KEEP (B), depths (i32).
     let at = 0;
     const take = (len: number) => { const o = at; at += len; return o; };
-    const A = take(K * d * B), S = take(d * B), ETA = take(B), DIV = take(B), CONV = take(B), ALIVE = take(B), STATUS = take(B);
+    const A = take(K * d * B), SIG = take(d * B), ETA = take(B), DIV = take(B), CONV = take(B), ALIVE = take(B), STATUS = take(B);
     const FINAL = take(B), FLIPS = take(B), FIRST = take(B), SECOND = take(B), PREV = take(B), AMIN = take(B);
-    const PBUF = take(2 * ((K + 1) * d + 1));
+    const P = take(K * d * B), S = take(d * B), KEEP = take(B);
     const DEPTHS = take(Math.ceil(K / 2));
     const f = this.f64;
     f.fill(0, 0, at);
@@ -139,7 +142,7 @@ export class BatchRunner {
     const inputs = specs.map(runInput);
     inputs.forEach((inp, r) => {
       for (let j = 0; j < K * d; j++) f[A + j * B + r] = inp.a0[j]!;
-      for (let i = 0; i < d; i++) f[S + i * B + r] = inp.sigma[i]!;
+      for (let i = 0; i < d; i++) f[SIG + i * B + r] = inp.sigma[i]!;
       f[ETA + r] = inp.eta;
       f[DIV + r] = inp.div;
       f[CONV + r] = inp.conv;
@@ -156,7 +159,7 @@ export class BatchRunner {
       for (let r = 0; r < n; r++) {
         if (this.u32[2 * (ALIVE + r)] === 0) continue;
         for (let j = 0; j < K * d; j++) state[j] = f[A + j * B + r]!;
-        for (let i = 0; i < d; i++) sigma[i] = f[S + i * B + r]!;
+        for (let i = 0; i < d; i++) sigma[i] = f[SIG + i * B + r]!;
         samples[r]!.push({ step: t, value: measure(state, sigma) });
       }
     };
@@ -164,10 +167,12 @@ export class BatchRunner {
     let alive = n;
     while (t <= steps && alive > 0) {
       if (sampleEvery > 0 && t % sampleEvery === 0 && t < steps) sample(t);
-      const next = sampleEvery > 0 ? Math.min(steps + 1, (Math.floor(t / sampleEvery) + 1) * sampleEvery) : steps + 1;
+      // Calls of at most CALL_STEPS steps: V8 tiers a WebAssembly function up for its next call, not
+      // during a long one, so short calls reach the optimised code early.
+      const next = Math.min(t + CALL_STEPS, sampleEvery > 0 ? Math.min(steps + 1, (Math.floor(t / sampleEvery) + 1) * sampleEvery) : steps + 1);
       alive = this.kernel(
-        nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * S, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
-        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * PBUF, t, next, steps, first.record.every, first.sharpness.every,
+        nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * SIG, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
+        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * P, 8 * S, 8 * KEEP, t, next, steps, first.record.every, first.sharpness.every,
         steps - histN, histN,
       );
       t = next;
@@ -189,7 +194,7 @@ export class BatchRunner {
       if (histN >= 4) {
         const second = f[SECOND + r]!;
         const amplitude = second / (histN - Math.ceil(histN / 2));
-        if (f[FLIPS + r]! >= 0.75 * (histN - 1) && second >= 0.9 * f[FIRST + r]! && amplitude > floor(f[S + r]!)) status = "oscillating";
+        if (f[FLIPS + r]! >= 0.75 * (histN - 1) && second >= 0.9 * f[FIRST + r]! && amplitude > floor(f[SIG + r]!)) status = "oscillating";
       }
       return { status, finalStep: steps, stopStep: null, evaluations: 2, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
     });

@@ -233,7 +233,10 @@ function randomValues(spec: SweepSpec, dims: Dimension[], rng: Rng): Record<stri
   return out;
 }
 
-/** The hash of a resolved run spec: first 16 hex digits of SHA-256 of its stable JSON. */
+/**
+ * The hash of a resolved run spec or sweep spec: first 16 hex digits of SHA-256 of its JSON with keys
+ * sorted (fast-json-stable-stringify), so the hash does not depend on the order fields were written in.
+ */
 export function specHash(spec: unknown): string {
   return bytesToHex(sha256(utf8ToBytes(stableStringify(spec)))).slice(0, 16);
 }
@@ -261,7 +264,10 @@ export function makePoint(base: Record<string, unknown>, values: Record<string, 
     if (h !== undefined) {
       const lam = lambdaSingle(config);
       if (!Number.isFinite(lam)) throw new ConfigError("h: needs target.sigma (λ_single = max_k L_k σ_1^{2−2/L_k})");
-      config = validateRunConfig({ ...raw, lr: h / lam });
+      // lr is the only field h sets and its only rule is lr > 0, so the config need not be validated again.
+      const lr = h / lam;
+      if (!(lr > 0 && Number.isFinite(lr))) throw new ConfigError(`h: gives lr = ${lr}; expected a finite lr > 0`);
+      config = { ...config, lr };
     }
   } catch (err) {
     if (err instanceof ConfigError) throw new SweepSpecError(`point ${index} (${where}): ${err.message}`);
