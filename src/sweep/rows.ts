@@ -106,8 +106,8 @@ export function makeRow(sweep: SweepSpec, point: SweepPoint, end: RunEnd): Row {
     lr: spec.lr, h: Number.isFinite(point.h) ? point.h : null, K, width: d,
     status: end.status, final_step: end.finalStep, stop_step: end.stopStep,
     loss: Number.isFinite(end.loss) ? end.loss : null,
-    sharpness: end.sharpness,
-    lambda_eta_2: end.sharpness === null ? null : (end.sharpness * spec.lr) / 2,
+    sharpness: finite(end.sharpness ?? Number.NaN),
+    lambda_eta_2: finite(((end.sharpness ?? Number.NaN) * spec.lr) / 2),
   });
   for (let k = 0; k < K; k++) for (let i = 0; i < d; i++) row[`s_${k + 1}_${i + 1}`] = finite(end.s[k]![i]!);
   for (let i = 0; i < d; i++) row[`balance_${i + 1}`] = finite(balanceIndex(end.s.map((r) => r[i]!)));
@@ -156,7 +156,7 @@ function predictions(point: SweepPoint, s1: number[]): Row {
  * λ_max of the reduced Hessian at a depth-balanced state. For one mode (d = 1) it splits exactly:
  * per pathway, directions orthogonal to (1,…,1) have eigenvalue −r a_k^{L_k−2}; on the pathway
  * means it is D + w wᵀ (D_k = r(L_k−1)a_k^{L_k−2}, w_k = √L_k a_k^{L_k−1}), whose top eigenvalue is
- * the root of 1 = Σ_k w_k²/(λ − D_k) above max D (Newton from the right, monotone). That is ~50×
+ * the root of 1 = Σ_k w_k²/(λ − D_k) above max D (safeguarded Newton). That is ~50×
  * cheaper than the dense (Σ L_k)² block of svsHessianTop, which d > 1 falls back to.
  */
 export function balancedSharpness(depths: readonly number[], state: Float64Array, sigma: Float64Array): number {
@@ -182,19 +182,28 @@ export function balancedSharpness(depths: readonly number[], state: Float64Array
     w2sum += W2[k]!;
   }
   if (w2sum === 0) return Math.max(best, maxD);
-  // f(λ) = 1 − Σ w²/(λ − D) is increasing and concave above max D; Newton from λ ≥ root decreases monotonically.
-  let lam = maxD + w2sum;
-  for (let it = 0; it < 100; it++) {
+  // f(λ) = 1 − Σ w²/(λ − D) increases from −∞ to 1 above max D, with its root in (max D, max D + Σ w²]:
+  // Newton steps inside the bracket, bisection when a step would leave it.
+  let lo = maxD;
+  let hi = maxD + w2sum;
+  let lam = hi;
+  for (let it = 0; it < 200; it++) {
     let f = 1;
     let df = 0;
     for (let k = 0; k < K; k++) {
-      const g = lam - D[k]!;
       if (W2[k] === 0) continue;
+      const g = lam - D[k]!;
       f -= W2[k]! / g;
       df += W2[k]! / (g * g);
     }
-    const next = lam - f / df;
-    if (!(next < lam) || next <= maxD) break;
+    if (f > 0) hi = lam;
+    else lo = lam;
+    let next = lam - f / df;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - lam) <= 1e-16 * Math.abs(lam) || hi - lo <= 1e-16 * Math.abs(hi)) {
+      lam = next;
+      break;
+    }
     lam = next;
   }
   return Math.max(best, lam);

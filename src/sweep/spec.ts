@@ -96,7 +96,8 @@ export function axisValues(name: string, axis: Axis): unknown[] {
   if (points === 1) return [from];
   return Array.from({ length: points }, (_, i) => {
     const u = i / (points - 1);
-    // The last point is `to` exactly, not from + (to − from)·1 with rounding.
+    // The end points are `from` and `to` exactly (exp(log x) need not round back to x).
+    if (i === 0) return from;
     if (i === points - 1) return to;
     return scale === "log" ? Math.exp(Math.log(from) + u * (Math.log(to) - Math.log(from))) : from + u * (to - from);
   });
