@@ -84,6 +84,8 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
     let finished = done.size;
     let buffer: Row[] = [];
     let lastFlush = performance.now();
+    let chunks = 0;
+    const killAfter = Number(process.env.DLNLAB_SWEEP_KILL_AFTER_CHUNKS ?? 0);
     // Chunks are written one after the other (one DuckDB connection), in completion order.
     let writing: Promise<unknown> = Promise.resolve();
     const flush = () => {
@@ -91,7 +93,11 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
       buffer = [];
       lastFlush = performance.now();
       written += rows.length;
-      writing = writing.then(() => store.write(rows));
+      writing = writing.then(async () => {
+        await store.write(rows);
+        // Test hook: die like kill -9 right after the N-th chunk, to test resuming (test/sweep/cli.test.ts).
+        if (++chunks === killAfter) process.kill(process.pid, "SIGKILL");
+      });
       return writing;
     };
     const accept = (rows: Row[]) => {
