@@ -43,36 +43,36 @@ export function runColumns(spec: SweepSpec, points: readonly SweepPoint[]): RunC
     cols.push({ name: axisColumn(name), type: numeric ? "DOUBLE" : "VARCHAR", description: `axis ${name}${numeric ? "" : " (JSON text)"}` });
   }
   cols.push(
-    { name: "lr", type: "DOUBLE", description: "step size η (resolved)" },
+    { name: "lr", type: "DOUBLE", description: "step size η (resolved; time per step)" },
     { name: "h", type: "DOUBLE", description: "normalised step h = η·λ_single, λ_single = max_k L_k σ_1^{2−2/L_k} (dimensionless)" },
     { name: "K", type: "BIGINT", description: "number of pathways" },
     { name: "width", type: "BIGINT", description: "width d" },
     { name: "status", type: "VARCHAR", description: "converged, diverged, oscillating or max-steps (as `dlnlab run`)" },
-    { name: "final_step", type: "BIGINT", description: "step of the final state (steps)" },
-    { name: "stop_step", type: "BIGINT", description: "step whose loss ended the run early (converged/diverged), else null" },
-    { name: "loss", type: "DOUBLE", description: "final loss ½‖F − Y‖²_F" },
-    { name: "sharpness", type: "DOUBLE", description: "final λ_max of the Hessian (null when the state is not finite)" },
+    { name: "final_step", type: "BIGINT", description: "step of the final state (GD steps)" },
+    { name: "stop_step", type: "BIGINT", description: "step whose loss ended the run early (converged/diverged; GD steps), else null" },
+    { name: "loss", type: "DOUBLE", description: "final loss ½‖F − Y‖²_F (units of σ²)" },
+    { name: "sharpness", type: "DOUBLE", description: "final λ_max of the Hessian (units of 1/η; null when the state is not finite)" },
     { name: "lambda_eta_2", type: "DOUBLE", description: "sharpness·η/2 (1 = the stability edge 2/η)" },
   );
   for (let k = 1; k <= K; k++) {
-    for (let i = 1; i <= d; i++) cols.push({ name: `s_${k}_${i}`, type: "DOUBLE", description: `final mode coefficient of pathway ${k} in mode ${i}` });
+    for (let i = 1; i <= d; i++) cols.push({ name: `s_${k}_${i}`, type: "DOUBLE", description: `final mode coefficient of pathway ${k} in mode ${i} (units of σ)` });
   }
-  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, type: "DOUBLE", description: `final balance index of mode ${i}, (Σ_k s_k)²/(K Σ_k s_k²)` });
+  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, type: "DOUBLE", description: `final balance index of mode ${i}, (Σ_k s_k)²/(K Σ_k s_k²) ∈ [1/K, 1]` });
   cols.push(
-    { name: "first_unstable_step", type: "BIGINT", description: "first sampled step with sharpness > 2/η, else null" },
-    { name: "max_sharpness", type: "DOUBLE", description: "largest sampled sharpness (samples and the final state)" },
+    { name: "first_unstable_step", type: "BIGINT", description: "first sampled step with sharpness > 2/η (GD steps), else null" },
+    { name: "max_sharpness", type: "DOUBLE", description: "largest sampled sharpness (samples and the final state; units of 1/η)" },
     { name: "sign_flip", type: "BOOLEAN", description: "a layer scalar (reduced) or mode coefficient (other dynamics) changed sign" },
   );
   if (spec.predict) {
     cols.push(
-      { name: "eta_single", type: "DOUBLE", description: "2/λ_single of mode 1: lower edge of the re-balancing window" },
-      { name: "eta_balanced", type: "DOUBLE", description: "2/λ_bal of mode 1: the flattest minimum's edge" },
-      { name: "eta_wcr", type: "DOUBLE", description: "c_L/(L_min σ_1^{2−2/L_min}): the WCR ceiling" },
-      { name: "c_L", type: "DOUBLE", description: "WCR constant c_{L_min}" },
+      { name: "eta_single", type: "DOUBLE", description: "2/λ_single of mode 1: lower edge of the re-balancing window (units of η)" },
+      { name: "eta_balanced", type: "DOUBLE", description: "2/λ_bal of mode 1: the flattest minimum's edge (units of η)" },
+      { name: "eta_wcr", type: "DOUBLE", description: "c_L/(L_min σ_1^{2−2/L_min}): the WCR ceiling (units of η)" },
+      { name: "c_L", type: "DOUBLE", description: "WCR constant c_{L_min} (dimensionless)" },
       { name: "regime", type: "VARCHAR", description: "predicted regime: below (η ≤ 2/λ_single: GF end point), window (re-balancing), above (η ≥ upper edge)" },
     );
-    for (let k = 1; k <= K; k++) cols.push({ name: `pred_s_${k}_1`, type: "DOUBLE", description: `predicted final s of pathway ${k} in mode 1 (GF end point below the window, stopping boundary inside)` });
-    cols.push({ name: "split_distance", type: "DOUBLE", description: "Euclidean distance between measured and predicted (s_{k,1})_k" });
+    for (let k = 1; k <= K; k++) cols.push({ name: `pred_s_${k}_1`, type: "DOUBLE", description: `predicted final s of pathway ${k} in mode 1 (units of σ; GF end point below the window, stopping boundary inside)` });
+    cols.push({ name: "split_distance", type: "DOUBLE", description: "Euclidean distance between measured and predicted (s_{k,1})_k (units of σ)" });
   }
   return cols;
 }

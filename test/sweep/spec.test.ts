@@ -92,3 +92,18 @@ describe("bad sweep specs", () => {
     bad({ base: { preset: "nope" }, axes: { lr: { values: [0.1] } } }, /base\.preset: unknown preset/);
   });
 });
+
+describe("examples/sweeps", () => {
+  it("every example spec expands into valid points", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    const dir = new URL("../../examples/sweeps/", import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const f of files) {
+      const spec = parseSweepSpec(parse(readFileSync(new URL(f, dir), "utf8")), f);
+      const points = expandSweep(spec);
+      expect(points.length, f).toBe(countPoints(spec));
+    }
+  });
+});
