@@ -6,9 +6,11 @@
 // separately (no fused multiply-add), so every run's state is bit for bit the single-run state.
 //
 // Each step streams over the block in three passes (p and s; residual, loss and stop rules; update),
-// each a flat loop over the runs with no dependency between iterations. Measured against a first
-// version that did all three per pair of runs (address arithmetic, v128 constants and the depth
-// loop inside the innermost loop): 21 → see bench/sweep.ts for the current ns per pathway update.
+// each a flat loop over the runs with no dependency between iterations. Two alternatives measured
+// slower on this machine (min of 8 interleaved repeats, 4096 runs × 1000 steps, K = L = 4): one pair
+// of runs at a time with all pathways in flight (6.6 → 9.9 ns per pathway update under load, vs 6.6
+// for this one) and the update fused with the next step's sums (5.3 vs 6.1); bench/sweep.ts has the
+// current numbers.
 //
 // Per run (lane) the caller owns: eta, div (divergence bound), conv (convergence bound), alive
 // (all-ones while running), status (0 running; 1 converged, 2 diverged at a record step; 3, 4 after
@@ -141,3 +143,5 @@ export function sweep_balanced(
   }
   return count;
 }
+
+
