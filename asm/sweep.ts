@@ -7,9 +7,9 @@
 //
 // Each step streams over the block in three passes (p and s; residual, loss and stop rules; update),
 // each a flat loop over the runs with no dependency between iterations. Two alternatives measured
-// slower on this machine (min of 8 interleaved repeats, 4096 runs × 1000 steps, K = L = 4): one pair
-// of runs at a time with all pathways in flight (6.6 → 9.9 ns per pathway update under load, vs 6.6
-// for this one) and the update fused with the next step's sums (5.3 vs 6.1); bench/sweep.ts has the
+// slower on this (loaded) machine, min of 8 interleaved repeats of 4096 runs × 1000 steps at
+// K = L = 4: one pair of runs at a time with all pathways in flight (9.9 ns per pathway update vs 6.6
+// for this form) and the update fused with the next step's sums (6.1 vs 5.3); bench/sweep.ts has the
 // current numbers.
 //
 // Per run (lane) the caller owns: eta, div (divergence bound), conv (convergence bound), alive

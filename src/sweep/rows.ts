@@ -255,6 +255,18 @@ export function runSinglePoint(sweep: SweepSpec, point: SweepPoint): Row {
   });
 }
 
+const runners = new Map<string, BatchRunner | null>();
+
+/** One kernel instance per shape bound, reused by every call in this thread (a worker runs many tasks). */
+function batchRunner(maxK: number, maxD: number): BatchRunner | null {
+  // Round the bounds up so that tasks of slightly different shapes share an instance.
+  const k = Math.max(8, 2 ** Math.ceil(Math.log2(maxK)));
+  const d = Math.max(4, 2 ** Math.ceil(Math.log2(maxD)));
+  const key = `${k}x${d}`;
+  if (!runners.has(key)) runners.set(key, BatchRunner.create(k, d));
+  return runners.get(key)!;
+}
+
 /**
  * Rows of a list of points: batchable points of one `batchKey` go through the SIMD kernel in blocks
  * of BLOCK_RUNS, the rest through `Simulation` one by one. `onRows` receives rows as blocks finish.
@@ -266,7 +278,7 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], onRow
     onRows(rows);
   };
   const groups = new Map<string, SweepPoint[]>();
-  const runner = BatchRunner.create(Math.max(1, ...points.map((p) => p.spec.depths.length)), Math.max(1, ...points.map((p) => p.spec.width)));
+  const runner = batchRunner(Math.max(1, ...points.map((p) => p.spec.depths.length)), Math.max(1, ...points.map((p) => p.spec.width)));
   for (const p of points) {
     if (runner && batchable(p.spec)) {
       const key = batchKey(p.spec);

@@ -97,7 +97,8 @@ function phase(xAxis: string, rowAxis: string, rows: Row[], id: string, title: s
   const xc = axisColumn(xAxis);
   const rc = axisColumn(rowAxis);
   const xs = [...new Set(rows.map((r) => num(r[xc])))].sort((a, b) => a - b);
-  const labelOf = (r: Row) => `${rowAxis} = ${String(typeof r[rc] === "bigint" ? Number(r[rc]) : r[rc])}`;
+  const short = (v: unknown) => (typeof v === "number" ? String(Number(v.toPrecision(4))) : typeof v === "bigint" ? String(v) : String(v));
+  const labelOf = (r: Row) => `${rowAxis} = ${short(r[rc])}`;
   const labels = [...new Set(rows.map(labelOf))];
   const half = (i: number) => (xs.length > 1 ? (i === 0 ? (xs[1]! - xs[0]!) / 2 : (xs[i]! - xs[i - 1]!) / 2) : 0.5);
   const seen = new Set<string>();
@@ -115,6 +116,8 @@ function phase(xAxis: string, rowAxis: string, rows: Row[], id: string, title: s
   }
   return heatmap({
     id, title, subtitle: `${rows.length} runs; colour: final balance of mode 1 where the run converged`, width: 900,
+    // Rows of 52 px for a few networks, down to 12 px (still legible labels) for a numeric row axis.
+    height: 90 + labels.length * Math.max(12, Math.min(52, 700 / labels.length)),
     x: { label: axisLabel(xAxis) }, rows: { label: rowAxis, labels }, cells,
     color: { label: "balance (K·BI − 1)/(K − 1)", domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] },
     categories: CATEGORIES.filter((c) => cells.some((cell) => cell.category === c.name)),
