@@ -78,7 +78,7 @@ export interface SweepPoint {
   spec: SimulationSpec;
   /** Normalised step h = η·λ_single (λ_single = max_k L_k σ_1^{2−2/L_k}); NaN when σ_1 is unknown. */
   h: number;
-  /** First 16 hex digits of the SHA-256 of the resolved spec (stable key order). */
+  /** Config hash: first 16 hex digits of the SHA-256 of the resolved spec's JSON. */
   hash: string;
 }
 
@@ -244,7 +244,9 @@ export function specHash(spec: unknown): string {
 
 /** Build one point from its axis values; invalid configs name the axes and the field. */
 export function makePoint(base: Record<string, unknown>, values: Record<string, unknown>, index: number): SweepPoint {
-  const raw = clone(base);
+  // setPath copies every object and array on the paths it sets, and zod builds new objects, so the
+  // base itself is never written to and needs no deep copy per point.
+  const raw = { ...base };
   let h: number | undefined;
   for (const [name, value] of Object.entries(values)) {
     const path = axisPath(name);
@@ -276,7 +278,10 @@ export function makePoint(base: Record<string, unknown>, values: Record<string, 
   }
   const spec = resolveRunConfig(config);
   const lam = lambdaSingle(config);
-  return { index, values, config, spec, h: h ?? config.lr * lam, hash: specHash(spec) };
+  // resolveRunConfig builds the spec in a fixed key order (zod's output follows the schema), so plain
+  // JSON is canonical here; the sorted stringify of specHash costs as much as the rest of the point.
+  const hash = bytesToHex(sha256(utf8ToBytes(JSON.stringify(spec)))).slice(0, 16);
+  return { index, values, config, spec, h: h ?? config.lr * lam, hash };
 }
 
 /** Options of `expandSweep`. */
