@@ -281,7 +281,8 @@ export function makePoint(base: Record<string, unknown>, values: Record<string, 
   // resolveRunConfig builds the spec in a fixed key order (zod's output follows the schema), so plain
   // JSON is canonical here; the sorted stringify of specHash costs as much as the rest of the point.
   const hash = bytesToHex(sha256(utf8ToBytes(JSON.stringify(spec)))).slice(0, 16);
-  return { index, values, config, spec, h: h ?? config.lr * lam, hash };
+  // h from the resolved step, so that a schema that resolves `h:` itself is reported right too.
+  return { index, values, config, spec, h: h ?? spec.lr * lam, hash };
 }
 
 /** Options of `expandSweep`. */
