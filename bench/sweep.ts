@@ -94,8 +94,9 @@ async function benchWorkers(): Promise<{ one: number; two: number }> {
   const tasks = sweepTasks(expandSweep(spec));
   const time = async (jobs: number) => {
     const pool = new SweepPool(jobs);
-    // Warm the threads (module load) outside the timed part.
-    await Promise.all(Array.from({ length: jobs }, () => pool.run({ sweep: spec, points: tasks[0]!.slice(0, 2) })));
+    // Warm every thread (module load, kernel tier-up) outside the timed part: enough concurrent
+    // tasks that each thread gets some.
+    await Promise.all(Array.from({ length: 4 * jobs }, () => pool.run({ sweep: spec, points: tasks[0]!.slice(0, 32) })));
     const t0 = performance.now();
     await Promise.all(tasks.map((t) => pool.run({ sweep: spec, points: t })));
     const s = (performance.now() - t0) / 1000;
