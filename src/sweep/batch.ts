@@ -68,9 +68,17 @@ interface RunInput {
   conv: number;
 }
 
-function runInput(spec: SimulationSpec): RunInput {
-  const rng = new Rng(spec.seed);
-  const target = createTarget(spec.width, spec.target, rng.fork());
+/** Targets of a block by (width, target, seed): neighbouring points of a sweep usually share one. */
+type TargetCache = Map<string, ReturnType<typeof createTarget>>;
+
+function runInput(spec: SimulationSpec, targets: TargetCache): RunInput {
+  const key = JSON.stringify([spec.width, spec.target, spec.seed]);
+  let target = targets.get(key);
+  if (!target) {
+    // Simulation draws the target from the first fork of the run's seed.
+    target = createTarget(spec.width, spec.target, new Rng(spec.seed).fork());
+    targets.set(key, target);
+  }
   const d = spec.width;
   const scales = layerScales(spec.init, spec.depths)!;
   const a0 = new Float64Array(spec.depths.length * d);
@@ -139,7 +147,8 @@ export class BatchRunner {
     f.fill(0, 0, at);
     f.fill(Number.POSITIVE_INFINITY, AMIN, AMIN + B);
     for (let k = 0; k < K; k++) this.i32[2 * DEPTHS + k] = first.depths[k]!;
-    const inputs = specs.map(runInput);
+    const targets: TargetCache = new Map();
+    const inputs = specs.map((spec) => runInput(spec, targets));
     inputs.forEach((inp, r) => {
       for (let j = 0; j < K * d; j++) f[A + j * B + r] = inp.a0[j]!;
       for (let i = 0; i < d; i++) f[SIG + i * B + r] = inp.sigma[i]!;
