@@ -1,5 +1,5 @@
-// Compiles the AssemblyScript kernels (asm/kernels.ts) to WebAssembly with SIMD and writes the
-// module bytes, base64-encoded, to src/engine/linalg/kernels-wasm.generated.ts so the engine can
+// Compiles the AssemblyScript kernels (asm/kernels.ts, asm/sweep.ts) to WebAssembly with SIMD and
+// writes each module's bytes, base64-encoded, to a *.generated.ts next to its loader so the engine can
 // load them in Node, workers and browsers without a file system or bundler plugin.
 // Exits non-zero (and the build stops) on any compiler diagnostic error.
 import asc from "assemblyscript/asc";
@@ -9,81 +9,87 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const source = "asm/kernels.ts";
-const target = resolve(root, "src/engine/linalg/kernels-wasm.generated.ts");
 const emitText = process.argv.includes("--wat");
+const MODULES = [
+  { source: "asm/kernels.ts", target: "src/engine/linalg/kernels-wasm.generated.ts", name: "KERNELS_WASM_BASE64", wat: "kernels.wat" },
+  { source: "asm/sweep.ts", target: "src/sweep/kernel-wasm.generated.ts", name: "SWEEP_WASM_BASE64", wat: "sweep.wat" },
+];
+for (const m of MODULES) await build(m.source, resolve(root, m.target), m.name, m.wat);
 
-const outputs = new Map();
-const stderr = [];
-const { error } = await asc.main(
-  [
-    source,
-    "-O3",
-    "--enable", "simd",
-    // No GC or allocator: kernels only read and write caller-owned memory.
-    "--runtime", "stub",
-    // Each workspace instantiates the module with its own fixed-size memory.
-    "--importMemory",
-    "--noExportMemory",
-    // No `env.abort` import and no bounds assertions inside the hot loops.
-    "--noAssert",
-    "--use", "abort=",
-    "--outFile", "kernels.wasm",
-    ...(emitText ? ["--textFile", "kernels.wat"] : []),
-    "--baseDir", root,
-  ],
-  {
-    stdout: { write: (s) => process.stdout.write(String(s)) },
-    stderr: { write: (s) => { stderr.push(String(s)); return true; } },
-    writeFile: (name, contents) => { outputs.set(name, contents); },
-  },
-);
+async function build(source, target, exportName, watName) {
 
-const wasm = outputs.get("kernels.wasm");
-if (error || !(wasm instanceof Uint8Array)) {
-  process.stderr.write(stderr.join(""));
-  process.stderr.write(`build-wasm: compiling ${source} failed: ${error ? error.message : "no binary emitted"}\n`);
-  process.exit(1);
-}
-if (stderr.length > 0) process.stderr.write(stderr.join(""));
+  const outputs = new Map();
+  const stderr = [];
+  const { error } = await asc.main(
+    [
+      source,
+      "-O3",
+      "--enable", "simd",
+      // No GC or allocator: kernels only read and write caller-owned memory.
+      "--runtime", "stub",
+      // Each workspace instantiates the module with its own fixed-size memory.
+      "--importMemory",
+      "--noExportMemory",
+      // No `env.abort` import and no bounds assertions inside the hot loops.
+      "--noAssert",
+      "--use", "abort=",
+      "--outFile", "module.wasm",
+      ...(emitText ? ["--textFile", watName] : []),
+      "--baseDir", root,
+    ],
+    {
+      stdout: { write: (s) => process.stdout.write(String(s)) },
+      stderr: { write: (s) => { stderr.push(String(s)); return true; } },
+      writeFile: (name, contents) => { outputs.set(name, contents); },
+    },
+  );
 
-// The module must not carry data segments or its own memory: every byte of a workspace's memory
-// belongs to the model's buffers.
-const mod = new WebAssembly.Module(wasm);
-const imports = WebAssembly.Module.imports(mod).map((d) => `${d.module}.${d.name}:${d.kind}`);
-if (imports.length !== 1 || imports[0] !== "env.memory:memory") {
-  process.stderr.write(`build-wasm: unexpected imports ${JSON.stringify(imports)} (want only env.memory)\n`);
-  process.exit(1);
-}
-// Section ids 5 (memory), 6 (global) and 11 (data) would mean the module claims memory of its own.
-for (const id of sectionIds(wasm)) {
-  if (id === 5 || id === 6 || id === 11) {
-    process.stderr.write(`build-wasm: the module has section ${id} (memory/global/data); kernels must be stateless\n`);
+  const wasm = outputs.get("module.wasm");
+  if (error || !(wasm instanceof Uint8Array)) {
+    process.stderr.write(stderr.join(""));
+    process.stderr.write(`build-wasm: compiling ${source} failed: ${error ? error.message : "no binary emitted"}\n`);
     process.exit(1);
   }
-}
-if (emitText) {
-  // `node scripts/build-wasm.mjs --wat` also writes the text format for inspection (build/ is gitignored).
-  mkdirSync(resolve(root, "build"), { recursive: true });
-  writeFileSync(resolve(root, "build/kernels.wat"), outputs.get("kernels.wat"));
-}
+  if (stderr.length > 0) process.stderr.write(stderr.join(""));
 
-const sha = createHash("sha256").update(readFileSync(resolve(root, source))).digest("hex").slice(0, 16);
-const base64 = Buffer.from(wasm).toString("base64");
-const lines = base64.match(/.{1,100}/g) ?? [];
-writeFileSync(
-  target,
-  [
-    "// Generated by scripts/build-wasm.mjs from asm/kernels.ts: do not edit (`npm run build` rewrites it).",
-    `// Source sha256 ${sha}; ${wasm.length} bytes of WebAssembly (SIMD).`,
-    "",
-    "/** The compiled kernel module (asm/kernels.ts), base64-encoded. */",
-    "export const KERNELS_WASM_BASE64 =",
-    lines.map((l) => `  "${l}"`).join(" +\n") + ";",
-    "",
-  ].join("\n"),
-);
-process.stdout.write(`build-wasm: ${source} -> ${wasm.length} bytes -> ${target.slice(root.length + 1)}\n`);
+  // The module must not carry data segments or its own memory: every byte of a workspace's memory
+  // belongs to the model's buffers.
+  const mod = new WebAssembly.Module(wasm);
+  const imports = WebAssembly.Module.imports(mod).map((d) => `${d.module}.${d.name}:${d.kind}`);
+  if (imports.length !== 1 || imports[0] !== "env.memory:memory") {
+    process.stderr.write(`build-wasm: unexpected imports ${JSON.stringify(imports)} (want only env.memory)\n`);
+    process.exit(1);
+  }
+  // Section ids 5 (memory), 6 (global) and 11 (data) would mean the module claims memory of its own.
+  for (const id of sectionIds(wasm)) {
+    if (id === 5 || id === 6 || id === 11) {
+      process.stderr.write(`build-wasm: the module has section ${id} (memory/global/data); kernels must be stateless\n`);
+      process.exit(1);
+    }
+  }
+  if (emitText) {
+    // `node scripts/build-wasm.mjs --wat` also writes the text format for inspection (build/ is gitignored).
+    mkdirSync(resolve(root, "build"), { recursive: true });
+    writeFileSync(resolve(root, "build/" + watName), outputs.get(watName));
+  }
+
+  const sha = createHash("sha256").update(readFileSync(resolve(root, source))).digest("hex").slice(0, 16);
+  const base64 = Buffer.from(wasm).toString("base64");
+  const lines = base64.match(/.{1,100}/g) ?? [];
+  writeFileSync(
+    target,
+    [
+      `// Generated by scripts/build-wasm.mjs from ${source}: do not edit (\`npm run build\` rewrites it).`,
+      `// Source sha256 ${sha}; ${wasm.length} bytes of WebAssembly (SIMD).`,
+      "",
+      `/** The compiled kernel module (${source}), base64-encoded. */`,
+      `export const ${exportName} =`,
+      lines.map((l) => `  "${l}"`).join(" +\n") + ";",
+      "",
+    ].join("\n"),
+  );
+  process.stdout.write(`build-wasm: ${source} -> ${wasm.length} bytes -> ${target.slice(root.length + 1)}\n`);
+}
 
 /** Ids of the top-level sections of a WebAssembly binary, in order. */
 function sectionIds(bytes) {

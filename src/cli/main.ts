@@ -12,11 +12,12 @@ import { registerPresets } from "./commands/presets.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerTheory } from "./commands/theory.js";
 import { registerReproduce } from "./commands/reproduce.js";
+import { registerSweep } from "./commands/sweep.js";
 
 /** Each command module exports a function that adds its subcommand to the program. */
 export type RegisterCommand = (program: Command) => void;
 
-const commands: RegisterCommand[] = [registerRun, registerDemo, registerPresets, registerSchema, registerTheory, registerReproduce];
+const commands: RegisterCommand[] = [registerRun, registerDemo, registerPresets, registerSchema, registerTheory, registerReproduce, registerSweep];
 
 /** Build the `dlnlab` program with every subcommand registered. */
 export function buildProgram(): Command {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const PORTABLE = ["src/engine", "src/theory", "src/config", "src/data"];
+const PORTABLE = ["src/engine", "src/theory", "src/config", "src/data", "src/sweep"];
 const NODE_BUILTINS = /from\s+["'](node:[^"']+|fs|path|os|child_process|worker_threads|url|util|crypto|stream|buffer|process)["']/;
 const NODE_GLOBALS = /\b(process\.|Buffer\.|require\(|__dirname|__filename)/;
 

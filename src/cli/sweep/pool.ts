@@ -1,0 +1,34 @@
+/**
+ * @file The worker-thread pool of `dlnlab sweep` (piscina), set up like the reproduce pool: the
+ * compiled worker in dist/, or the TypeScript source under tsx in development.
+ */
+import { Piscina } from "piscina";
+import type { Row } from "../../sweep/rows.js";
+import type { SweepTask } from "./worker.js";
+
+/** A pool of `jobs` worker threads running sweep tasks. */
+export class SweepPool {
+  private readonly pool: Piscina<SweepTask, Row[]>;
+
+  constructor(jobs: number) {
+    const here = import.meta.url;
+    const source = here.endsWith(".ts");
+    const loaded = process.execArgv.some((a) => a.includes("tsx"));
+    this.pool = new Piscina({
+      filename: new URL(source ? "./worker.ts" : "./worker.js", here).href,
+      minThreads: jobs,
+      maxThreads: jobs,
+      execArgv: source && !loaded ? [...process.execArgv, "--import", "tsx"] : process.execArgv,
+    });
+  }
+
+  /** Run one task. */
+  run(task: SweepTask): Promise<Row[]> {
+    return this.pool.run(task);
+  }
+
+  /** Shut the threads down. */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * @file Where a sweep's results live: `DIR/spec.json` (the validated spec), `DIR/runs-NNNNNN.parquet`
+ * chunks written atomically as runs finish (DuckDB writes a temporary name, then it is renamed), each
+ * carrying the spec, its hash, the dlnlab version and the column descriptions as Parquet key-value
+ * metadata, and `DIR/sweep.lock` with the pid of the sweep writing DIR. SQL runs over the view `runs`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { VERSION } from "../../version.js";
+import { UsageError } from "../errors.js";
+import type { Cell, Row, RunColumn } from "../../sweep/rows.js";
+import type { SweepSpec } from "../../sweep/spec.js";
+
+/** File name pattern of result chunks. */
+const CHUNK = /^runs-(\d{6})\.parquet$/;
+
+/** SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** SQL identifier. */
+function ident(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+/** Result chunks present in DIR, in order. */
+export function chunkFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => CHUNK.test(f)).sort().map((f) => join(dir, f)) : [];
+}
+
+/** An in-memory DuckDB connection with the view `runs` over DIR's chunks (if any). */
+export async function openRuns(dir: string): Promise<{ connection: DuckDBConnection; close: () => void; files: string[] }> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const files = chunkFiles(dir);
+  if (files.length > 0) {
+    const glob = join(resolve(dir), "runs-*.parquet");
+    await connection.run(`CREATE VIEW runs AS SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name = true)`);
+  }
+  return { connection, files, close: () => { connection.closeSync(); instance.closeSync(); } };
+}
+
+/** Key-value metadata of a chunk file, as strings. */
+export async function chunkMetadata(connection: DuckDBConnection, file: string): Promise<Record<string, string>> {
+  const reader = await connection.runAndReadAll(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${sqlString(file)})`);
+  const out: Record<string, string> = {};
+  for (const row of reader.getRowObjectsJS()) out[String(row.k)] = String(row.v);
+  return out;
+}
+
+/** Writes a sweep's result chunks and holds its lock. */
+export class SweepStore {
+  private seq: number;
+  private constructor(
+    readonly dir: string,
+    private readonly connection: DuckDBConnection,
+    private readonly closeDb: () => void,
+    private readonly columns: readonly RunColumn[],
+    private readonly metadata: Record<string, string>,
+    lastSeq: number,
+  ) {
+    this.seq = lastSeq + 1;
+  }
+
+  /**
+   * Open DIR for a sweep: take the lock, refuse results of another spec, and return the store with
+   * the (point, hash) pairs already done.
+   */
+  static async open(dir: string, spec: SweepSpec, specHash: string, columns: readonly RunColumn[]): Promise<{ store: SweepStore; done: Map<number, string> }> {
+    mkdirSync(dir, { recursive: true });
+    takeLock(dir);
+    try {
+      const specPath = join(dir, "spec.json");
+      if (existsSync(specPath)) {
+        const previous = JSON.parse(readFileSync(specPath, "utf8")) as { hash?: string };
+        if (previous.hash !== specHash) {
+          throw new UsageError(`--out: ${dir} holds results of another sweep spec (hash ${previous.hash}, this one ${specHash}); use a new directory`);
+        }
+      } else {
+        writeFileSync(join(dir, ".spec.json.tmp"), JSON.stringify({ hash: specHash, version: VERSION, spec }, null, 2) + "\n");
+        renameSync(join(dir, ".spec.json.tmp"), specPath);
+      }
+      // Leftovers of an interrupted write never count: only renamed chunks are results.
+      for (const f of readdirSync(dir)) if (f.startsWith(".chunk-")) rmSync(join(dir, f));
+      const { connection, close, files } = await openRuns(dir);
+      const done = new Map<number, string>();
+      for (const file of files) {
+        const meta = await chunkMetadata(connection, file);
+        if (meta.sweep_hash !== specHash) throw new UsageError(`--out: ${file} belongs to another sweep (hash ${meta.sweep_hash}); use a new directory`);
+      }
+      if (files.length > 0) {
+        const reader = await connection.runAndReadAll("SELECT point, hash FROM runs");
+        for (const [p, h] of reader.getRowsJS()) done.set(Number(p), String(h));
+      }
+      const last = files.length > 0 ? Number(CHUNK.exec(files[files.length - 1]!.slice(dir.length + 1))?.[1] ?? -1) : -1;
+      const metadata = { sweep_hash: specHash, dlnlab_version: VERSION, spec: JSON.stringify(spec), columns: JSON.stringify(columns) };
+      return { store: new SweepStore(dir, connection, close, columns, metadata, last), done };
+    } catch (err) {
+      releaseLock(dir);
+      throw err;
+    }
+  }
+
+  /** Write rows as one new chunk, atomically. */
+  async write(rows: readonly Row[]): Promise<string | null> {
+    if (rows.length === 0) return null;
+    const name = `runs-${String(this.seq++).padStart(6, "0")}.parquet`;
+    const tmp = join(this.dir, `.chunk-${process.pid}-${name}`);
+    const c = this.connection;
+    await c.run(`CREATE OR REPLACE TABLE chunk (${this.columns.map((col) => `${ident(col.name)} ${col.type}`).join(", ")})`);
+    const appender = await c.createAppender("chunk");
+    for (const row of rows) {
+      for (const col of this.columns) appendCell(appender, col.type, row[col.name] ?? null);
+      appender.endRow();
+    }
+    appender.closeSync();
+    const kv = Object.entries(this.metadata).map(([k, v]) => `${k}: ${sqlString(v)}`).join(", ");
+    await c.run(`COPY chunk TO ${sqlString(tmp)} (FORMAT parquet, KV_METADATA {${kv}})`);
+    renameSync(tmp, join(this.dir, name));
+    return name;
+  }
+
+  /** Close the database and release the lock. */
+  close(): void {
+    this.closeDb();
+    releaseLock(this.dir);
+  }
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
+
+function appendCell(a: Appender, type: RunColumn["type"], v: Cell): void {
+  if (v === null || (typeof v === "number" && !Number.isFinite(v))) return a.appendNull();
+  switch (type) {
+    case "DOUBLE": return a.appendDouble(Number(v));
+    case "BIGINT": return a.appendBigInt(BigInt(v as number));
+    case "BOOLEAN": return a.appendBoolean(Boolean(v));
+    case "VARCHAR": return a.appendVarchar(String(v));
+  }
+}
+
+/** Is a process with this pid running? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Take DIR/sweep.lock (pid inside); a lock of a process that no longer runs is stale and taken over. */
+function takeLock(dir: string): void {
+  const path = join(dir, "sweep.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number(readFileSync(path, "utf8").trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+        throw new UsageError(`--out: ${dir} is being written by another sweep (pid ${pid}, ${path}); wait for it or stop it`);
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new UsageError(`--out: could not take the lock ${path}`);
+}
+
+function releaseLock(dir: string): void {
+  const path = join(dir, "sweep.lock");
+  try {
+    if (Number(readFileSync(path, "utf8").trim()) === process.pid) rmSync(path);
+  } catch {
+    // Already gone.
+  }
+}

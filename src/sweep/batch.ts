@@ -1,0 +1,211 @@
+/**
+ * @file Many reduced-dynamics runs at once: the WebAssembly SIMD kernel of asm/sweep.ts advances a
+ * block of runs (lane-fastest layout, sized to stay in L1) with the stop rules of `Simulation`, and
+ * the final state of every run is bit for bit the one `Simulation` reaches with dynamics: reduced.
+ * Portable (ECMAScript + WebAssembly JS API only).
+ */
+import { SWEEP_WASM_BASE64 } from "./kernel-wasm.generated.js";
+import { decodeBase64 } from "../engine/linalg/wasm.js";
+import { balancedGdStepTyped } from "../engine/dynamics/reduced.js";
+import { layerScales } from "../engine/init.js";
+import { createTarget } from "../engine/target.js";
+import { Rng } from "../engine/rng.js";
+import type { SimulationSpec } from "../engine/simulate.js";
+
+/** Steps per kernel call (see runBlock). */
+const CALL_STEPS = 128;
+
+/** Runs per block: 256 runs of K = 4 pathways keep state and bookkeeping (~30 KB) in a 48 KB L1. */
+export const BLOCK_RUNS = 256;
+
+/** Why a batched run ended, as `Simulation.status` would say, and where. */
+export interface BatchEnd {
+  status: "converged" | "diverged" | "max-steps" | "oscillating";
+  /** Step of the final record (Simulation.step at the end). */
+  finalStep: number;
+  /** Step whose pre-step loss stopped the run (converged/diverged), else null. */
+  stopStep: number | null;
+  /** Evaluations Simulation makes at the final state (2 at a record step, else 1): they matter only for non-finite states. */
+  evaluations: 1 | 2;
+  /** Final depth-balanced state a[k·d + i]. */
+  state: Float64Array;
+  /** Target singular values of the run (length d). */
+  sigma: Float64Array;
+  /** Some layer scalar became negative during the run (a sign flip; the SVS init starts positive). */
+  signFlip: boolean;
+  /** Sharpness samples (step, λ_max) taken while the run was alive. */
+  samples: { step: number; value: number }[];
+}
+
+/** Can the batched kernel run this point (reduced GD, depth-balanced SVS init, constant step, exact blocks)? */
+export function batchable(spec: SimulationSpec): boolean {
+  return (
+    (spec.model ?? "dln") === "dln" && spec.dynamics === "reduced" && spec.init.type === "svs" &&
+    spec.schedule.type === "constant" && spec.sharpness.method !== "lanczos" && spec.init.scales.every((x) => x > 0)
+  );
+}
+
+/** Points that may share a block: same shape, steps and record schedule. */
+export function batchKey(spec: SimulationSpec): string {
+  return JSON.stringify([spec.depths, spec.width, spec.steps, spec.record.every, spec.sharpness.every, Math.max(4, spec.stop.window)]);
+}
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
+}
+type Kernel = (...args: number[]) => number;
+
+let compiled: object | undefined;
+
+/** Per-run inputs derived exactly as `Simulation` derives them. */
+interface RunInput {
+  a0: Float64Array;
+  sigma: Float64Array;
+  eta: number;
+  div: number;
+  conv: number;
+}
+
+/** Targets of a block by (width, target, seed): neighbouring points of a sweep usually share one. */
+type TargetCache = Map<string, ReturnType<typeof createTarget>>;
+
+function runInput(spec: SimulationSpec, targets: TargetCache): RunInput {
+  const key = JSON.stringify([spec.width, spec.target, spec.seed]);
+  let target = targets.get(key);
+  if (!target) {
+    // Simulation draws the target from the first fork of the run's seed.
+    target = createTarget(spec.width, spec.target, new Rng(spec.seed).fork());
+    targets.set(key, target);
+  }
+  const d = spec.width;
+  const scales = layerScales(spec.init, spec.depths)!;
+  const a0 = new Float64Array(spec.depths.length * d);
+  spec.depths.forEach((_, k) => a0.fill(scales[k]![0]!, k * d, (k + 1) * d));
+  // Simulation's first evaluation: a GD step with η = 0 on a copy.
+  const initialLoss = balancedGdStepTyped(Float64Array.from(a0), Int32Array.from(spec.depths), target.sigma, 0, new Float64Array(d), new Float64Array(spec.depths.length));
+  const { lossTol, divergeFactor, lossFraction } = spec.stop;
+  const div = divergeFactor * Math.max(initialLoss, target.halfNormSq);
+  const bound = lossTol * (target.halfNormSq > 0 ? target.halfNormSq : 1);
+  const conv = lossFraction === undefined || Number.isNaN(initialLoss) ? bound : Math.max(bound, lossFraction * initialLoss);
+  return { a0, sigma: target.sigma, eta: spec.lr, div, conv };
+}
+
+/** Runs blocks of batchable points of one `batchKey` on the SIMD kernel. */
+export class BatchRunner {
+  private readonly kernel: Kernel;
+  private readonly f64: Float64Array;
+  private readonly i32: Int32Array;
+  private readonly u32: Uint32Array;
+
+  /** Null when WebAssembly SIMD is unavailable (callers then use `Simulation` per point). */
+  static create(maxK = 64, maxD = 64): BatchRunner | null {
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!api) return null;
+    try {
+      compiled ??= new api.Module(decodeBase64(SWEEP_WASM_BASE64));
+      return new BatchRunner(api, compiled, maxK, maxD);
+    } catch {
+      return null;
+    }
+  }
+
+  private constructor(api: WasmApi, module: object, private readonly maxK: number, private readonly maxD: number) {
+    const doubles = (2 * maxK * maxD + 2 * maxD + 12) * BLOCK_RUNS + maxK;
+    const pages = Math.ceil((doubles * 8) / 65536) + 1;
+    const memory = new api.Memory({ initial: pages, maximum: pages });
+    const instance = new api.Instance(module, { env: { memory } });
+    this.kernel = instance.exports.sweep_balanced as Kernel;
+    this.f64 = new Float64Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+    this.u32 = new Uint32Array(memory.buffer);
+  }
+
+  /**
+   * Run up to BLOCK_RUNS points that share one `batchKey` to their end. Sharpness is sampled at the
+   * multiples of `sampleEvery` (0: never) by `measure(state, sigma)` while a run is alive.
+   */
+  runBlock(specs: readonly SimulationSpec[], sampleEvery: number, measure: (state: Float64Array, sigma: Float64Array) => number): BatchEnd[] {
+    const n = specs.length;
+    if (n === 0) return [];
+    if (n > BLOCK_RUNS) throw new RangeError(`runBlock: at most ${BLOCK_RUNS} runs, got ${n}`);
+    const first = specs[0]!;
+    const K = first.depths.length;
+    const d = first.width;
+    if (K > this.maxK || d > this.maxD) throw new RangeError(`runBlock: K = ${K}, d = ${d} exceed the runner's ${this.maxK}, ${this.maxD}`);
+    const nPairs = (n + 1) >> 1;
+    const B = 2 * nPairs;
+    // Layout (doubles): a (K·d·B), sigma (d·B), 11 lane arrays of B, scratch P (K·d·B), S (d·B), KEEP (B), depths (i32).
+    let at = 0;
+    const take = (len: number) => { const o = at; at += len; return o; };
+    const A = take(K * d * B), SIG = take(d * B), ETA = take(B), DIV = take(B), CONV = take(B), ALIVE = take(B), STATUS = take(B);
+    const FINAL = take(B), FLIPS = take(B), FIRST = take(B), SECOND = take(B), PREV = take(B), AMIN = take(B);
+    const P = take(K * d * B), S = take(d * B), KEEP = take(B);
+    const DEPTHS = take(Math.ceil(K / 2));
+    const f = this.f64;
+    f.fill(0, 0, at);
+    f.fill(Number.POSITIVE_INFINITY, AMIN, AMIN + B);
+    for (let k = 0; k < K; k++) this.i32[2 * DEPTHS + k] = first.depths[k]!;
+    const targets: TargetCache = new Map();
+    const inputs = specs.map((spec) => runInput(spec, targets));
+    inputs.forEach((inp, r) => {
+      for (let j = 0; j < K * d; j++) f[A + j * B + r] = inp.a0[j]!;
+      for (let i = 0; i < d; i++) f[SIG + i * B + r] = inp.sigma[i]!;
+      f[ETA + r] = inp.eta;
+      f[DIV + r] = inp.div;
+      f[CONV + r] = inp.conv;
+      // The padding lane of an odd block is never alive (mask 0).
+      this.u32.fill(0xffffffff, 2 * (ALIVE + r), 2 * (ALIVE + r) + 2);
+    });
+    const steps = first.steps;
+    const w = Math.max(4, first.stop.window);
+    const histN = Math.min(w, steps);
+    const samples: { step: number; value: number }[][] = specs.map(() => []);
+    const state = new Float64Array(K * d);
+    const sigma = new Float64Array(d);
+    const sample = (t: number) => {
+      for (let r = 0; r < n; r++) {
+        if (this.u32[2 * (ALIVE + r)] === 0) continue;
+        for (let j = 0; j < K * d; j++) state[j] = f[A + j * B + r]!;
+        for (let i = 0; i < d; i++) sigma[i] = f[SIG + i * B + r]!;
+        samples[r]!.push({ step: t, value: measure(state, sigma) });
+      }
+    };
+    let t = 0;
+    let alive = n;
+    while (t <= steps && alive > 0) {
+      if (sampleEvery > 0 && t % sampleEvery === 0 && t < steps) sample(t);
+      // Calls of at most CALL_STEPS steps: V8 tiers a WebAssembly function up for its next call, not
+      // during a long one, so short calls reach the optimised code early.
+      const next = Math.min(t + CALL_STEPS, sampleEvery > 0 ? Math.min(steps + 1, (Math.floor(t / sampleEvery) + 1) * sampleEvery) : steps + 1);
+      alive = this.kernel(
+        nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * SIG, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
+        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * P, 8 * S, 8 * KEEP, t, next, steps, first.record.every, first.sharpness.every,
+        steps - histN, histN,
+      );
+      t = next;
+    }
+    const floor = (sig0: number) => 1e-12 * Math.max(1, sig0);
+    return specs.map((_, r) => {
+      const out = new Float64Array(K * d);
+      for (let j = 0; j < K * d; j++) out[j] = f[A + j * B + r]!;
+      const code = f[STATUS + r]!;
+      const signFlip = f[AMIN + r]! < 0;
+      if (code !== 0) {
+        const atRecord = code <= 2;
+        const diverged = code === 2 || code === 4;
+        const finalStep = f[FINAL + r]!;
+        return { status: diverged ? "diverged" : "converged", finalStep, stopStep: atRecord ? finalStep : finalStep - 1, evaluations: atRecord ? 2 : 1, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
+      }
+      // Simulation.classifyEnd on the online sums of the last histN steps.
+      let status: BatchEnd["status"] = "max-steps";
+      if (histN >= 4) {
+        const second = f[SECOND + r]!;
+        const amplitude = second / (histN - Math.ceil(histN / 2));
+        if (f[FLIPS + r]! >= 0.75 * (histN - 1) && second >= 0.9 * f[FIRST + r]! && amplitude > floor(f[SIG + r]!)) status = "oscillating";
+      }
+      return { status, finalStep: steps, stopStep: null, evaluations: 2, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
+    });
+  }
+}

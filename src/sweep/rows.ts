@@ -1,0 +1,305 @@
+/**
+ * @file One row of the `runs` table per sweep point (docs/sweeps.md lists every column with units):
+ * axis values, resolved lr and h, config hash, how the run ended, its final state (named like the
+ * columns of trajectory.csv), per-run summaries and, with `predict`, the theory's predictions. Rows
+ * come from the batched kernel (src/sweep/batch.ts) or from a `Simulation` of the single point.
+ */
+import { Simulation, type SimulationSpec } from "../engine/simulate.js";
+import { BalancedSystem } from "../engine/dynamics/systems.js";
+import { balanceIndex } from "../engine/measure/observables.js";
+import { svsHessianTop, balancedToLayers } from "../engine/measure/hessian-blocks.js";
+import { Rng } from "../engine/rng.js";
+import { stabilityWindow } from "../theory/windows.js";
+import { stoppingBoundary } from "../theory/boundary.js";
+import { gradientFlowEndpoint } from "../theory/leaves.js";
+import { axisColumn, type SweepPoint, type SweepSpec } from "./spec.js";
+import { BatchRunner, BLOCK_RUNS, batchKey, batchable, type BatchEnd } from "./batch.js";
+
+/** A cell of the runs table. */
+export type Cell = number | string | boolean | null;
+/** One row of the runs table, by column name. */
+export type Row = Record<string, Cell>;
+
+/** Column types of the runs table (Parquet physical types through DuckDB). */
+export type ColumnType = "DOUBLE" | "BIGINT" | "VARCHAR" | "BOOLEAN";
+
+/** A column of the runs table: name, type, unit and meaning. */
+export interface RunColumn {
+  name: string;
+  type: ColumnType;
+  description: string;
+}
+
+/** The columns of a sweep's runs table: fixed ones, then one per axis, per pathway × mode and per mode. */
+export function runColumns(spec: SweepSpec, points: readonly SweepPoint[]): RunColumn[] {
+  const K = Math.max(1, ...points.map((p) => p.spec.depths.length));
+  const d = Math.max(1, ...points.map((p) => p.spec.width));
+  const cols: RunColumn[] = [
+    { name: "point", type: "BIGINT", description: "index of the point in the sweep's expansion (0-based)" },
+    { name: "hash", type: "VARCHAR", description: "config hash: first 16 hex digits of SHA-256 of the resolved run spec" },
+  ];
+  for (const [name, axis] of Object.entries(spec.axes)) {
+    const numeric = !("values" in axis) || axis.values.every((v) => typeof v === "number");
+    cols.push({ name: axisColumn(name), type: numeric ? "DOUBLE" : "VARCHAR", description: `axis ${name}${numeric ? "" : " (JSON text)"}` });
+  }
+  cols.push(
+    { name: "lr", type: "DOUBLE", description: "step size η (resolved; time per step)" },
+    { name: "h", type: "DOUBLE", description: "normalised step h = η·λ_single, λ_single = max_k L_k σ_1^{2−2/L_k} (dimensionless)" },
+    { name: "K", type: "BIGINT", description: "number of pathways" },
+    { name: "width", type: "BIGINT", description: "width d" },
+    { name: "status", type: "VARCHAR", description: "converged, diverged, oscillating or max-steps (as `dlnlab run`)" },
+    { name: "final_step", type: "BIGINT", description: "step of the final state (GD steps)" },
+    { name: "stop_step", type: "BIGINT", description: "step whose loss ended the run early (converged/diverged; GD steps), else null" },
+    { name: "loss", type: "DOUBLE", description: "final loss ½‖F − Y‖²_F (units of σ²)" },
+    { name: "sharpness", type: "DOUBLE", description: "final λ_max of the Hessian (units of 1/η; null when the state is not finite)" },
+    { name: "lambda_eta_2", type: "DOUBLE", description: "sharpness·η/2 (1 = the stability edge 2/η)" },
+  );
+  for (let k = 1; k <= K; k++) {
+    for (let i = 1; i <= d; i++) cols.push({ name: `s_${k}_${i}`, type: "DOUBLE", description: `final mode coefficient of pathway ${k} in mode ${i} (units of σ)` });
+  }
+  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, type: "DOUBLE", description: `final balance index of mode ${i}, (Σ_k s_k)²/(K Σ_k s_k²) ∈ [1/K, 1]` });
+  cols.push(
+    { name: "first_unstable_step", type: "BIGINT", description: "first sampled step with sharpness > 2/η (GD steps), else null" },
+    { name: "max_sharpness", type: "DOUBLE", description: "largest sampled sharpness (samples and the final state; units of 1/η)" },
+    { name: "sign_flip", type: "BOOLEAN", description: "a layer scalar (reduced) or mode coefficient (other dynamics) changed sign" },
+  );
+  if (spec.predict) {
+    cols.push(
+      { name: "eta_single", type: "DOUBLE", description: "2/λ_single of mode 1: lower edge of the re-balancing window (units of η)" },
+      { name: "eta_balanced", type: "DOUBLE", description: "2/λ_bal of mode 1: the flattest minimum's edge (units of η)" },
+      { name: "eta_wcr", type: "DOUBLE", description: "c_L/(L_min σ_1^{2−2/L_min}): the WCR ceiling (units of η)" },
+      { name: "c_L", type: "DOUBLE", description: "WCR constant c_{L_min} (dimensionless)" },
+      { name: "regime", type: "VARCHAR", description: "predicted regime: below (η ≤ 2/λ_single: GF end point), window (re-balancing), above (η ≥ upper edge)" },
+    );
+    for (let k = 1; k <= K; k++) cols.push({ name: `pred_s_${k}_1`, type: "DOUBLE", description: `predicted final s of pathway ${k} in mode 1 (units of σ; GF end point below the window, stopping boundary inside)` });
+    cols.push({ name: "split_distance", type: "DOUBLE", description: "Euclidean distance between measured and predicted (s_{k,1})_k (units of σ)" });
+  }
+  return cols;
+}
+
+/** Default sampling interval of per-run summaries: about 100 samples per run. */
+export function sampleEvery(spec: SweepSpec, steps: number): number {
+  return spec.measure.every === "auto" ? Math.max(1, Math.floor(steps / 100)) : spec.measure.every;
+}
+
+/** What a finished run contributes to its row. */
+interface RunEnd {
+  status: string;
+  finalStep: number;
+  stopStep: number | null;
+  loss: number;
+  /** s[k][i]. */
+  s: number[][];
+  sharpness: number | null;
+  samples: { step: number; value: number }[];
+  signFlip: boolean;
+}
+
+/** The row of a point from how its run ended. */
+export function makeRow(sweep: SweepSpec, point: SweepPoint, end: RunEnd): Row {
+  const spec = point.spec;
+  const row: Row = { point: point.index, hash: point.hash };
+  for (const [name, value] of Object.entries(point.values)) row[axisColumn(name)] = typeof value === "number" ? value : JSON.stringify(value);
+  const K = spec.depths.length;
+  const d = spec.width;
+  Object.assign(row, {
+    lr: spec.lr, h: Number.isFinite(point.h) ? point.h : null, K, width: d,
+    status: end.status, final_step: end.finalStep, stop_step: end.stopStep,
+    loss: Number.isFinite(end.loss) ? end.loss : null,
+    sharpness: finite(end.sharpness ?? Number.NaN),
+    lambda_eta_2: finite(((end.sharpness ?? Number.NaN) * spec.lr) / 2),
+  });
+  for (let k = 0; k < K; k++) for (let i = 0; i < d; i++) row[`s_${k + 1}_${i + 1}`] = finite(end.s[k]![i]!);
+  for (let i = 0; i < d; i++) row[`balance_${i + 1}`] = finite(balanceIndex(end.s.map((r) => r[i]!)));
+  const edge = 2 / spec.lr;
+  const unstable = end.samples.find((x) => x.value > edge);
+  const all = [...end.samples.map((x) => x.value), ...(end.sharpness === null ? [] : [end.sharpness])].filter(Number.isFinite);
+  row.first_unstable_step = unstable ? unstable.step : end.sharpness !== null && end.sharpness > edge ? end.finalStep : null;
+  row.max_sharpness = all.length > 0 ? Math.max(...all) : null;
+  row.sign_flip = end.signFlip;
+  if (sweep.predict) Object.assign(row, predictions(point, end.s.map((r) => r[0]!)));
+  return row;
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** The theory's predictions for mode 1 of a linear point (nulls where they do not apply). */
+function predictions(point: SweepPoint, s1: number[]): Row {
+  const c = point.config;
+  const K = c.depths.length;
+  const out: Row = { eta_single: null, eta_balanced: null, eta_wcr: null, c_L: null, regime: null, split_distance: null };
+  for (let k = 1; k <= K; k++) out[`pred_s_${k}_1`] = null;
+  const sigma1 = c.model === "dln" && !c.target.matrix ? (c.target.sigma ?? [1])[0]! : Number.NaN;
+  if (!(sigma1 > 0)) return out;
+  const w = stabilityWindow(c.depths, sigma1);
+  const lr = point.spec.lr;
+  Object.assign(out, { eta_single: w.etaSingle, eta_balanced: w.etaBalanced, eta_wcr: w.etaWcr, c_L: w.cL });
+  out.regime = lr <= w.etaSingle ? "below" : lr < w.upper ? "window" : "above";
+  const init = point.spec.init;
+  if (K < 2 || init.type !== "svs") return out;
+  let pred: number[] | null = null;
+  try {
+    pred = out.regime === "below" ? gradientFlowEndpoint(c.depths, sigma1, init.scales) : out.regime === "window" ? stoppingBoundary(c.depths, sigma1, lr, { initScales: init.scales }).s : null;
+  } catch {
+    // Outside the boundary's domain (e.g. below the dominant pathway's own edge): no prediction.
+    pred = null;
+  }
+  if (!pred) return out;
+  pred.forEach((x, k) => (out[`pred_s_${k + 1}_1`] = x));
+  out.split_distance = Math.hypot(...pred.map((x, k) => x - (s1[k] ?? Number.NaN)));
+  return out;
+}
+
+/**
+ * λ_max of the reduced Hessian at a depth-balanced state. For one mode (d = 1) it splits exactly:
+ * per pathway, directions orthogonal to (1,…,1) have eigenvalue −r a_k^{L_k−2}; on the pathway
+ * means it is D + w wᵀ (D_k = r(L_k−1)a_k^{L_k−2}, w_k = √L_k a_k^{L_k−1}), whose top eigenvalue is
+ * the root of 1 = Σ_k w_k²/(λ − D_k) above max D (safeguarded Newton). That is ~50×
+ * cheaper than the dense (Σ L_k)² block of svsHessianTop, which d > 1 falls back to.
+ */
+export function balancedSharpness(depths: readonly number[], state: Float64Array, sigma: Float64Array): number {
+  const d = sigma.length;
+  if (d !== 1) return svsHessianTop({ depths, sigma, x: balancedToLayers(state, depths, d) }, 1)[0]!;
+  const K = depths.length;
+  let s = 0;
+  for (let k = 0; k < K; k++) s += state[k]! ** depths[k]!;
+  const r = s - sigma[0]!;
+  let best = Number.NEGATIVE_INFINITY;
+  let maxD = Number.NEGATIVE_INFINITY;
+  let w2sum = 0;
+  const D = new Float64Array(K);
+  const W2 = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const L = depths[k]!;
+    const a = state[k]!;
+    const am2 = L >= 2 ? a ** (L - 2) : 0;
+    if (L >= 2) best = Math.max(best, -r * am2);
+    D[k] = r * (L - 1) * am2;
+    W2[k] = L * (a ** (L - 1)) ** 2;
+    maxD = Math.max(maxD, D[k]!);
+    w2sum += W2[k]!;
+  }
+  if (w2sum === 0) return Math.max(best, maxD);
+  // f(λ) = 1 − Σ w²/(λ − D) increases from −∞ to 1 above max D, with its root in (max D, max D + Σ w²]:
+  // Newton steps inside the bracket, bisection when a step would leave it.
+  let lo = maxD;
+  let hi = maxD + w2sum;
+  let lam = hi;
+  for (let it = 0; it < 200; it++) {
+    let f = 1;
+    let df = 0;
+    for (let k = 0; k < K; k++) {
+      if (W2[k] === 0) continue;
+      const g = lam - D[k]!;
+      f -= W2[k]! / g;
+      df += W2[k]! / (g * g);
+    }
+    if (f > 0) hi = lam;
+    else lo = lam;
+    let next = lam - f / df;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (Math.abs(next - lam) <= 1e-16 * Math.abs(lam) || hi - lo <= 1e-16 * Math.abs(hi)) {
+      lam = next;
+      break;
+    }
+    lam = next;
+  }
+  return Math.max(best, lam);
+}
+
+const UNUSED_RNG = new Rng(0);
+
+/** The end of a batched run, measured as `Simulation` measures its final record. */
+function batchEnd(spec: SimulationSpec, end: BatchEnd): RunEnd {
+  const sigma = end.sigma;
+  // The generator only seeds Lanczos, which the exact blocks never call.
+  const sys = new BalancedSystem(spec.depths, sigma, end.state, "blocks", UNUSED_RNG);
+  let loss = Number.NaN;
+  for (let e = 0; e < end.evaluations; e++) loss = sys.evaluate();
+  const K = spec.depths.length;
+  const d = spec.width;
+  const coeff = new Float64Array(K * d);
+  sys.coefficients(coeff);
+  const { top, tol, maxIter } = spec.sharpness;
+  // One mode: the closed form (equal to the SVS blocks' eigenvalue to ~1e-13 relative, test/sweep), ~50× cheaper.
+  const sharp = !Number.isFinite(loss) ? null : d === 1 ? balancedSharpness(spec.depths, end.state, sigma) : sys.sharpness(top, { tol, maxIter })[0]!;
+  return {
+    status: end.status, finalStep: end.finalStep, stopStep: end.stopStep, loss, sharpness: sharp,
+    s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))), samples: end.samples, signFlip: end.signFlip,
+  };
+}
+
+/** Run one point with `Simulation` (any model and dynamics) and return its row. */
+export function runSinglePoint(sweep: SweepSpec, point: SweepPoint): Row {
+  const spec = point.spec;
+  const samples: { step: number; value: number }[] = [];
+  let first: number[][] | null = null;
+  let flip = false;
+  let last: { s: number[][]; loss: number; sharpness: number | null } | null = null;
+  const sim = new Simulation(spec, {
+    keepRecords: false,
+    onRecord: (r) => {
+      first ??= r.s;
+      if (r.s.some((row, k) => row.some((x, i) => x * first![k]![i]! < 0))) flip = true;
+      if (r.sharpness && r.sharpness.length > 0) samples.push({ step: r.step, value: r.sharpness[0]! });
+      last = { s: r.s, loss: r.loss, sharpness: r.sharpness?.[0] ?? null };
+    },
+  });
+  while (!sim.advance(65536));
+  const fin = last as { s: number[][]; loss: number; sharpness: number | null } | null;
+  if (!fin) throw new Error(`point ${point.index}: the run made no record`);
+  // The final record's own sharpness is the row's `sharpness`, not a sample.
+  if (samples.length > 0 && samples[samples.length - 1]!.step === sim.step) samples.pop();
+  return makeRow(sweep, point, {
+    status: sim.status!, finalStep: sim.step, stopStep: sim.stopInfo?.step ?? null, loss: fin.loss,
+    s: fin.s, sharpness: fin.sharpness, samples, signFlip: flip,
+  });
+}
+
+const runners = new Map<string, BatchRunner | null>();
+
+/** One kernel instance per shape bound, reused by every call in this thread (a worker runs many tasks). */
+function batchRunner(maxK: number, maxD: number): BatchRunner | null {
+  // Round the bounds up so that tasks of slightly different shapes share an instance.
+  const k = Math.max(8, 2 ** Math.ceil(Math.log2(maxK)));
+  const d = Math.max(4, 2 ** Math.ceil(Math.log2(maxD)));
+  const key = `${k}x${d}`;
+  if (!runners.has(key)) runners.set(key, BatchRunner.create(k, d));
+  return runners.get(key)!;
+}
+
+/**
+ * Rows of a list of points: batchable points of one `batchKey` go through the SIMD kernel in blocks
+ * of BLOCK_RUNS, the rest through `Simulation` one by one. `onRows` receives rows as blocks finish.
+ */
+export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], onRows: (rows: Row[]) => void = () => {}): Row[] {
+  const out: Row[] = [];
+  const emit = (rows: Row[]) => {
+    out.push(...rows);
+    onRows(rows);
+  };
+  const groups = new Map<string, SweepPoint[]>();
+  const runner = batchRunner(Math.max(1, ...points.map((p) => p.spec.depths.length)), Math.max(1, ...points.map((p) => p.spec.width)));
+  for (const p of points) {
+    if (runner && batchable(p.spec)) {
+      const key = batchKey(p.spec);
+      const g = groups.get(key) ?? [];
+      g.push(p);
+      groups.set(key, g);
+    } else {
+      emit([runSinglePoint(sweep, p)]);
+    }
+  }
+  for (const g of groups.values()) {
+    for (let j = 0; j < g.length; j += BLOCK_RUNS) {
+      const block = g.slice(j, j + BLOCK_RUNS);
+      const first = block[0]!.spec;
+      const every = sampleEvery(sweep, first.steps);
+      const ends = runner!.runBlock(block.map((p) => p.spec), every, (state, sigma) => balancedSharpness(first.depths, state, sigma));
+      emit(block.map((p, r) => makeRow(sweep, p, batchEnd(p.spec, ends[r]!))));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * The batched SIMD kernel against the single-run path, point by point: every run of a sweep that
+ * covers every way a run ends (converged at a record step and between records, diverged,
+ * oscillating, max-steps), one and two modes, mixed depths and the plateau-escape stop must end in
+ * bit for bit the state `Simulation` (dynamics: reduced) ends in. Also the closed-form sharpness
+ * of one mode against the dense SVS blocks, and sign flips against a plain step loop.
+ */
+import { describe, expect, it } from "vitest";
+import { expandSweep, parseSweepSpec } from "../../src/sweep/spec.js";
+import { balancedSharpness, runPoints, runSinglePoint, type Row } from "../../src/sweep/rows.js";
+import { batchable } from "../../src/sweep/batch.js";
+import { svsHessianTop, balancedToLayers } from "../../src/engine/measure/hessian-blocks.js";
+import { balancedGdStepTyped } from "../../src/engine/dynamics/reduced.js";
+import { Rng } from "../../src/engine/rng.js";
+
+/** Columns that are functions of the final state and of how the run ended. */
+const EXACT = /^(status|final_step|stop_step|loss|s_\d+_\d+|balance_\d+|K|width|lr|h|hash|point)$/;
+
+function compare(spec: ReturnType<typeof parseSweepSpec>): Row[] {
+  const points = expandSweep(spec);
+  expect(points.every((p) => batchable(p.spec))).toBe(true);
+  const batched = new Map(runPoints(spec, points).map((r) => [r.point, r]));
+  for (const p of points) {
+    const single = runSinglePoint(spec, p);
+    const b = batched.get(p.index)!;
+    for (const [col, v] of Object.entries(single)) {
+      if (EXACT.test(col)) {
+        expect(Object.is(b[col], v), `point ${p.index} (${JSON.stringify(p.values)}) ${col}: batched ${b[col]}, single ${v}`).toBe(true);
+      }
+    }
+    // One mode: closed form vs dense blocks, both backward stable on a symmetric matrix (error
+    // ≲ n·ε·‖H‖ with n ≤ 16), so 1e-12 relative leaves two orders of margin. Two modes: the same code.
+    if (single.sharpness === null) expect(b.sharpness).toBeNull();
+    else {
+      const tol = p.spec.width === 1 ? 1e-12 * Math.max(1, Math.abs(single.sharpness as number)) : 0;
+      expect(Math.abs((b.sharpness as number) - (single.sharpness as number)), `point ${p.index} sharpness`).toBeLessThanOrEqual(tol);
+    }
+  }
+  return [...batched.values()];
+}
+
+describe("batched kernel vs Simulation, point by point", () => {
+  it("K = 2, depth 4, one mode: every end status, stops at and between records", () => {
+    const rows = compare(parseSweepSpec({
+      base: { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.0016, 0.00130321] }, dynamics: "reduced", steps: 4000, record: { every: 7 }, stop: { window: 64 } },
+      // Up to h = 5.5: at h = 5.75 Simulation itself fails (its final Hessian overflows to ∞ at a finite loss).
+      axes: { h: { from: 0.5, to: 5.5, points: 41 } },
+    }));
+    const statuses = new Set(rows.map((r) => r.status));
+    for (const s of ["converged", "oscillating", "diverged", "max-steps"]) expect(statuses, `statuses ${[...statuses]}`).toContain(s);
+    const stops = rows.filter((r) => r.stop_step !== null).map((r) => r.stop_step as number);
+    expect(stops.some((t) => t % 7 === 0)).toBe(true);
+    expect(stops.some((t) => t % 7 !== 0)).toBe(true);
+  });
+
+  it("mixed depths, K = 3, two modes, the plateau-escape stop and odd block sizes", () => {
+    compare(parseSweepSpec({
+      base: { width: 2, depths: [3, 5, 2], target: { sigma: [1, 0.4] }, init: { type: "svs", scales: [0.01, 0.008, 0.005] }, dynamics: "reduced", steps: 1500, stop: { window: 32 } },
+      axes: { h: { from: 0.5, to: 4, points: 9 }, "stop.lossFraction": { values: [0.5, 0.999] }, seed: { range: 1 } },
+    }));
+  });
+});
+
+describe("per-run summaries", () => {
+  it("closed-form one-mode sharpness equals the dense SVS-block eigenvalue", () => {
+    const rng = new Rng(3);
+    for (let trial = 0; trial < 200; trial++) {
+      const depths = Array.from({ length: 1 + Math.floor(rng.uniform() * 4) }, () => 1 + Math.floor(rng.uniform() * 6));
+      const a = Float64Array.from(depths, () => 2 * rng.uniform() - 0.5);
+      const sigma = Float64Array.of(0.2 + rng.uniform());
+      const dense = svsHessianTop({ depths, sigma, x: balancedToLayers(a, depths, 1) }, 1)[0]!;
+      // Dense EVD error ≲ 16·ε·‖H‖: 1e-12·max(1, |λ|) is a wide margin.
+      expect(Math.abs(balancedSharpness(depths, a, sigma) - dense), `depths ${depths} a ${a}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(dense)));
+    }
+  });
+
+  it("flags a sign flip exactly when a plain step loop sees a layer scalar below zero", () => {
+    const spec = parseSweepSpec({
+      base: { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.0016, 0.00130321] }, dynamics: "reduced", steps: 1500 },
+      axes: { lr: { from: 0.7, to: 1.3, points: 25 } },
+    });
+    const points = expandSweep(spec);
+    const rows = runPoints(spec, points);
+    let flips = 0;
+    for (const p of points) {
+      const a = Float64Array.of(0.0016 ** (1 / 4), 0.00130321 ** (1 / 4));
+      let seen = false;
+      const stopAt = rows.find((r) => r.point === p.index)!.final_step as number;
+      for (let t = 0; t < stopAt; t++) {
+        balancedGdStepTyped(a, Int32Array.of(4, 4), Float64Array.of(1), p.spec.lr, new Float64Array(1), new Float64Array(2));
+        if (a[0]! < 0 || a[1]! < 0) seen = true;
+      }
+      const row = rows.find((r) => r.point === p.index)!;
+      if (row.status !== "diverged") expect(row.sign_flip, `lr ${p.spec.lr}`).toBe(seen);
+      if (seen) flips++;
+    }
+    expect(flips).toBeGreaterThan(0);
+    expect(flips).toBeLessThan(points.length);
+  });
+});
