@@ -309,10 +309,12 @@ function runBalance(run: RunData): number {
 export const mlpKind: ExperimentKind<MlpConfig, RunData | SweepPoint, MlpData> = {
   kind: "mlp",
   schema: MlpSchema,
-  // Tiny: 300 steps; the sweep keeps one seed and the first, middle and last h of its grid.
+  // Tiny: 300 steps with λ_max at most every 25 (Lanczos on the MLP is most of a short run's cost); the
+  // sweep keeps one seed and the first, middle and last h of its grid.
   smoke: (quick) => ({
     ...quick,
     steps: Math.min(quick.steps, 300),
+    ...(quick.sharpnessEvery !== undefined ? { sharpnessEvery: Math.max(quick.sharpnessEvery, 25) } : {}),
     ...(quick.seeds ? { seeds: quick.seeds.slice(0, 1) } : {}),
     ...(quick.h ? { h: [...new Set([quick.h[0]!, quick.h[Math.floor(quick.h.length / 2)]!, quick.h[quick.h.length - 1]!])] } : {}),
   }),
