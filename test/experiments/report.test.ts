@@ -38,7 +38,7 @@ const input: ReportInput = {
 describe("reportHtml", () => {
   const html = reportHtml(input);
   const { document } = parseHTML(html);
-  const rows = () => [...document.querySelectorAll("#all-checks tbody tr")] as HTMLElement[];
+  const rows = () => [...document.querySelectorAll("#all-checks tbody tr")];
 
   it("is self-contained and light: figures are lazy images of the SVG files beside it, the only script is inline, nothing is fetched", () => {
     expect(html).toMatch(/^<!doctype html>/);
@@ -89,15 +89,15 @@ describe("reportHtml", () => {
     const script = document.querySelector("script")!.textContent!;
     new Function("document", script)(document);
     const shown = () => rows().filter((x) => !x.hidden).map((x) => x.id);
-    const fire = (el: Element) => el.dispatchEvent(new document.defaultView!.Event("input"));
+    const fire = (el: { dispatchEvent: (e: Event) => boolean }) => el.dispatchEvent(new document.defaultView!.Event("input"));
     expect(shown()).toHaveLength(4);
-    const text = document.getElementById("filter-text") as HTMLInputElement;
+    const text = document.getElementById("filter-text");
     text.value = "KNIFE";
     fire(text);
     expect(shown()).toEqual(["check-exp-b-1"]);
     expect(document.getElementById("filter-count")!.textContent).toBe("1 of 4 checks shown");
     text.value = "";
-    const failing = document.getElementById("filter-failing") as HTMLInputElement;
+    const failing = document.getElementById("filter-failing");
     failing.checked = true;
     fire(failing);
     expect(shown()).toEqual(["check-exp-a-2", "check-exp-a-3"]);
