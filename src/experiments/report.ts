@@ -93,7 +93,7 @@ h1{font-size:1.6em}h2{margin-top:2.2em;border-bottom:1px solid #ccc;padding-bott
 table{border-collapse:collapse;font-size:.86em;margin:.6em 0}th,td{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
 th{background:#f2f2f2}td.num{text-align:right;font-variant-numeric:tabular-nums;max-width:16em}td.check{min-width:24em}
 tr.fail td{background:#fde8e8}tr.pass td.verdict{color:#1a7f37;font-weight:bold}tr.fail td.verdict{color:#b2182b;font-weight:bold}
-.note{color:#555;font-size:.92em}figure{margin:1.2em 0}figure svg{max-width:100%;height:auto;border:1px solid #eee}
+.note{color:#555;font-size:.92em}figure{margin:1.2em 0}
 figcaption{font-size:.9em;color:#444;max-width:1100px}code,pre{background:#f6f6f6}pre{padding:.6em;overflow:auto;font-size:.85em}
 .summary{font-size:1.05em}.bad{color:#b2182b}.good{color:#1a7f37}figure img{max-width:100%;height:auto;border:1px solid #eee}
 .prov{white-space:nowrap;font-size:.9em}.prov-approximation,.prov-consistency{color:#6a3d9a}.filters{margin:.6em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}
@@ -196,8 +196,13 @@ export function reportHtml(input: ReportInput): string {
     const ok = e.checks.filter((c) => c.pass).length;
     parts.push(`<h3 id="${esc(e.name)}">${esc(e.title)}</h3>`);
     parts.push(`<p><b>${esc(e.figure)}</b> · ${esc(e.claim)} · <code>experiments/${esc(e.name)}.yaml</code> · ${esc(e.status)}, ${e.computeSeconds.toFixed(2)} s of compute · ` +
-      `<span class="${ok === e.checks.length ? "good" : "bad"}">${ok} of ${e.checks.length} checks pass</span>${e.checks.length > 0 ? ` (${esc(byProvenance(e.checks))}; <a href="#${esc(`check-${e.name}-1`)}">its checks</a>)` : ""}</p>`);
+      `<span class="${ok === e.checks.length ? "good" : "bad"}">${ok} of ${e.checks.length} checks pass</span>${e.checks.length > 0 ? ` (${esc(byProvenance(e.checks))})` : ""}</p>`);
     parts.push(`<p>${esc(e.description)}</p>`);
+    const own = failing.filter((c) => c.experiment === e.name);
+    if (own.length > 0) {
+      parts.push(`<p class="note">Failing here (rows of the table of all checks): ${own.map((c) =>
+        `<a href="#${esc(c.id)}">${esc(c.name)}</a> (${esc(PROVENANCE[c.provenance].label)})`).join("; ")}</p>`);
+    }
     if (e.error) parts.push(`<p class="bad">Error: ${esc(e.error)}</p>`);
     for (const f of e.figures) {
       const size = svgSize(input.svgOf(e.name, f.svg));

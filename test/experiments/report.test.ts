@@ -73,6 +73,10 @@ describe("reportHtml", () => {
     expect(links).toEqual(["#exp-a", "#check-exp-a-2", "#check-exp-a-3"]);
     for (const href of links) expect(document.getElementById(href!.slice(1)), href!).not.toBeNull();
     expect(summary).not.toContain("knife edge");
+    // Each experiment's section links its own failing checks too.
+    const sectionA = html.slice(html.indexOf('<h3 id="exp-a"'), html.indexOf('<h3 id="exp-b"'));
+    expect([...sectionA.matchAll(/href="#(check-[^"]+)"/g)].map((m) => m[1])).toEqual(["check-exp-a-2", "check-exp-a-3"]);
+    expect(html.slice(html.indexOf('<h3 id="exp-b"'), html.indexOf('id="all-checks-section"'))).not.toMatch(/href="#check-/);
   });
 
   it("lists every check with its provenance and numbers, failing first", () => {
