@@ -9,8 +9,10 @@
 
 /**
  * Whose claim a check tests: `paper` (Kim & Lee 2026), one of the two related papers, an
- * `approximation` dlnlab makes beyond the papers, or the `consistency` of two exact computations of
- * dlnlab (a failure there is a bug, not a finding).
+ * `approximation` dlnlab makes beyond the papers (the leaf-ray and drift-flow stopping boundaries for
+ * K > 2, the linear theory's regimes applied to an MLP, leading-order escape-time constants), or the
+ * `consistency` of two exact computations of dlnlab (full matrices vs reduced dynamics, a closed form vs
+ * bisection, a solver's KKT residual, a documented reference value): a failure there is a bug, not a finding.
  */
 export type Provenance = "paper" | "ji-telgarsky-2018" | "rawal-deweese-2026" | "approximation" | "consistency";
 
@@ -41,8 +43,8 @@ export const PROVENANCE: Readonly<Record<Provenance, {
     failure: "dlnlab's approximation is rough here, which says nothing against the papers",
   },
   consistency: {
-    group: "dlnlab", label: "dlnlab consistency", source: "two exact computations of dlnlab that must agree", href: null,
-    failure: "dlnlab has a bug (two exact computations disagree)",
+    group: "dlnlab", label: "dlnlab consistency", source: "dlnlab against itself: two exact computations (or one and a documented reference value) that must agree", href: null,
+    failure: "dlnlab has a bug: two exact computations disagree",
   },
 };
 
