@@ -300,6 +300,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
   for (const K of r.pathways) {
     const b = boundaryBalanceError(data, K);
     out.push(closeCheck({
+      provenance: K === 2 ? "paper" : "approximation",
       name: `final balance follows the stopping boundary across the window (K = ${K}, every L)`,
       claim: "docs/theory.md §4 (stopping boundary λ = 2/η); paper App. E.6",
       predicted: 0, measured: b.error, tolerance: 0.04,
@@ -312,6 +313,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const t = transitions(row, dh);
     const tag = `K = ${row.K}, L = ${row.L}`;
     out.push(closeCheck({
+      provenance: "paper",
       name: `re-balancing sets in where the gradient-flow end point loses stability, h ≈ 2 (${tag})`, claim: "docs/theory.md §4 (η = 2/λ_single)",
       predicted: row.hOnset, measured: t.onset, tolerance: Math.max(dh, ONSET_TOLERANCE),
       note: `predicted: 2λ_single/λ(s^GF), which is docs/theory.md's h = 2 for an exact single path; here the gradient-flow end point gives the ` +
@@ -323,6 +325,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const balancedBinds = row.hBalanced <= row.cL;
     const ceiling = Math.min(row.hBalanced, row.cL);
     out.push(closeCheck({
+      provenance: "paper",
       name: `convergence ends at min(2λ_single/λ_bal, c_L) = ${balancedBinds ? "2λ_single/λ_bal" : "c_L"} (${tag})`,
       claim: balancedBinds ? "docs/theory.md §4 (η = 2/λ_bal)" : "docs/theory.md §5 (η_WCR = c_L/λ_single); paper eq. 24",
       predicted: ceiling, measured: t.convergenceEdge, tolerance: dh,
@@ -334,6 +337,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
             `plateau ("collapsed" cells from h = ${short(t.firstFailure)}), so the practical ceiling lies below c_L`),
     }));
     out.push(atLeastCheck({
+      provenance: "paper",
       name: `no sign flip below c_L (${tag})`, claim: "docs/theory.md §5; paper §6 (worst-case return)",
       predicted: row.cL, measured: t.firstFlip, tolerance: dh,
       note: "measured: smallest h at which a per-layer scalar crossed 0; c_L is a worst-case bound, so flips may start above it " +
