@@ -186,7 +186,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         const t0 = performance.now();
         try {
           // One record interval: exactly one new point in the plots.
-          run.advance(run.sim.spec.record.every);
+          run.advance(run.sim.nextRecordStep(run.sim.step) - run.sim.step + 1);
         } catch (err) {
           fail(run, err);
           return;
