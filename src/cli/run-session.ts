@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
 import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
-import { csvHeader, csvRow, finalState, parseTrajectoryCsv, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
+import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
+import { drive, runColumns, runResult, type RunResult } from "../engine/run.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./errors.js";
 import { LineAppender, readJson, writeJsonAtomic } from "./io.js";
@@ -17,21 +18,8 @@ import { Progress } from "./progress.js";
 
 /** Seconds between checkpoints of a long run. */
 const CHECKPOINT_SECONDS = 5;
-/** Target wall time of one `advance` slice (keeps Ctrl-C and the progress bar responsive). */
-const SLICE_MS = 40;
-
-/** The self-describing result written to result.json and printed by --json. */
-export interface RunResult {
-  dlnlab: { version: string; kind: "run" };
-  name: string | null;
-  status: string;
-  stop: { step: number; reason: string } | null;
-  final: FinalState;
-  timing: { seconds: number; steps: number; stepsPerSecond: number; backend: string };
-  config: SimulationSpec;
-  files: { config: string; trajectory: string; result: string; figures: string[] } | null;
-  columns: Column[];
-}
+/** The self-describing result written to result.json and printed by --json (built by the core shared with the library's `run`). */
+export type { RunResult } from "../engine/run.js";
 
 /** Options of one CLI run. */
 export interface SessionOptions {
@@ -69,7 +57,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const d = spec.width;
   // MLP runs also record every layer's Frobenius norm (docs/theory.md §7 observables).
   const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
-  const columns = trajectoryColumns(K, d, top, layerDepths);
+  const columns = runColumns(spec);
   const paths = out
     ? {
         config: join(out, "config.json"),
@@ -114,8 +102,6 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     },
   });
   const progress = new Progress(options.label ?? "run", spec.steps);
-  let simSeconds = 0;
-  let chunk = 64;
   let lastCheckpoint = performance.now();
   const stepsAtStart = sim.step;
   const checkpoint = (complete: boolean) => {
@@ -125,25 +111,18 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     lastCheckpoint = performance.now();
   };
 
-  while (!sim.done) {
-    const t0 = performance.now();
-    sim.advance(chunk);
-    const dt = performance.now() - t0;
-    simSeconds += dt / 1000;
-    // Aim each slice at SLICE_MS of work.
-    chunk = Math.max(1, Math.min(1 << 22, Math.round(chunk * Math.min(4, Math.max(0.25, SLICE_MS / Math.max(dt, 0.01))))));
-    csv?.append(pending.splice(0));
-    const last = records[records.length - 1];
-    progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
-    if (!sim.done && options.interrupted?.()) {
-      sim.interrupt();
+  const simSeconds = await drive(sim, {
+    afterSlice: async () => {
       csv?.append(pending.splice(0));
-      break;
-    }
-    if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
-    // Let signals, progress output and other callbacks run.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+      const last = records[records.length - 1];
+      progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
+      if (!sim.done && options.interrupted?.()) return true;
+      if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
+      // Let signals, progress output and other callbacks run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return false;
+    },
+  });
   progress.stop();
   csv?.append(pending.splice(0));
   checkpoint(sim.status !== "interrupted");
@@ -158,25 +137,15 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
       figureFiles.push(written.svg, written.png);
     }
   }
-  const stepsDone = sim.step - stepsAtStart;
-  const result: RunResult = {
-    dlnlab: { version: VERSION, kind: "run" },
+  const result = runResult(sim, {
     name: options.name ?? null,
-    status: sim.status!,
-    stop: sim.stopInfo,
-    final: finalState(final, spec.dynamics === "flow"),
-    timing: {
-      seconds: simSeconds,
-      steps: stepsDone,
-      stepsPerSecond: simSeconds > 0 ? stepsDone / simSeconds : Number.NaN,
-      backend: sim.system.backend,
-    },
-    config: spec,
+    final,
+    seconds: simSeconds,
+    steps: sim.step - stepsAtStart,
     files: paths
       ? { config: "config.json", trajectory: "trajectory.csv", result: "result.json", figures: figureFiles.map((f) => f.slice(out!.length + 1)) }
       : null,
-    columns,
-  };
+  });
   if (paths) writeJsonAtomic(paths.result, result);
   return { result, records };
 }

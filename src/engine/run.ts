@@ -1,0 +1,140 @@
+/**
+ * @file The portable core of one run, shared by the library's `run(config)` and the CLI's `dlnlab run`
+ * so the two cannot drift: the time-sliced loop over `Simulation.advance` (slices sized from wall time,
+ * which never changes the numbers of GD, see test/engine/record-plan.test.ts) and the self-describing
+ * result that `dlnlab run --json` prints and result.json holds. No Node APIs: files are the CLI's business.
+ */
+import { Simulation, type SimulationOptions, type SimulationSpec } from "./simulate.js";
+import type { TrajectoryRecord } from "./types.js";
+import { finalState, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
+import { VERSION } from "../version.js";
+
+/** The self-describing result of one run: what `dlnlab run --json` prints and result.json holds. */
+export interface RunResult {
+  dlnlab: { version: string; kind: "run" };
+  /** The config's `name`, or null. */
+  name: string | null;
+  /** How the run ended: converged, diverged, oscillating, max-steps or interrupted. */
+  status: string;
+  /** Where and why a run stopped early (null: it used its steps, or was interrupted). */
+  stop: { step: number; reason: string } | null;
+  final: FinalState;
+  /** Wall time of the stepping (s), steps taken in this process, and the kernel backend. */
+  timing: { seconds: number; steps: number; stepsPerSecond: number; backend: string };
+  /** The fully resolved engine spec of the run. */
+  config: SimulationSpec;
+  /** Files written, relative to the output directory (null: nothing written). */
+  files: { config: string; trajectory: string; result: string; figures: string[] } | null;
+  /** The trajectory's columns (as in trajectory.csv), with their meaning. */
+  columns: Column[];
+}
+
+/** The trajectory.csv columns of a run (MLP runs add every layer's Frobenius norm). */
+export function runColumns(spec: SimulationSpec): Column[] {
+  return trajectoryColumns(spec.depths.length, spec.width, spec.sharpness.top, spec.model === "mlp" ? spec.depths : undefined);
+}
+
+/** What `runResult` needs besides the finished simulation. */
+export interface RunResultParts {
+  name: string | null;
+  /** The final record (the run's last). */
+  final: TrajectoryRecord;
+  /** Wall time of the stepping, s. */
+  seconds: number;
+  /** Steps taken in this process (a resumed run counts only its own). */
+  steps: number;
+  files?: RunResult["files"];
+}
+
+/** The result of a finished (or interrupted) simulation, in the layout of `dlnlab run --json`. */
+export function runResult(sim: Simulation, p: RunResultParts): RunResult {
+  const spec = sim.spec;
+  return {
+    dlnlab: { version: VERSION, kind: "run" },
+    name: p.name,
+    status: sim.status!,
+    stop: sim.stopInfo,
+    final: finalState(p.final, spec.dynamics === "flow"),
+    timing: {
+      seconds: p.seconds,
+      steps: p.steps,
+      stepsPerSecond: p.seconds > 0 ? p.steps / p.seconds : Number.NaN,
+      backend: sim.system.backend,
+    },
+    config: spec,
+    files: p.files ?? null,
+    columns: runColumns(spec),
+  };
+}
+
+/** The host's clock and timers, typed here: the portable core compiles without DOM or Node typings, and every host has them. */
+const host = globalThis as unknown as { performance: { now(): number }; setTimeout(f: () => void, ms: number): unknown };
+
+/** Target wall time of one `advance` slice, ms: keeps interrupts, progress and the page responsive. */
+export const SLICE_MS = 40;
+
+/** The next slice length (steps) after a slice of `chunk` steps took `ms` milliseconds: aims at SLICE_MS, changing by at most ×4. */
+export function nextChunk(chunk: number, ms: number): number {
+  return Math.max(1, Math.min(1 << 22, Math.round(chunk * Math.min(4, Math.max(0.25, SLICE_MS / Math.max(ms, 0.01))))));
+}
+
+/** Options of `drive`. */
+export interface DriveOptions {
+  /** Called after every slice (records made so far are out); return true to interrupt the run. Awaited. */
+  afterSlice?: (sim: Simulation) => boolean | void | Promise<boolean | void>;
+}
+
+/** Advance `sim` to its end in time-sliced chunks; returns the wall time spent stepping, s. */
+export async function drive(sim: Simulation, o: DriveOptions = {}): Promise<number> {
+  let seconds = 0;
+  let chunk = 64;
+  while (!sim.done) {
+    const t0 = host.performance.now();
+    sim.advance(chunk);
+    const dt = host.performance.now() - t0;
+    seconds += dt / 1000;
+    chunk = nextChunk(chunk, dt);
+    if ((await o.afterSlice?.(sim)) === true && !sim.done) sim.interrupt();
+  }
+  return seconds;
+}
+
+/** Options of `runSpec`. */
+export interface RunSpecOptions {
+  /** Label of the run in its result (the config's `name`). */
+  name?: string | null;
+  backend?: SimulationOptions["backend"];
+  /** Called with every record as it is made. */
+  onRecord?: (record: TrajectoryRecord) => void;
+  /** An AbortSignal (or anything with `aborted`): once aborted, the run stops at the next slice with status "interrupted" (the result is still returned). */
+  signal?: { readonly aborted: boolean };
+}
+
+/** A finished run: its result (as `dlnlab run --json` prints it) and every record. */
+export interface RunOutput extends RunResult {
+  records: TrajectoryRecord[];
+}
+
+/** Yield to the event loop between slices (portable: timers exist in Node, workers and browsers). */
+const yieldToLoop = () => new Promise<void>((resolve) => host.setTimeout(resolve, 0));
+
+/** Run an engine spec to its end without writing anything: the core of `run(config)` and of `dlnlab run`. */
+export async function runSpec(spec: SimulationSpec, o: RunSpecOptions = {}): Promise<RunOutput> {
+  const records: TrajectoryRecord[] = [];
+  const sim = new Simulation(spec, {
+    ...(o.backend ? { backend: o.backend } : {}),
+    keepRecords: false,
+    onRecord: (r) => {
+      records.push(r);
+      o.onRecord?.(r);
+    },
+  });
+  const seconds = await drive(sim, {
+    afterSlice: async () => {
+      await yieldToLoop();
+      return o.signal?.aborted === true;
+    },
+  });
+  const result = runResult(sim, { name: o.name ?? null, final: records[records.length - 1]!, seconds, steps: sim.step });
+  return { ...result, records };
+}
