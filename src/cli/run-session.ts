@@ -131,8 +131,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const figureFiles: string[] = [];
   if (out && options.figures !== false) {
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
-    const { runFigures, writeFigure } = await import("../plot/index.js");
-    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics })) {
+    const { runFigureMeta, runFigures, writeFigure } = await import("../plot/index.js");
+    for (const fig of runFigures(records, runFigureMeta(spec, Array.from(sim.target.sigma), options.name ?? "dlnlab run"))) {
       const written = await writeFigure(out, fig.name, fig.svg);
       figureFiles.push(written.svg, written.png);
     }

@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
     .option("--out <dir>", "output directory", "results")
     .option("--json", "print the summary as one JSON object instead of the table")
     .action(async (opts) => {
-      const { panelGrid, runFigures, writeFigure } = await import("../../plot/index.js");
+      const { panelGrid, runFigureMeta, runFigures, writeFigure } = await import("../../plot/index.js");
       const stop = onInterrupt();
       const results: RunResult[] = [];
       const figures: string[] = [];
@@ -41,7 +41,7 @@ export function registerDemo(program: Command): void {
             interrupted: stop.requested,
           });
           results.push(result);
-          const figs = runFigures(records, { title: config.name ?? name, depths: spec.depths, sigma: [...(spec.target.sigma ?? [])], dynamics: spec.dynamics });
+          const figs = runFigures(records, runFigureMeta(spec, spec.target.sigma ?? [], config.name ?? name));
           figures.push(figs.find((f) => f.name === "modes")!.svg, figs.find((f) => f.name === "sharpness")!.svg);
           if (result.status === "interrupted") break;
         }
