@@ -27,6 +27,8 @@ describe("run(config) equals dlnlab run --json", () => {
     ["deep linear network", { name: "lib-dln", width: 3, depths: [4, 4], target: { sigma: [1, 0.5, 0.25], basis: "general" }, init: { type: "svs", scales: [0.05, 0.04] }, lr: 0.5, steps: 4000, seed: 3 }],
     ["tanh MLP", { width: 3, depths: [3, 3], model: "mlp", mlp: { hidden: 6, init: { type: "gaussian", std: 0.3 } }, lr: 0.2, steps: 600, seed: 1, sharpness: { top: 2 } }],
     ["deep linear classifier", { width: 2, depths: [3], model: "classifier", lr: 0.5, steps: 800, seed: 2 }],
+    // Gradient flow: the CLI slices by wall time, the library too, and neither slicing may change a number.
+    ["gradient flow", { width: 2, depths: [4, 4], target: { sigma: [1, 0.5], basis: "symmetric" }, lr: 0.05, steps: 3000, dynamics: "flow", seed: 1 }],
   ];
   for (const [name, config] of configs) {
     it(name, async () => {

@@ -198,6 +198,10 @@ export class Simulation {
   private readonly sharpMethod: SharpnessMethod;
   private ode: DormandPrince | null = null;
   private flowY: Float64Array | null = null;
+  /** Time of the ODE solver's own state `flowY` (gradient flow; ahead of the recorded step by up to one solver step). */
+  private odeTime = 0;
+  /** Gradient flow: the matched step at which the run stops (a stop rule met by a solver state), else −1. */
+  private flowStop = -1;
   private lastRecordedStep = -1;
   /** State at the start of the current tight GD loop (replayed from when a stop is found inside it). */
   private loopStart: Float64Array | null = null;
@@ -492,38 +496,60 @@ export class Simulation {
 
   private advanceFlow(maxSteps: number): boolean {
     const sys = this.system;
+    const eta = this.spec.lr;
+    const steps = this.spec.steps;
     if (!this.ode) {
       const { rtol, atol } = this.spec.flow;
       this.ode = new DormandPrince(sys.state.length, (_t, y, dy) => sys.flowRhs(y, dy), { rtol, atol });
+      // The solver's own state: the full system's vector field writes its argument into the model's θ.
+      this.flowY = Float64Array.from(sys.state);
+      this.odeTime = this.step * eta;
     }
-    const end = Math.min(this.spec.steps, this.step + maxSteps);
-    const eta = this.spec.lr;
-    const flowY = (this.flowY ??= new Float64Array(sys.state.length));
+    const ode = this.ode;
+    const y = this.flowY!;
+    const end = Math.min(steps, this.step + maxSteps);
     while (this.step < end) {
       const t = this.step;
-      if (this.isRecordStep(t)) {
+      if (this.isRecordStep(t) && this.lastRecordedStep !== t) {
         const loss = sys.evaluate();
-        if (this.check(loss, t)) return true;
+        // Stops are judged on the solver's states below; only the start (always recorded) is checked here.
+        if (t === 0 && this.check(loss, t)) return true;
         this.makeRecord(loss, this.wantsSharpness(t));
       }
-      // Integrate to the next recorded step (or the end of this chunk).
-      const next = Math.min(end, this.nextRecordStep(t + 1));
+      if (t === this.flowStop) {
+        // Landed on the step after the state that met a stop rule (GF's loss only decreases, so it holds here too).
+        if (this.check(sys.evaluate(), t)) return true;
+        this.flowStop = -1;
+      }
+      let next = Math.min(end, this.nextRecordStep(t + 1), this.flowStop >= 0 ? this.flowStop : steps);
       try {
-        // Integrate a copy: the full system's vector field writes its argument into the model's θ,
-        // which must not be the solver's own state.
-        flowY.set(sys.state);
-        this.ode.integrate(flowY, t * eta, next * eta);
-        sys.state.set(flowY);
+        // Steps of the controller's own length, shortened only to land on the run's end (or stop) time:
+        // never on a record or a slice boundary, so the final state does not depend on the record plan
+        // or on slicing. The stop rules are judged on the solver's own states for the same reason (one
+        // more evaluation per solver step); a stop lands on the first matched step after the state that met it.
+        while (this.odeTime < next * eta) {
+          this.odeTime = ode.step(y, this.odeTime, (this.flowStop >= 0 ? this.flowStop : steps) * eta);
+          if (this.flowStop >= 0) continue;
+          sys.state.set(y);
+          const loss = sys.evaluate();
+          if (!(loss <= this.divergenceBound()) || loss <= this.convergenceBound()) {
+            this.flowStop = Math.min(steps, Math.max(t + 1, Math.ceil(this.odeTime / eta)));
+            next = Math.min(next, this.flowStop);
+          }
+        }
       } catch (err) {
         this.step = next;
         this.time = next * eta;
         this.finish("diverged", (err as Error).message);
         return true;
       }
+      // The state at step `next`: the solver's own where it landed there (end or stop), else its dense output.
+      if (this.odeTime === next * eta) sys.state.set(y);
+      else ode.interpolate(next * eta, sys.state);
       this.step = next;
       this.time = next * eta;
     }
-    if (this.step >= this.spec.steps) {
+    if (this.step >= steps) {
       const loss = sys.evaluate();
       if (!this.check(loss, this.step)) this.finish("max-steps", "");
     }

@@ -103,6 +103,8 @@ describe("the final state does not depend on the record plan (bit for bit)", () 
     ["deep linear classifier", { width: 2, depths: [3], model: "classifier", classifier: { data: { points: 8 } }, lr: 0.5, steps: 500, seed: 4 }],
     ["converged between records", { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.125, steps: 100_000, dynamics: "reduced", stop: { lossTol: 1e-12 } }],
     ["diverged between records", { width: 2, depths: [4, 4], target: { sigma: [1, 0.5] }, lr: 1.2, steps: 2000, seed: 5, init: { type: "gaussian", std: 0.5 } }],
+    ["gradient flow, full matrices", { width: 2, depths: [3, 3], target: { sigma: [1, 0.5], basis: "symmetric" }, init: { type: "svs", scales: [0.05, 0.04] }, lr: 0.05, steps: 600, dynamics: "flow" }],
+    ["gradient flow, reduced", { width: 2, depths: [4, 4], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.1, steps: 800, dynamics: "flow", flow: { system: "reduced" } }],
   ];
   for (const [name, raw] of cases) {
     it(name, () => {
@@ -125,4 +127,33 @@ describe("the final state does not depend on the record plan (bit for bit)", () 
       if (name.includes("between")) expect(recordIndex({ every: 7 }, ref!.step)).toBe(-1);
     });
   }
+});
+
+describe("gradient flow reads its records from the solver's dense output", () => {
+  const raw = { width: 2, depths: [4, 4], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.1, steps: 3000, dynamics: "flow", flow: { system: "reduced" } };
+
+  it("the final state does not depend on how the run is sliced (bit for bit)", () => {
+    const whole = finish(spec(raw));
+    const sliced = new Simulation(spec(raw));
+    // Slices of 1, 7, 1, 7, … steps: every slice boundary falls at a different time than the records'.
+    for (let j = 0; !sliced.done; j++) sliced.advance(j % 2 === 0 ? 1 : 7);
+    expect(Array.from(sliced.system.state)).toEqual(Array.from(whole.system.state));
+    expect(sliced.records.map((r) => r.s)).toEqual(whole.records.map((r) => r.s));
+    // Every planned record up to the end, none skipped by a stop found inside a solver step.
+    expect(whole.records.length).toBe(plannedRecords(whole.spec.record, whole.step));
+  });
+
+  it("a converging flow keeps every planned record up to its stop", () => {
+    const sim = finish(spec({ ...raw, steps: 100_000, record: { every: 1 } }));
+    expect(sim.status).toBe("converged");
+    expect(sim.records.map((r) => r.step)).toEqual(Array.from({ length: sim.step + 1 }, (_, t) => t));
+  });
+
+  it("records at interpolated times match the closed form of a depth-1 flow, s(t) = σ + (s₀ − σ)e^{−t}", () => {
+    // One depth-1 pathway: ds/dt = −(s − σ). DOPRI5 at rtol 1e-10 keeps the global error near 1e-10 on this
+    // contracting flow, and the 4th-order dense output adds a local error of the same order: 1e-8 leaves margin.
+    const sim = finish(spec({ width: 1, depths: [1], target: { sigma: [1] }, init: { type: "svs", scales: [0.1] }, lr: 0.01, steps: 2000, dynamics: "flow", flow: { system: "reduced" }, record: { every: 7 } }));
+    expect(sim.records.length).toBeGreaterThan(250);
+    for (const r of sim.records) expect(Math.abs(r.s[0]![0]! - (1 - 0.9 * Math.exp(-r.time))), `t = ${r.time}`).toBeLessThan(1e-8);
+  });
 });
