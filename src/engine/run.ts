@@ -73,9 +73,12 @@ const host = globalThis as unknown as { performance: { now(): number }; setTimeo
 /** Target wall time of one `advance` slice, ms: keeps interrupts, progress and the page responsive. */
 export const SLICE_MS = 40;
 
-/** The next slice length (steps) after a slice of `chunk` steps took `ms` milliseconds: aims at SLICE_MS, changing by at most ×4. */
-export function nextChunk(chunk: number, ms: number): number {
-  return Math.max(1, Math.min(1 << 22, Math.round(chunk * Math.min(4, Math.max(0.25, SLICE_MS / Math.max(ms, 0.01))))));
+/**
+ * The next slice length (steps) after a slice of `chunk` steps took `ms` milliseconds: aims at `targetMs`
+ * (default SLICE_MS), changing by at most ×4 per slice, within [1, 2²²]. The CLI, the library and the lab's worker share it.
+ */
+export function nextChunk(chunk: number, ms: number, targetMs: number = SLICE_MS): number {
+  return Math.max(1, Math.min(1 << 22, Math.round(chunk * Math.min(4, Math.max(0.25, targetMs / Math.max(ms, 0.01))))));
 }
 
 /** Options of `drive`. */
