@@ -57,6 +57,21 @@ describe("run(config) equals dlnlab run --json", () => {
   });
 });
 
+describe("run(config): columns described for the model", () => {
+  it("a classifier's s_1_1 is cos∠(w, ŵ) and its loss the risk; MLPs and classifiers have no leaves", async () => {
+    const cls = await run({ width: 2, depths: [3], model: "classifier", lr: 0.5, steps: 20 });
+    const of = (r: lib.RunOutput, name: string) => r.columns.find((c) => c.name === name)!.description;
+    expect(of(cls, "s_1_1")).toMatch(/^cos∠\(w, ŵ\)/);
+    expect(of(cls, "loss")).toMatch(/^risk/);
+    expect(of(cls, "leaf_1_1")).toMatch(/not defined/);
+    // The records agree: the classifier's drift is sin∠(w, ŵ), so s_1_1² + drift² = 1 up to rounding.
+    for (const r of cls.records) expect(Math.abs(r.s[0]![0]! ** 2 + r.drift ** 2 - 1)).toBeLessThan(1e-12);
+    const mlp = await run({ width: 2, depths: [2, 2], model: "mlp", mlp: { hidden: 3 }, lr: 0.1, steps: 20 });
+    expect(mlp.columns.map((c) => c.description).join(" ")).not.toMatch(/SVS|leaf coordinate z/);
+    expect(of(mlp, "s_1_1")).toMatch(/^output mode coefficient/);
+  });
+});
+
 describe("run(config): bad input and interrupts", () => {
   it("an invalid config throws ConfigError naming the field, as the CLI prints it", async () => {
     await expect(run({ lr: -1 })).rejects.toThrow(lib.config.ConfigError);

@@ -29,9 +29,39 @@ export interface RunResult {
   columns: Column[];
 }
 
-/** The trajectory.csv columns of a run (MLP runs add every layer's Frobenius norm). */
+/**
+ * The trajectory.csv columns of a run, described for its model: MLP runs add every layer's Frobenius
+ * norm and have output mode coefficients and no gradient-flow leaves; the deep linear classifier's
+ * coefficients are the predictor's alignment (s_1_1 = cos∠(w, ŵ)) and its loss is the risk.
+ */
 export function runColumns(spec: SimulationSpec): Column[] {
-  return trajectoryColumns(spec.depths.length, spec.width, spec.sharpness.top, spec.model === "mlp" ? spec.depths : undefined);
+  const cols = trajectoryColumns(spec.depths.length, spec.width, spec.sharpness.top, spec.model === "mlp" ? spec.depths : undefined);
+  const model = spec.model ?? "dln";
+  if (model === "dln") return cols;
+  const say = (test: (name: string) => RegExpMatchArray | null, describe: (m: RegExpMatchArray) => string) => {
+    for (const c of cols) {
+      const m = test(c.name);
+      if (m) c.description = describe(m);
+    }
+  };
+  const what = model === "mlp" ? "an MLP" : "the classifier";
+  // Leaves are a property of linear pathways fitting a target (docs/theory.md §6).
+  say((n) => n.match(/^leaf_/), () => `GF leaf coordinate: not defined for ${what} (empty)`);
+  if (model === "mlp") {
+    say((n) => n.match(/^s_(\d+)_(\d+)$/), (m) => `output mode coefficient of pathway ${m[1]} in mode ${m[2]}, u_${m[2]}ᵀ f_${m[1]}(X) v_${m[2]} (f_k the pathway's MLP output)`);
+    say((n) => n.match(/^drift$/), () => "relative off-diagonal mass of Uᵀ f_k(X) V");
+    return cols;
+  }
+  const loss = spec.classifier?.loss ?? "logistic";
+  say((n) => n.match(/^loss$/), () => `risk (1/n) Σ_j ℓ(y_j f(x_j)), ℓ the ${loss} loss`);
+  say((n) => n.match(/^drift$/), () => "sin∠(w, ŵ): the predictor's relative mass off the max-margin direction ŵ");
+  say((n) => n.match(/^s_1_(\d+)$/), (m) => m[1] === "1"
+    ? "cos∠(w, ŵ): alignment of the end-to-end predictor w = (W_L⋯W_1)ᵀ with the max-margin direction ŵ"
+    : `coordinate ${m[1]} of w/‖w‖ in an orthonormal basis (ŵ, …) (→ 0 as w aligns)`);
+  say((n) => n.match(/^r_(\d+)$/), (m) => (m[1] === "1" ? "cos∠(w, ŵ) − 1" : `coordinate ${m[1]} of w/‖w‖ (its target is 0)`));
+  say((n) => n.match(/^balance_/), () => "balance index of a single pathway: always 1");
+  say((n) => n.match(/^gap_/), () => "balancing gap of a single pathway: always 0");
+  return cols;
 }
 
 /** What `runResult` needs besides the finished simulation. */
