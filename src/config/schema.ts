@@ -47,7 +47,7 @@ const InitSchema = z
   ])
   .describe("Initialisation.");
 
-/** Records per phase of the geometric record plan (`record.every: auto`): ≈ 4 400 records for 10⁶ steps, ≈ 1 600 for 5 000. */
+/** Records per phase of the geometric record plan (`record.every: auto`): ≈ 1 500 records for 5 000 steps, ≈ 4 400 for 10⁶, ≈ 6 900 for 10⁸. */
 export const AUTO_DENSE = 600;
 
 /** The linear network's default initialisation (also how a config that leaves `init` alone is recognised). */
