@@ -176,7 +176,7 @@ export const RunConfigSchema = z
         window: z.int().gte(4, { message: "must be an integer >= 4" }).default(256)
           .describe("Final steps inspected to tell oscillating from max-steps."),
         lossFraction: z.number().gt(0, { message: "must be in (0, 1)" }).lt(1, { message: "must be in (0, 1)" }).optional()
-          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at recorded steps)."),
+          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at every step; gradient flow: at every ODE solver step)."),
       })
       .default({ lossTol: 1e-20, divergeFactor: 1e8, window: 256 })
       .describe("When a run ends early, and how its end is classified."),

@@ -77,7 +77,7 @@ export interface SimulationSpec {
     divergeFactor: number;
     /** Steps inspected at the end to tell "oscillating" (residual sign flips in ≥ 75%) from "max-steps". */
     window: number;
-    /** Also converged once loss ≤ lossFraction·(initial loss) (escape from a plateau; checked at recorded steps). */
+    /** Also converged once loss ≤ lossFraction·(initial loss) (escape from a plateau; checked at every step, gradient flow at every solver step). */
     lossFraction?: number;
   };
 }
