@@ -9,7 +9,8 @@
 import type { SimulationSpec } from "../engine/simulate.js";
 import type { TrajectoryRecord } from "../engine/types.js";
 import { gradientFlowEndpoint, optimalAllocation, stabilityWindow, stoppingBoundary } from "../theory/index.js";
-import { levelRule, lossPanel, modesPanel, sharpnessPanel, THEORY, type PanelRun, type PanelX } from "../experiments/figures/panels.js";
+import { balancePanel, levelRule, lossPanel, modesPanel, sharpnessPanel, THEORY, type PanelRun, type PanelX } from "../experiments/figures/panels.js";
+import { balanceIndex } from "../engine/measure/observables.js";
 import type { LegendEntry, RuleSpec } from "./chart.js";
 
 /** What the figures need to know about the run besides its records. */
@@ -75,7 +76,7 @@ const SAME_LR = 1e-12;
 /** Runs longer than this many steps default to a log step axis, so the transient stays visible. */
 const LOG_FROM = 5000;
 
-/** The `modes`, `loss` and `sharpness` figures of a run (in that order). */
+/** The `modes`, `loss` and `sharpness` figures of a run (in that order), and `balance` for K ≥ 2 pathways. */
 export function runFigures(records: TrajectoryRecord[], meta: RunFigureMeta): Figure[] {
   const K = meta.depths.length;
   const first = records[0];
@@ -125,11 +126,21 @@ export function runFigures(records: TrajectoryRecord[], meta: RunFigureMeta): Fi
     rules: th.lambdas, ...(run.sharpness.length === 0 ? { note: " · no sharpness measurements in this run" } : {}),
   });
   const label = (t: string) => `${t} (${meta.title})`;
-  return [
+  const figs: Figure[] = [
     { name: "modes", title: label(modesTitle), svg: modesSvg },
     { name: "loss", title: label(classifier ? "Training risk" : "Training loss"), svg: lossSvg },
     { name: "sharpness", title: label(sharpTitle), svg: sharpSvg },
   ];
+  if (!classifier && K >= 2) {
+    const balanceTitle = "Balance of the pathways";
+    const predicted = th.prediction ? { value: balanceIndex(th.prediction.s), label: `top mode: ${th.prediction.what}` } : null;
+    figs.push({
+      name: "balance",
+      title: label(balanceTitle),
+      svg: balancePanel(run, { id: "balance", title: balanceTitle, subtitle: subtitle + shown, K, modes, predicted, x, xType, ...size }),
+    });
+  }
+  return figs;
 }
 
 /** The model and dynamics, in words, for the subtitles. */

@@ -25,9 +25,9 @@ const small = reducedRun({ lr: 0.125, steps: 600 });
 const large = reducedRun({ lr: 0.625, steps: 600 });
 
 describe("runFigures", () => {
-  it("returns modes, loss and sharpness, in that order, with plain-text titles", () => {
+  it("returns modes, loss, sharpness and (K ≥ 2) balance, in that order, with plain-text titles", () => {
     const figs = runFigures(small, meta("η = 0.125"));
-    expect(figs.map((f) => f.name)).toEqual(["modes", "loss", "sharpness"]);
+    expect(figs.map((f) => f.name)).toEqual(["modes", "loss", "sharpness", "balance"]);
     for (const f of figs) {
       expect(f.title).toContain("η = 0.125");
       expect(f.title).not.toMatch(/[_^{}]/);
@@ -105,7 +105,7 @@ describe("runFigures", () => {
   it("notes when no sharpness was measured, and survives an empty run", () => {
     const none = small.map((r) => ({ ...r, sharpness: null }));
     expect(texts(runFigures(none, meta("x"))[2]!.svg).join(" ")).toContain("no sharpness measurements");
-    expect(runFigures([], meta("empty"))).toHaveLength(3);
+    expect(runFigures([], meta("empty"))).toHaveLength(4);
   });
 
   it("rejects depths that do not match the records", () => {
@@ -165,6 +165,26 @@ describe("runFigures", () => {
       const flow = reducedRun({ lr: 0.05, steps: 400, flow: true });
       expect(texts(runFigures(flow, meta("flow", { dynamics: "flow", initScales }))[0]!.svg)).toContain("gradient-flow end point");
     });
+  });
+
+  it("balance figure: the balance index per mode between 1/K and 1, with the predicted split's index", () => {
+    const initScales = [0.2 ** 4, 0.19 ** 4];
+    const figs = runFigures(large, meta("η = 0.625", { initScales }));
+    const balance = figs.find((f) => f.name === "balance")!;
+    const t = texts(balance.svg);
+    expect(t).toContain(plainText("balance index (Σ_k s_k)²/(K Σ_k s_k²)"));
+    expect(t).toContain("equal split");
+    expect(t).toContain("one pathway (1/K = 0.5)");
+    // The predicted level is the balance index of the predicted split drawn on the mode figure (3 digits each).
+    const level = (svg: string) => [...parseSvg(svg).querySelectorAll("text.rule-label")].map((e) => e.textContent ?? "").filter((x) => /^\d\.\d+$/.test(x)).map(Number);
+    const [a, b] = level(figs[0]!.svg);
+    const bi = (a! + b!) ** 2 / (2 * (a! ** 2 + b! ** 2));
+    // dBI/ds ≤ 2 here, so 3-digit labels (±5e-4) give BI to ±2e-3, plus the level's own rounding.
+    expect(Math.abs(level(balance.svg)[0]! - bi)).toBeLessThan(3e-3);
+    expect(linePaths(balance.svg)).toHaveLength(2); // modes 1 and 2
+    // One pathway has no balance to show.
+    const one = reducedRun({ lr: 0.1, steps: 50, init: [0.3], sigma: [1] });
+    expect(runFigures(one, { title: "K = 1", depths: [4], sigma: [1], dynamics: "reduced" }).map((f) => f.name)).toEqual(["modes", "loss", "sharpness"]);
   });
 
   it("an MLP run is labelled as one: the linear theory as a guide, no SVS or leaf language", () => {

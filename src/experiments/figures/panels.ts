@@ -252,6 +252,56 @@ export function sharpnessPanel(run: PanelRun, o: SharpnessOptions): string {
   });
 }
 
+/** Options of `balancePanel`. */
+export interface BalanceOptions {
+  title: string;
+  subtitle?: string;
+  id: string;
+  /** Number of pathways K (the index runs from 1/K to 1). */
+  K: number;
+  /** Modes drawn (indices). */
+  modes: number[];
+  /** A predicted final balance index of the top mode, drawn as a level (null: none). */
+  predicted?: { value: number; label: string } | null;
+  x?: PanelX;
+  xType?: "linear" | "log";
+  width?: number;
+  height?: number;
+}
+
+/**
+ * The balance index BI = (Σ_k s_k)²/(K Σ_k s_k²) of each drawn mode vs step (the measure of `dlnlab
+ * run`'s table and CSV and of the lab), between 1/K (one pathway carries the mode) and 1 (equal split).
+ */
+export function balancePanel(run: PanelRun, o: BalanceOptions): string {
+  const ax = o.x ?? STEP_X;
+  const log = o.xType === "log";
+  const series: Series[] = [];
+  let lowest = 1 / o.K;
+  for (const [j, i] of o.modes.entries()) {
+    const recs = run.records.filter((r) => Number.isFinite(r.balanceIndex[i]) && (!log || ax.of(r) > 0));
+    for (const r of recs) lowest = Math.min(lowest, r.balanceIndex[i]!);
+    series.push({ name: `mode ${i + 1}`, points: { x: Float64Array.from(recs, ax.of), y: Float64Array.from(recs, (r) => r.balanceIndex[i]!) }, color: INK, dash: modeDash(j) });
+  }
+  const rules: RuleSpec[] = [
+    { y: 1, label: "equal split", color: THEORY, dash: "2,3" },
+    { y: 1 / o.K, label: `one pathway (1/K = ${short(1 / o.K, 3)})`, color: THEORY, dash: "2,3" },
+  ];
+  if (o.predicted) rules.push({ y: o.predicted.value, label: short(o.predicted.value, 3), color: THEORY, dash: "5,3", legend: o.predicted.label });
+  return lineChart({
+    id: o.id,
+    title: o.title,
+    ...(o.subtitle ? { subtitle: o.subtitle } : {}),
+    width: o.width ?? PANEL.width,
+    height: o.height ?? PANEL.height,
+    x: { label: ax.label, type: o.xType ?? "linear" },
+    y: { label: "balance index (Σ_k s_k)²/(K Σ_k s_k²)", domain: [Math.max(0, lowest - 0.05), 1.05] },
+    series,
+    rules,
+    ...(o.modes.length > 1 || o.predicted ? {} : { legend: false as const }),
+  });
+}
+
 /** The residual r_1 vs step on a symlog axis over [from, to] (sign alternation at the EoS). */
 export function residualPanel(run: RunData, from: number, to: number, title: string, id: string, band?: BandSpec): string {
   const recs = run.records.filter((r) => r.step >= from && r.step <= to);
