@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
 import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
-import { csvHeader, csvRow, finalState, parseTrajectoryCsv, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
+import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
+import { drive, runColumns, runResult, type RunResult } from "../engine/run.js";
 import { encodeNpz } from "../data/npz.js";
 import { hasStateFiles, stateArrays } from "../data/states.js";
 import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
@@ -22,27 +23,8 @@ import { Progress } from "./progress.js";
 
 /** Seconds between checkpoints of a long run. */
 const CHECKPOINT_SECONDS = 5;
-/** Target wall time of one `advance` slice (keeps Ctrl-C and the progress bar responsive). */
-const SLICE_MS = 40;
-
-/** The self-describing result written to result.json and printed by --json. */
-export interface RunResult {
-  dlnlab: { version: string; kind: "run" };
-  name: string | null;
-  status: string;
-  stop: { step: number; reason: string } | null;
-  /** Base step size η (= config.lr). */
-  lr: number;
-  /** Normalised step h = η·λ_single (null for the classifier, which has no target). */
-  h: number | null;
-  /** λ_single = max_k L_k σ_1^(2−2/L_k), the scale of h (null for the classifier). */
-  lambdaSingle: number | null;
-  final: FinalState;
-  timing: { seconds: number; steps: number; stepsPerSecond: number; backend: string };
-  config: SimulationSpec;
-  files: { config: string; trajectory: string; result: string; states: { initial: string; final: string } | null; figures: string[] } | null;
-  columns: Column[];
-}
+/** The self-describing result written to result.json and printed by --json (built by the core shared with the library's `run`). */
+export type { RunResult } from "../engine/run.js";
 
 /** Options of one CLI run. */
 export interface SessionOptions {
@@ -157,7 +139,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const d = spec.width;
   // MLP runs also record every layer's Frobenius norm (docs/theory.md §7 observables).
   const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
-  const columns = trajectoryColumns(K, d, top, layerDepths);
+  const columns = runColumns(spec);
   const paths = out
     ? {
         config: join(out, "config.json"),
@@ -213,8 +195,6 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const writeState = (path: string) => writeFileAtomic(path, encodeNpz(stateArrays(sim)));
   if (paths && states && !resume) writeState(paths.initial);
   const progress = new Progress(options.label ?? "run", spec.steps);
-  let simSeconds = 0;
-  let chunk = 64;
   let lastCheckpoint = performance.now();
   const stepsAtStart = sim.step;
   const checkpoint = (complete: boolean) => {
@@ -227,25 +207,18 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   // A checkpoint from the start, so that even a short run cut off before its first periodic one (full disk) resumes.
   if (paths && !resume) checkpoint(false);
 
-  while (!sim.done) {
-    const t0 = performance.now();
-    sim.advance(chunk);
-    const dt = performance.now() - t0;
-    simSeconds += dt / 1000;
-    // Aim each slice at SLICE_MS of work.
-    chunk = Math.max(1, Math.min(1 << 22, Math.round(chunk * Math.min(4, Math.max(0.25, SLICE_MS / Math.max(dt, 0.01))))));
-    csv?.append(pending.splice(0));
-    const last = records[records.length - 1];
-    progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
-    if (!sim.done && options.interrupted?.()) {
-      sim.interrupt();
+  const simSeconds = await drive(sim, {
+    afterSlice: async () => {
       csv?.append(pending.splice(0));
-      break;
-    }
-    if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
-    // Let signals, progress output and other callbacks run.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+      const last = records[records.length - 1];
+      progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
+      if (!sim.done && options.interrupted?.()) return true;
+      if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
+      // Let signals, progress output and other callbacks run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return false;
+    },
+  });
   progress.stop();
   csv?.append(pending.splice(0));
   // The state at the final record's step (the run's last state, or where it was interrupted).
@@ -255,8 +228,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const figureFiles: string[] = [];
   if (out && options.figures !== false) {
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
-    const { runFigures, writeFigure } = await import("../plot/index.js");
-    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics })) {
+    const { runFigureMeta, runFigures, writeFigure } = await import("../plot/index.js");
+    for (const fig of runFigures(records, runFigureMeta(spec, Array.from(sim.target.sigma), options.name ?? "dlnlab run"))) {
       let written: { svg: string; png: string };
       try {
         written = await writeFigure(out, fig.name, fig.svg);
@@ -269,24 +242,12 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
       figureFiles.push(written.svg, written.png);
     }
   }
-  const stepsDone = sim.step - stepsAtStart;
-  const lambdaSingle = lambdaSingleOf(spec);
-  const result: RunResult = {
-    dlnlab: { version: VERSION, kind: "run" },
+  const result = runResult(sim, {
     name: options.name ?? null,
-    status: sim.status!,
-    stop: sim.stopInfo,
-    lr: spec.lr,
-    h: lambdaSingle === null ? null : spec.lr * lambdaSingle,
-    lambdaSingle,
-    final: finalState(final, spec.dynamics === "flow"),
-    timing: {
-      seconds: simSeconds,
-      steps: stepsDone,
-      stepsPerSecond: simSeconds > 0 ? stepsDone / simSeconds : Number.NaN,
-      backend: sim.system.backend,
-    },
-    config: spec,
+    final,
+    seconds: simSeconds,
+    steps: sim.step - stepsAtStart,
+    lambdaSingle: lambdaSingleOf(spec),
     files: paths
       ? {
           config: "config.json",
@@ -296,8 +257,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
           figures: figureFiles.map((f) => f.slice(out!.length + 1)),
         }
       : null,
-    columns,
-  };
+  });
   if (paths) writeJsonAtomic(paths.result, result);
   // Marked complete only once result.json is on disk, so an interruption before it can still be resumed.
   checkpoint(sim.status !== "interrupted");

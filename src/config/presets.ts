@@ -21,7 +21,7 @@ const common = {
 const demo = { ...common, width: 2, target: { sigma: [1, 0.5], basis: "symmetric" }, steps: 4000, dynamics: "full" };
 
 /** The exact reduced dynamics of docs/theory.md §4's reference check (one mode, σ = 1). */
-const reference = { ...common, width: 1, target: { sigma: [1] }, steps: 100_000, dynamics: "reduced", sharpness: { every: 1000 } };
+const reference = { ...common, width: 1, target: { sigma: [1] }, steps: 100_000, dynamics: "reduced" };
 
 /**
  * The paper's Figure 1 setting (experiments/fig1-k2-depth20.yaml, quick size): K = 2 pathways of depth

@@ -4,7 +4,7 @@
  * engine's fully explicit `SimulationSpec` (auto settings filled in, scales broadcast).
  */
 import { z } from "zod";
-import type { SimulationSpec } from "../engine/simulate.js";
+import type { RecordPlan, SimulationSpec } from "../engine/simulate.js";
 import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
 import type { MlpRunSpec } from "../engine/simulate.js";
 import { BOTTLENECK_BASES } from "../engine/saddle/init.js";
@@ -56,6 +56,9 @@ const InitSchema = z
     }),
   ])
   .describe("Initialisation.");
+
+/** Records per phase of the geometric record plan (`record.every: auto`): ≈ 1 500 records for 5 000 steps, ≈ 4 400 for 10⁶, ≈ 6 900 for 10⁸. */
+export const AUTO_DENSE = 600;
 
 /** The linear network's default initialisation (also how a config that leaves `init` alone is recognised). */
 const DEFAULT_INIT = { type: "svs" as const, scales: [0.0016, 0.00130321] };
@@ -161,14 +164,15 @@ export const RunConfigSchema = z
     record: z
       .strictObject({
         every: z.union([posInt, z.literal("auto")], { error: 'must be an integer >= 1 or "auto"' }).default("auto")
-          .describe("Record every N steps; auto = about 5000 records, rounded to an odd N so period-2 oscillations stay visible."),
+          .describe("Record every N steps; auto = the geometric plan: every step for the first `dense` steps, then `dense` records at stride 3, `dense` at stride 9, … (dense early, log-spaced later, odd strides so period-2 oscillations stay visible; the count follows the run's actual length)."),
+        dense: posInt.optional().describe(`Records per phase of the geometric plan (record.every: auto only); default ${AUTO_DENSE}.`),
       })
       .default({ every: "auto" })
       .describe("When observables are recorded."),
     sharpness: z
       .strictObject({
         every: z.union([nonNegInt, z.literal("auto")], { error: 'must be an integer >= 0 or "auto"' }).default("auto")
-          .describe("Measure sharpness every N steps (0: only at the start and end); auto = about 200 measurements (reduced dynamics: at every record)."),
+          .describe("Measure sharpness every N steps (0: only at the start and end); auto = at every 9th record of the geometric plan (reduced dynamics: every record), or about 200 measurements with a fixed record.every."),
         top: posInt.default(1).describe("Number of top Hessian eigenvalues."),
         method: z.enum(["auto", "lanczos", "blocks"]).default("auto")
           .describe("auto: Lanczos on the exact HVP for full matrices, exact SVS blocks for reduced dynamics."),
@@ -184,7 +188,7 @@ export const RunConfigSchema = z
         window: z.int().gte(4, { message: "must be an integer >= 4" }).default(256)
           .describe("Final steps inspected to tell oscillating from max-steps."),
         lossFraction: z.number().gt(0, { message: "must be in (0, 1)" }).lt(1, { message: "must be in (0, 1)" }).optional()
-          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at recorded steps)."),
+          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at every step; gradient flow: at every ODE solver step)."),
       })
       .default({ lossTol: 1e-20, divergeFactor: 1e8, window: 256 })
       .describe("When a run ends early, and how its end is classified."),
@@ -199,6 +203,9 @@ export const RunConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const K = c.depths.length;
+    if (c.record.dense !== undefined && c.record.every !== "auto") {
+      ctx.addIssue({ code: "custom", path: ["record", "dense"], message: `is the geometric plan's phase length; it cannot be combined with a fixed record.every (${c.record.every})` });
+    }
     const t = c.target;
     if (t.sigma && t.matrix) ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: "give either sigma or matrix, not both" });
     // Neither sigma nor matrix (e.g. only --basis given): the default spectrum applies (resolveRunConfig).
@@ -302,10 +309,10 @@ export const RunConfigSchema = z
 /** A validated run config (defaults applied, "auto" settings not yet resolved). */
 export type RunConfig = z.output<typeof RunConfigSchema>;
 
-/** Number of records `record.every: auto` aims for. */
-const AUTO_RECORDS = 5000;
-/** Number of sharpness measurements `sharpness.every: auto` aims for. */
+/** Number of sharpness measurements `sharpness.every: auto` aims for with a fixed record stride. */
 const AUTO_SHARPNESS = 200;
+/** Sharpness at every this many records of the geometric plan (`sharpness.every: auto`, odd: both phases of a period-2 orbit). */
+const AUTO_SHARPNESS_RECORDS = 9;
 
 /** Top singular value σ_1 of a resolved target (the largest of `sigma`, or of the explicit matrix). */
 function topSingularValue(width: number, target: SimulationSpec["target"]): number {
@@ -328,11 +335,15 @@ export function lambdaSingleOf(spec: Pick<SimulationSpec, "width" | "depths" | "
 /** Resolve "auto" settings and broadcast one init scale to all pathways: the engine's explicit spec. */
 export function resolveRunConfig(c: RunConfig): SimulationSpec {
   const K = c.depths.length;
-  let recordEvery = c.record.every === "auto" ? Math.max(1, Math.floor(c.steps / AUTO_RECORDS)) : c.record.every;
-  // An odd interval alternates parity, so a period-2 oscillation shows up as a zigzag, not a flat line.
-  if (c.record.every === "auto" && recordEvery > 1 && recordEvery % 2 === 0) recordEvery += 1;
+  const recordEvery = c.record.every === "auto" ? 1 : c.record.every;
+  const record: RecordPlan = c.record.every === "auto" ? { every: 1, dense: c.record.dense ?? AUTO_DENSE } : { every: c.record.every };
   let sharpEvery: number;
-  if (c.sharpness.every === "auto" && c.dynamics === "reduced") {
+  let everyRecord: number | undefined;
+  if (c.sharpness.every === "auto" && c.record.every === "auto") {
+    // The geometric plan: sharpness on its records, as dense early and as sparse late as they are.
+    sharpEvery = 0;
+    everyRecord = c.dynamics === "reduced" ? 1 : AUTO_SHARPNESS_RECORDS;
+  } else if (c.sharpness.every === "auto" && c.dynamics === "reduced") {
     // Exact SVS blocks are cheap next to anything else a run records: measure at every record.
     sharpEvery = recordEvery;
   } else if (c.sharpness.every === "auto") {
@@ -365,8 +376,8 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     dynamics: c.dynamics,
     flow: c.flow,
     seed: c.seed,
-    record: { every: recordEvery },
-    sharpness: { every: sharpEvery, top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
+    record,
+    sharpness: { every: sharpEvery, ...(everyRecord !== undefined ? { everyRecord } : {}), top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
     stop: c.stop,
   };
 }

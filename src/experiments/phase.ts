@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { balancedGdStepTyped } from "../engine/dynamics/reduced.js";
-import { balanceIndex } from "../engine/measure/observables.js";
+import { normalisedBalance } from "../engine/measure/observables.js";
 import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../theory/index.js";
 import { atLeastCheck, closeCheck, type Check } from "./checks.js";
 import { metaFields, short } from "./common.js";
@@ -92,11 +92,6 @@ export interface PhaseData {
   predicted: { K: number; L: number; h: number[]; balance: number[] }[];
 }
 
-/** Normalised balance (K·BI − 1)/(K − 1) of an allocation. */
-function normBalance(s: readonly number[]): number {
-  const K = s.length;
-  return (K * balanceIndex(s) - 1) / (K - 1);
-}
 
 /** The stopping boundary's balance over the grid points strictly inside the window of a row. */
 export function predictedBalance(row: PhaseRow, r: R): { h: number[]; balance: number[] } {
@@ -110,7 +105,7 @@ export function predictedBalance(row: PhaseRow, r: R): { h: number[]; balance: n
     try {
       const b = stoppingBoundary(depths, r.sigma, c.h / lamS, { initScales: scales, approximation: "drift-flow", allowAboveWcr: true });
       h.push(c.h);
-      balance.push(normBalance(b.s));
+      balance.push(normalisedBalance(b.s));
     } catch {
       // Outside the range where a boundary exists (the theory throws): no point.
     }
@@ -163,11 +158,10 @@ export function runCell(K: number, L: number, h: number, sigma: number, scales: 
   if (status === "no-convergence" && s.every((x) => Math.abs(x) < 1e-3 * sigma)) status = "collapsed";
   if (flip !== null && status !== "diverged") status = "sign-flip";
   const ok = status !== "diverged" && s.every(Number.isFinite);
-  const bi = ok ? balanceIndex(s) : Number.NaN;
   return {
     h,
     status,
-    balance: ok ? (K * bi - 1) / (K - 1) : Number.NaN,
+    balance: ok ? normalisedBalance(s) : Number.NaN,
     share: ok ? Math.max(...s) / sigma : Number.NaN,
     lamRatio: ok ? (modeSharpness(Array(K).fill(L), s.map(Math.abs)) * eta) / 2 : Number.NaN,
     steps: t,

@@ -63,7 +63,7 @@ export function registerDemo(program: Command): void {
 
 /** Run the two demo presets into `opts.out` and write the comparison (the caller holds the lock). */
 async function runDemo(opts: { out: string; json?: true }): Promise<void> {
-  const { panelGrid, runFigures, writeFigure } = await import("../../plot/index.js");
+  const { panelGrid, runFigureMeta, runFigures, writeFigure } = await import("../../plot/index.js");
   const stop = onInterrupt();
   const results: RunResult[] = [];
   const figures: string[] = [];
@@ -77,7 +77,7 @@ async function runDemo(opts: { out: string; json?: true }): Promise<void> {
         interrupted: stop.requested,
       });
       results.push(result);
-      const figs = runFigures(records, { title: config.name ?? name, depths: spec.depths, sigma: [...(spec.target.sigma ?? [])], dynamics: spec.dynamics });
+      const figs = runFigures(records, runFigureMeta(spec, spec.target.sigma ?? [], config.name ?? name));
       figures.push(figs.find((f) => f.name === "modes")!.svg, figs.find((f) => f.name === "sharpness")!.svg);
       if (result.status === "interrupted") break;
     }
