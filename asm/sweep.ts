@@ -13,8 +13,8 @@
 // current numbers.
 //
 // Per run (lane) the caller owns: eta, div (divergence bound), conv (convergence bound), alive
-// (all-ones while running), status (0 running; 1 converged, 2 diverged at a record step; 3, 4 after
-// a step between records), final (step of the final record), the online end-of-run classification
+// (all-ones while running), status (0 running; 1 converged, 2 diverged), final (step of the final
+// record: the step whose pre-step loss stopped the run), the online end-of-run classification
 // (flips, first, second, prev: simulate.ts classifyEnd over the last n steps) and amin (smallest
 // layer scalar seen: sign flips). Scratch: P (K·d·B: a^{L−1}), S (d·B: s, then η·r), KEEP (B).
 
@@ -28,15 +28,14 @@
 }
 
 /**
- * Advance a block of 2·nPairs runs over steps t0 ≤ t < t1 (t = steps: the final check only). Record
- * steps (t = 0, t = steps, t ≡ 0 mod recEvery or sharpEvery) check the loss before the update, as
- * Simulation does; other steps update and then check, so a run that stops there ends one step later.
- * Returns the number of runs still alive.
+ * Advance a block of 2·nPairs runs over steps t0 ≤ t < t1 (t = steps: the final check only). Every
+ * step checks the loss before the update, and a run that stops keeps its pre-step state, as Simulation
+ * does whatever its record plan (it replays to the stopping step). Returns the number of runs still alive.
  */
 export function sweep_balanced(
   nPairs: i32, K: i32, d: i32, depths: usize, a: usize, sigma: usize, eta: usize, div: usize, conv: usize,
   alive: usize, status: usize, final: usize, flips: usize, first: usize, second: usize, prev: usize, amin: usize,
-  P: usize, S: usize, KEEP: usize, t0: i32, t1: i32, steps: i32, recEvery: i32, sharpEvery: i32, histStart: i32, n: i32,
+  P: usize, S: usize, KEEP: usize, t0: i32, t1: i32, steps: i32, histStart: i32, n: i32,
 ): i32 {
   const stride = <usize>nPairs << 4;
   const zero = f64x2.splat(0);
@@ -45,7 +44,6 @@ export function sweep_balanced(
   const half = f64x2.splat(0.5);
   let live = 0;
   for (let t = t0; t < t1; t++) {
-    const rec = t == 0 || t == steps || t % recEvery == 0 || (sharpEvery > 0 && t % sharpEvery == 0);
     const last = t == steps;
     const hist = t >= histStart && t < steps;
     const j = t - histStart;
@@ -76,7 +74,6 @@ export function sweep_balanced(
     }
     // Pass 2: residuals, loss, stop rules; S becomes η·r, KEEP the lanes that take this step.
     const tv = f64x2.splat(<f64>t);
-    const tv1 = f64x2.splat(<f64>(t + 1));
     let anyAlive = zero;
     for (let o: usize = 0; o < stride; o += 16) {
       const am = v128.load(alive + o);
@@ -95,12 +92,12 @@ export function sweep_balanced(
       let keep = am;
       if (v128.any_true(stop)) {
         const code = v128.bitselect(two, one, bad);
-        v128.store(status + o, v128.bitselect(rec ? code : f64x2.add(code, two), v128.load(status + o), stop));
-        v128.store(final + o, v128.bitselect(rec ? tv : tv1, v128.load(final + o), stop));
+        v128.store(status + o, v128.bitselect(code, v128.load(status + o), stop));
+        v128.store(final + o, v128.bitselect(tv, v128.load(final + o), stop));
         const still = v128.andnot(am, stop);
         v128.store(alive + o, still);
-        // At a record step a stopping run keeps its pre-step state; elsewhere it takes the step.
-        if (rec) keep = still;
+        // A stopping run keeps its pre-step state.
+        keep = still;
         anyAlive = v128.or(anyAlive, still);
       } else {
         anyAlive = v128.or(anyAlive, am);

@@ -165,14 +165,19 @@ def workload_full(args):
     results = {}
     for key, warm in (("full", True), ("full/cold", False)):
         times = []
+        cpu = []
         result = None
         for _ in range(args.full_repeats):
             t0 = time.perf_counter()
+            c0 = time.process_time()
             result = run_full(warm=warm)
+            cpu.append(time.process_time() - c0)
             times.append(time.perf_counter() - t0)
         out = stats(times)
         loss, sharp = result
+        # CPU seconds as well: on a shared machine they vary less than wall time (bench/run.ts prints both ratios).
         out["extra"] = {"finalLoss": loss, "sharpness": sharp, "measurements": len(sharp), "warmStart": warm,
+                        "cpuMedian": sorted(cpu)[len(cpu) // 2],
                         "eta": FULL["eta"], "fdStep": FULL["fd_step"], "eigshTol": FULL["tol"]}
         results[key] = out
     return results

@@ -269,12 +269,20 @@ function fullWorkloads(): Workload[] {
     group: "full", name: `full d=16 K=4 L=4, 2000 GD steps + 21 sharpness${baselineKey === "full" ? "" : " (vs cold eigsh)"}`, impl: backend.name, baselineKey,
     per: "run", targetRatio: 3,
     ts(o) {
-      return measureRuns(() => {
+      const cpu: number[] = [];
+      const t = measureRuns(() => {
+        const c0 = process.cpuUsage();
         const sim = new Simulation(fullSpec(), { backend });
         sim.advance(FULL.steps);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1e6);
         const sharp = sim.records.filter((r) => r.sharpness !== null).map((r) => r.sharpness![0]);
         return { status: sim.status, finalLoss: sim.last?.loss, measurements: sharp.length, sharpness: sharp };
       }, Math.max(3, Math.ceil(o.repeats / 2)));
+      // CPU seconds of the timed runs (the first, untimed warm-up run is dropped): steadier than wall
+      // time when other processes share the cores.
+      const timed = cpu.slice(1).sort((a, b) => a - b);
+      return { ...t, extra: { ...t.extra, cpuMedian: timed[Math.floor(timed.length / 2)] } };
     },
     notes(t, base) {
       const tsSharp = t.extra?.sharpness as number[] | undefined;
@@ -289,6 +297,11 @@ function fullWorkloads(): Workload[] {
           `cross-check vs NumPy: final loss ${Number(base.extra?.finalLoss).toExponential(6)}, ` +
             `max relative sharpness difference ${worst.toExponential(1)} over ${Math.min(tsSharp.length, pySharp.length)} measurements`,
         );
+      }
+      const tsCpu = Number(t.extra?.cpuMedian);
+      const pyCpu = Number(base?.extra?.cpuMedian);
+      if (Number.isFinite(tsCpu) && Number.isFinite(pyCpu)) {
+        lines.push(`CPU time per run (median): ${fmtTime(tsCpu)} vs NumPy ${fmtTime(pyCpu)}, speed-up ${(pyCpu / tsCpu).toFixed(2)}×`);
       }
       return lines;
     },

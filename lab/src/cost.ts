@@ -4,7 +4,7 @@
  * and refuses what cannot fit in a tab's memory. Counts follow the engine's allocations (src/engine/model.ts:
  * 4n + 3d² doubles plus per-layer products P, dP, M, dM of d² each; Lanczos basis ≤ 64 MB). DOM-free.
  */
-import type { SimulationSpec } from "../../src/engine/simulate.js";
+import { plannedRecords, type SimulationSpec } from "../../src/engine/simulate.js";
 import { recordLayout } from "./packing.js";
 
 /** Largest estimated footprint the page starts (bytes): half of WebAssembly's 4 GiB ceiling, so a tab keeps room. */
@@ -47,10 +47,11 @@ export function estimateRun(spec: SimulationSpec): RunCost {
   const layers = spec.depths.reduce((a, L) => a + L, 0);
   const h = layerSize(spec);
   const full = spec.dynamics === "full" || (spec.dynamics === "flow" && spec.flow.system === "full");
-  const records = Math.floor(spec.steps / spec.record.every) + 2;
+  const records = plannedRecords(spec.record, spec.steps);
   // Packed rows in the page, plus its plot columns (step, time, loss, λ, 2/η, s, balance) of about half a row.
   const recordBytes = records * recordLayout(spec.depths.length, spec.width, spec.sharpness.top).stride * 8 * 1.5;
-  const measurements = spec.sharpness.every > 0 ? Math.floor(spec.steps / spec.sharpness.every) + 2 : 2;
+  const { every, everyRecord } = spec.sharpness;
+  const measurements = (every > 0 ? Math.floor(spec.steps / every) + 2 : 2) + (everyRecord ? Math.ceil(records / everyRecord) : 0);
   let networkBytes: number;
   let seconds: number | null;
   if (full) {

@@ -139,7 +139,7 @@ const CURATED: readonly FieldGroup[] = [
   {
     title: "More settings",
     fields: [
-      { key: "record-every", label: "Record every", unit: "steps, or auto", help: "auto ≈ 5000 records, odd so that period-2 oscillations stay visible.", control: "text", inputmode: "text", advanced: true },
+      { key: "record-every", label: "Record every", unit: "steps, or auto", help: "auto: every step for the first 600, then 600 records at stride 3, 600 at 9, …: dense early, log-spaced later, odd so that period-2 oscillations stay visible.", control: "text", inputmode: "text", advanced: true },
       { key: "sharpness-every", label: "Sharpness every", unit: "steps, 0 or auto", help: "Top Hessian eigenvalue every n steps (0: first and last step only); auto ≈ 200 times.", control: "text", inputmode: "text", advanced: true },
       { key: "sharpness-top", label: "Eigenvalues measured", unit: "count", help: "How many of the largest Hessian eigenvalues.", control: "text", inputmode: "numeric", advanced: true },
       { key: "sharpness-method", label: "Sharpness method", unit: "", help: "auto: Lanczos for full matrices, exact blocks for reduced dynamics.", control: "select", options: choices("sharpness-method"), advanced: true },

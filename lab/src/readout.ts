@@ -78,7 +78,7 @@ function renderValues(r: Runner): void {
     return c;
   };
   const head = document.createElement("tr");
-  head.append(cell("th", "mode i"), ...spec.depths.map((L, k) => cell("th", `s_${k + 1},i (L=${L})`)), cell("th", "balance"));
+  head.append(cell("th", "mode i"), ...spec.depths.map((L, k) => cell("th", `s_${k + 1},i (L=${L})`)), cell("th", "balance index"));
   modesHead.replaceChildren(head);
   const trs: HTMLTableRowElement[] = [];
   for (let i = 0; i < d; i++) {

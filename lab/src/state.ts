@@ -9,7 +9,7 @@
 import { FIELD_FLAGS, FlagError, applyFlags, parseFlagValue, type FieldFlag } from "../../src/config/flags.js";
 import { resolveRunConfig, type RunConfig } from "../../src/config/schema.js";
 import { ConfigError, validateRunConfig, type ConfigOrigin } from "../../src/config/validate.js";
-import type { SimulationSpec } from "../../src/engine/simulate.js";
+import { plannedRecords, type SimulationSpec } from "../../src/engine/simulate.js";
 import { MAX_BYTES, estimateRun, fmtBytes } from "./cost.js";
 
 /** A config the lab can start from: an embedded preset, or one run of a reproduction-suite experiment. */
@@ -251,7 +251,7 @@ export function evaluate(state: LabState): Evaluation {
     return { ok: false, errors: new Map([["model", message]]), general: [] };
   }
   const spec = resolveRunConfig(config);
-  const records = Math.floor(spec.steps / spec.record.every) + 2;
+  const records = plannedRecords(spec.record, spec.steps);
   if (records > MAX_RECORDS) {
     return {
       ok: false,

@@ -5,6 +5,7 @@
  * one slice (≤ SLICE_MS) even at full speed.
  */
 import { Simulation } from "../../src/engine/simulate.js";
+import { nextChunk } from "../../src/engine/run.js";
 import { getDefaultBackend } from "../../src/engine/linalg/kernels.js";
 import { packRecord, recordLayout, type RecordLayout } from "./packing.js";
 import type { FromWorker, Speed, Timing, ToWorker } from "./protocol.js";
@@ -83,7 +84,7 @@ class Run {
     const dt = performance.now() - t0;
     this.engineMs += dt;
     // Aim one call at a quarter of a slice (at most ×4 change per call, as the CLI does).
-    this.chunk = Math.max(1, Math.min(1 << 22, Math.round(this.chunk * Math.min(4, Math.max(0.25, SLICE_MS / 4 / Math.max(dt, 0.01))))));
+    this.chunk = nextChunk(this.chunk, dt, SLICE_MS / 4);
     return this.sim.step - before;
   }
 
@@ -186,7 +187,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
         const t0 = performance.now();
         try {
           // One record interval: exactly one new point in the plots.
-          run.advance(run.sim.spec.record.every);
+          run.advance(run.sim.nextRecordStep(run.sim.step) - run.sim.step + 1);
         } catch (err) {
           fail(run, err);
           return;

@@ -1,8 +1,12 @@
 /**
- * @file Assembles a run config from what the user gave: a YAML/JSON file or an embedded preset, then
- * the field flags on top, validated with errors that name the flag or `file:line:col` and field.
+ * @file Assembles a run config from what the user gave: a YAML/JSON file, an embedded preset or the
+ * saved config of a run being resumed, then the field flags and `--init-from` on top, validated with
+ * errors that name the flag or `file:line:col` and field; and reads the .npz state of a file init.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { decodeNpz, NpyFormatError } from "../data/npz.js";
+import { stateFromArrays } from "../data/states.js";
 import { FIELD_FLAGS, FlagError, applyFlags } from "../config/flags.js";
 import { findPreset, PRESETS } from "../config/presets.js";
 import { resolveRunConfig, type RunConfig } from "../config/schema.js";
@@ -25,17 +29,27 @@ export function flagValues(opts: Record<string, unknown>): Map<string, string> {
   return values;
 }
 
-/** Load, merge and validate: file or preset (or neither: the defaults), then flags. */
+/** Where a run config starts besides a file or a preset. */
+export interface ConfigBase {
+  /** A validated config saved by an earlier run (its config.json), the base of `--resume`. */
+  saved?: { raw: Record<string, unknown>; file: string };
+  /** `--init-from FILE.npz`: start from a saved state (`init: { type: file, path }`). */
+  initFrom?: string;
+}
+
+/** Load, merge and validate: file, preset or saved config (or none: the defaults), then flags and --init-from. */
 export function loadRunConfig(
   file: string | undefined,
   preset: string | undefined,
   flags: ReadonlyMap<string, string>,
+  base: ConfigBase = {},
 ): { config: RunConfig; spec: SimulationSpec } {
   if (file && preset) throw new UsageError("give either a CONFIG file or --preset, not both");
   let raw: Record<string, unknown> = {};
   let origin: ConfigOrigin = {};
   if (file) {
     if (!existsSync(file)) throw new UsageError(`CONFIG: ${file} does not exist`);
+    if (statSync(file).isDirectory()) throw new UsageError(`CONFIG: ${file} is a directory, not a YAML or JSON file`);
     try {
       const parsed = parseConfigText(readFileSync(file, "utf8"), file);
       raw = parsed.raw as Record<string, unknown>;
@@ -44,6 +58,12 @@ export function loadRunConfig(
       if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
+    // A state file named in a config is found beside the config, wherever the command runs.
+    const init = raw.init as { type?: unknown; path?: unknown } | undefined;
+    if (init?.type === "file" && typeof init.path === "string" && init.path !== "") raw.init = { ...init, path: resolve(dirname(file), init.path) };
+  } else if (base.saved) {
+    raw = base.saved.raw;
+    origin = { file: base.saved.file };
   } else if (preset) {
     const p = findPreset(preset);
     if (!p) throw new UsageError(`--preset: unknown preset ${JSON.stringify(preset)}; one of ${PRESETS.map((x) => x.name).join(", ")}`);
@@ -52,10 +72,34 @@ export function loadRunConfig(
   }
   try {
     const { config: merged, setBy } = applyFlags(raw, flags);
+    if (base.initFrom !== undefined) {
+      if (base.initFrom.trim() === "") throw new UsageError("--init-from: expected a .npz file, got an empty path");
+      const clash = [...setBy].find(([path]) => path === "init" || path.startsWith("init.") || path.startsWith("mlp.init"));
+      if (clash) throw new UsageError(`--init-from: cannot be combined with ${clash[1]} (both set the initialisation)`);
+      merged.init = { type: "file", path: resolve(base.initFrom) };
+      setBy.set("init", "--init-from");
+    }
     const config = validateRunConfig(merged, { ...origin, setBy });
     return { config, spec: resolveRunConfig(config) };
   } catch (err) {
     if (err instanceof FlagError || err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * The parameters θ of a run whose init is a .npz file (`--init-from` / `init: { type: file }`), read and
+ * checked array by array against the run's shapes; `label` names the flag or field in errors.
+ */
+export function loadInitialState(spec: SimulationSpec, label: string): Float64Array {
+  if (spec.init.type !== "file") throw new RangeError("loadInitialState: the run's init is not a file");
+  const path = spec.init.path;
+  if (!existsSync(path)) throw new UsageError(`${label}: ${path} does not exist`);
+  if (statSync(path).isDirectory()) throw new UsageError(`${label}: ${path} is a directory, not a .npz file`);
+  try {
+    return stateFromArrays(spec, decodeNpz(new Uint8Array(readFileSync(path))));
+  } catch (err) {
+    if (err instanceof NpyFormatError) throw new UsageError(`${label} ${path}: ${err.message}`);
     throw err;
   }
 }

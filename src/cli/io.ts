@@ -3,16 +3,134 @@
  * name in the same directory and renamed into place (atomic on POSIX); the trajectory CSV is appended
  * line by line and trimmed back to the last checkpoint when a run is resumed.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError } from "./errors.js";
+
+/** Name of the lock file a process holds in an output directory while it writes there. */
+export const LOCK_FILE = ".dlnlab.lock";
+
+/** A one-line description of a file-system error on `path` (no stack), for a UsageError. */
+export function describeFsError(err: unknown, path: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOTDIR":
+      return `${path}: a part of the path is a file, not a directory`;
+    case "EEXIST":
+      return `${path} exists and is not a directory`;
+    case "EACCES":
+    case "EPERM":
+      return `${path}: permission denied`;
+    case "EROFS":
+      return `${path}: the file system is read-only`;
+    case "ENOSPC":
+      return `${path}: disk full`;
+    case "EISDIR":
+      return `${path} is a directory, not a file`;
+    case "ENOENT":
+      return `${path} does not exist`;
+    default:
+      return `${path}: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Make `dir` an output directory we can write: created if missing; a file, a path under a file,
+ * an empty path and a read-only place are UsageErrors naming `flag`.
+ */
+export function ensureOutDir(dir: string, flag = "--out"): void {
+  if (dir.trim() === "") throw new UsageError(`${flag}: expected a directory, got an empty path`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} is a file, not a directory`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot create ${describeFsError(err, dir)}`);
+  }
+}
+
+/** Entries of an output directory other than the lock file. */
+export function outDirEntries(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n !== LOCK_FILE) : [];
+}
+
+/** Remove the named files (and directories) of `dir` that exist: what `--force` clears before a new run. */
+export function removeEntries(dir: string, names: readonly string[]): void {
+  for (const name of names) rmSync(join(dir, name), { recursive: true, force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A held lock on an output directory; `release` removes it (also done at process exit). */
+export interface DirLock {
+  path: string;
+  release: () => void;
+}
+
+/**
+ * Take the lock of output directory `dir` (created first): a file `.dlnlab.lock` made exclusively
+ * (O_EXCL) holding this process's pid. A lock whose process is gone is stale and taken over; one held
+ * by a live process is a UsageError naming it, so two processes never write one directory.
+ */
+export function acquireDirLock(dir: string, flag = "--out"): DirLock {
+  ensureOutDir(dir, flag);
+  const path = join(dir, LOCK_FILE);
+  const body = JSON.stringify({ pid: process.pid, started: new Date().toISOString() }) + "\n";
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, body, { flag: "wx" });
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        process.off("exit", release);
+        try {
+          unlinkSync(path);
+        } catch {
+          // Already gone (removed by hand): nothing to release.
+        }
+      };
+      process.on("exit", release);
+      return { path, release };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new UsageError(`${flag}: cannot write to ${describeFsError(err, dir)}`);
+    }
+    let pid = Number.NaN;
+    try {
+      pid = Number((JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown }).pid);
+    } catch {
+      // Unreadable or half-written lock: treated as stale below.
+    }
+    if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+      throw new UsageError(`${flag}: ${dir} is in use by process ${pid} (lock file ${path}); wait for it to finish or use another --out`);
+    }
+    // Stale: its process has gone without removing it (killed, crashed).
+    rmSync(path, { force: true });
+  }
+  throw new UsageError(`${flag}: could not take the lock ${path} (another process keeps taking it)`);
+}
 
 /** Write `data` to `path` atomically (temp file + rename), creating the directory. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    // Never leave a temp file behind; a full or read-only disk is the user's to fix, not a crash.
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, path)}`);
+    throw err;
+  }
 }
 
 /** Write pretty JSON atomically. Non-finite numbers become null (JSON has no NaN). */
@@ -43,13 +161,30 @@ export class LineAppender {
 
   /** Append lines. */
   append(lines: readonly string[]): void {
-    if (lines.length > 0) appendFileSync(this.path, lines.map((l) => l + "\n").join(""));
+    if (lines.length === 0) return;
+    try {
+      appendFileSync(this.path, lines.map((l) => l + "\n").join(""));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A full disk may cut the last row; --resume drops such a row (truncateBeforeStep) and goes on.
+      if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, this.path)}`);
+      throw err;
+    }
   }
 
-  /** Keep the header and the data lines whose first field (the step) is < `step`; returns the kept line count. */
+  /**
+   * Keep the header and the complete data lines (as many fields as the header) whose first field
+   * (the step) is < `step`; returns the kept line count. A row cut short (a crash or a full disk
+   * mid-write) is dropped.
+   */
   truncateBeforeStep(step: number): number {
-    const lines = existsSync(this.path) ? readFileSync(this.path, "utf8").split("\n").filter((l) => l !== "") : [];
-    const kept = lines.filter((l, i) => i === 0 || Number(l.slice(0, l.indexOf(","))) < step);
+    const text = existsSync(this.path) ? readFileSync(this.path, "utf8") : "";
+    const lines = text.split("\n");
+    // Every row is written with its newline: text after the last newline is a row cut short.
+    lines.pop();
+    const fields = (l: string) => l.split(",").length;
+    const width = lines.length > 0 ? fields(lines[0]!) : 0;
+    const kept = lines.filter((l, i) => l !== "" && (i === 0 || (fields(l) === width && Number(l.slice(0, l.indexOf(","))) < step)));
     this.reset(kept);
     return kept.length - 1;
   }

@@ -1,37 +1,30 @@
 /**
  * @file Runs one simulation for the CLI: time-sliced `advance` calls that keep Ctrl-C and the progress
  * bar responsive, the trajectory appended to CSV as it is recorded, a checkpoint every few seconds,
- * and at the end (or on interrupt/divergence) result.json and the figures. `--resume` continues an
- * interrupted run from its checkpoint without recomputing what was done.
+ * the exact states initial.npz and final.npz, and at the end (or on interrupt/divergence) result.json
+ * and the figures. `--resume` continues an interrupted run from its checkpoint without recomputing
+ * what was done.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
 import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
-import { csvHeader, csvRow, finalState, parseTrajectoryCsv, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
+import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
+import { drive, runColumns, runResult, type RunResult } from "../engine/run.js";
+import { encodeNpz } from "../data/npz.js";
+import { hasStateFiles, stateArrays } from "../data/states.js";
+import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
 import { VERSION } from "../version.js";
 import { UsageError } from "./errors.js";
-import { LineAppender, readJson, writeJsonAtomic } from "./io.js";
+import { describeFsError, LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
 import { Progress } from "./progress.js";
 
 /** Seconds between checkpoints of a long run. */
 const CHECKPOINT_SECONDS = 5;
-/** Target wall time of one `advance` slice (keeps Ctrl-C and the progress bar responsive). */
-const SLICE_MS = 40;
-
-/** The self-describing result written to result.json and printed by --json. */
-export interface RunResult {
-  dlnlab: { version: string; kind: "run" };
-  name: string | null;
-  status: string;
-  stop: { step: number; reason: string } | null;
-  final: FinalState;
-  timing: { seconds: number; steps: number; stepsPerSecond: number; backend: string };
-  config: SimulationSpec;
-  files: { config: string; trajectory: string; result: string; figures: string[] } | null;
-  columns: Column[];
-}
+/** The self-describing result written to result.json and printed by --json (built by the core shared with the library's `run`). */
+export type { RunResult } from "../engine/run.js";
 
 /** Options of one CLI run. */
 export interface SessionOptions {
@@ -47,6 +40,27 @@ export interface SessionOptions {
   interrupted?: () => boolean;
   /** Skip figures (tests, speed). */
   figures?: boolean;
+  /** The validated config the spec came from, saved in config.json so `--resume` alone can rebuild it. */
+  config?: RunConfig;
+  /** The parameters θ of an `init: { type: file }` run (read by the caller). */
+  initialState?: Float64Array;
+}
+
+/** The fields (dotted paths) where two resolved settings differ, with both values, e.g. "lr: 0.625 (saved) vs 0.7 (given)". */
+export function settingsDifferences(saved: unknown, given: unknown, path = ""): string[] {
+  const same = JSON.stringify(saved) === JSON.stringify(given);
+  if (same) return [];
+  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObject(saved) && isObject(given)) {
+    const a = saved as Record<string, unknown>;
+    const b = given as Record<string, unknown>;
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => settingsDifferences(a[k], b[k], path ? `${path}.${k}` : k));
+  }
+  const show = (v: unknown) => {
+    const text = v === undefined ? "unset" : JSON.stringify(v);
+    return text.length > 60 ? text.slice(0, 57) + "…" : text;
+  };
+  return [`${path || "settings"}: ${show(saved)} (saved) vs ${show(given)} (given)`];
 }
 
 /** What a session produced. */
@@ -59,6 +73,62 @@ interface CheckpointFile {
   dlnlab: { version: string; kind: "checkpoint" };
   complete: boolean;
   snapshot: SimulationSnapshot;
+  /** SHA-256 of the run's resolved settings: a checkpoint copied from another run is refused. */
+  settings: string;
+  /** SHA-256 of the snapshot as written: a changed digit is refused. */
+  checksum: string;
+}
+
+/** Hex SHA-256 of a value's JSON text. */
+function sha256(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/** The snapshot of a checkpoint file after checking its form (a damaged or foreign checkpoint is a UsageError). */
+function checkedSnapshot(cp: CheckpointFile | null, spec: SimulationSpec, path: string): SimulationSnapshot {
+  const bad = (why: string): never => {
+    throw new UsageError(`--resume: ${path} is damaged (${why}); start afresh with --force`);
+  };
+  const s = cp?.snapshot as Partial<SimulationSnapshot> | undefined;
+  if (cp?.dlnlab?.kind !== "checkpoint" || !s || typeof s !== "object") return bad("not a dlnlab checkpoint");
+  if (!Number.isSafeInteger(s.step) || s.step! < 0 || s.step! > spec.steps) bad(`step ${JSON.stringify(s.step)} is not an integer in [0, ${spec.steps}]`);
+  if (typeof s.time !== "number" || !Number.isFinite(s.time)) bad("time is not a finite number");
+  // Before the first step the initial loss is not known yet (NaN, written as null).
+  const unknownLoss = s.step === 0 && s.initialLoss === null;
+  if (!unknownLoss && (typeof s.initialLoss !== "number" || !Number.isFinite(s.initialLoss))) bad("initialLoss is not a finite number");
+  for (const key of ["state", "topResidualHistory"] as const) {
+    const v = s[key];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "number" || !Number.isFinite(x))) bad(`${key} is not a list of finite numbers`);
+  }
+  if (cp.settings !== sha256(spec)) bad("it belongs to a run with other settings");
+  if (cp.checksum !== sha256(s)) bad("its checksum does not match its contents");
+  return { ...(s as SimulationSnapshot), initialLoss: unknownLoss ? Number.NaN : s.initialLoss! };
+}
+
+/**
+ * Why the recorded steps of a trajectory cut before `step` are not exactly the steps the run's record
+ * plan gives (rows missing or added), or null when they are.
+ */
+function scheduleGap(steps: readonly number[], spec: SimulationSpec, step: number): string | null {
+  const re = spec.record.every;
+  const se = spec.sharpness.every;
+  const next = (t: number) => Math.min(Math.ceil((t + 1) / re) * re, se > 0 ? Math.ceil((t + 1) / se) * se : Number.POSITIVE_INFINITY, spec.steps);
+  let expected = 0;
+  for (const t of steps) {
+    if (t !== expected) return `has a row for step ${t} where step ${expected} was due (rows missing or out of order)`;
+    expected = next(t);
+  }
+  return step > 0 && expected < step ? `ends at step ${steps[steps.length - 1] ?? "(none)"} but the checkpoint is at step ${step} (rows missing)` : null;
+}
+
+/** A Simulation; a resume snapshot that does not fit the run (e.g. another run's state) is a UsageError. */
+function buildSimulation(spec: SimulationSpec, options: ConstructorParameters<typeof Simulation>[1]): Simulation {
+  try {
+    return new Simulation(spec, options);
+  } catch (err) {
+    if (err instanceof RangeError && options?.resume && err.message.startsWith("resume:")) throw new UsageError(`--resume: the checkpoint does not fit this run (${err.message.slice(8)})`);
+    throw err;
+  }
 }
 
 /** Run `spec` to the end (or until interrupted) and write everything. */
@@ -69,114 +139,127 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const d = spec.width;
   // MLP runs also record every layer's Frobenius norm (docs/theory.md §7 observables).
   const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
-  const columns = trajectoryColumns(K, d, top, layerDepths);
+  const columns = runColumns(spec);
   const paths = out
     ? {
         config: join(out, "config.json"),
         trajectory: join(out, "trajectory.csv"),
         result: join(out, "result.json"),
         checkpoint: join(out, "checkpoint.json"),
+        initial: join(out, "initial.npz"),
+        final: join(out, "final.npz"),
       }
     : null;
+  const states = hasStateFiles(spec);
   const csv = paths ? new LineAppender(paths.trajectory) : null;
   const records: TrajectoryRecord[] = [];
   let resume: SimulationSnapshot | undefined;
 
   if (paths && options.resume) {
     const saved = readJson(paths.config, "--resume") as { simulation?: unknown };
-    if (JSON.stringify(saved.simulation) !== JSON.stringify(spec)) {
-      throw new UsageError(`--resume: the settings differ from those of the run in ${out}; give the same config and flags, or a new --out`);
+    const diffs = settingsDifferences(saved.simulation, spec);
+    if (diffs.length > 0) {
+      throw new UsageError(`--resume: the run in ${out} has other settings: ${diffs.join("; ")}; drop those flags to continue it, or use a new --out`);
     }
     if (!existsSync(paths.checkpoint)) throw new UsageError(`--resume: ${out} has no checkpoint.json to resume from`);
     const cp = readJson(paths.checkpoint, "--resume") as CheckpointFile;
-    if (cp.complete) throw new UsageError(`--resume: the run in ${out} is already complete`);
-    resume = cp.snapshot;
+    if (cp?.complete === true) throw new UsageError(`--resume: the run in ${out} is already complete`);
+    resume = checkedSnapshot(cp, spec, paths.checkpoint);
+    if (!existsSync(paths.trajectory)) throw new UsageError(`--resume: ${paths.trajectory} is missing, so the run cannot be continued; start afresh with --force`);
     csv!.truncateBeforeStep(resume.step);
     records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths));
+    const gap = scheduleGap(records.map((r) => r.step), spec, resume.step);
+    if (gap) throw new UsageError(`--resume: ${paths.trajectory} ${gap}; start afresh with --force`);
   } else if (paths) {
     writeJsonAtomic(paths.config, {
       dlnlab: { version: VERSION, kind: "config" },
       name: options.name ?? null,
       created: new Date().toISOString(),
       simulation: spec,
+      ...(options.config ? { config: options.config } : {}),
     });
     csv!.reset([csvHeader(columns)]);
   }
 
   const pending: string[] = [];
-  const sim = new Simulation(spec, {
+  const sim = buildSimulation(spec, {
     ...(options.backend ? { backend: options.backend } : {}),
     ...(resume ? { resume } : {}),
+    ...(options.initialState ? { initialState: options.initialState } : {}),
     keepRecords: false,
     onRecord: (r) => {
       records.push(r);
       if (csv) pending.push(csvRow(r, top, layerDepths !== undefined));
     },
   });
+  const writeState = (path: string) => writeFileAtomic(path, encodeNpz(stateArrays(sim)));
+  if (paths && states && !resume) writeState(paths.initial);
   const progress = new Progress(options.label ?? "run", spec.steps);
-  let simSeconds = 0;
-  let chunk = 64;
   let lastCheckpoint = performance.now();
   const stepsAtStart = sim.step;
   const checkpoint = (complete: boolean) => {
     if (!paths) return;
-    const file: CheckpointFile = { dlnlab: { version: VERSION, kind: "checkpoint" }, complete, snapshot: sim.snapshot() };
+    const snapshot = sim.snapshot();
+    const file: CheckpointFile = { dlnlab: { version: VERSION, kind: "checkpoint" }, complete, snapshot, settings: sha256(spec), checksum: sha256(snapshot) };
     writeJsonAtomic(paths.checkpoint, file);
     lastCheckpoint = performance.now();
   };
+  // A checkpoint from the start, so that even a short run cut off before its first periodic one (full disk) resumes.
+  if (paths && !resume) checkpoint(false);
 
-  while (!sim.done) {
-    const t0 = performance.now();
-    sim.advance(chunk);
-    const dt = performance.now() - t0;
-    simSeconds += dt / 1000;
-    // Aim each slice at SLICE_MS of work.
-    chunk = Math.max(1, Math.min(1 << 22, Math.round(chunk * Math.min(4, Math.max(0.25, SLICE_MS / Math.max(dt, 0.01))))));
-    csv?.append(pending.splice(0));
-    const last = records[records.length - 1];
-    progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
-    if (!sim.done && options.interrupted?.()) {
-      sim.interrupt();
+  const simSeconds = await drive(sim, {
+    afterSlice: async () => {
       csv?.append(pending.splice(0));
-      break;
-    }
-    if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
-    // Let signals, progress output and other callbacks run.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+      const last = records[records.length - 1];
+      progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
+      if (!sim.done && options.interrupted?.()) return true;
+      if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
+      // Let signals, progress output and other callbacks run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return false;
+    },
+  });
   progress.stop();
   csv?.append(pending.splice(0));
-  checkpoint(sim.status !== "interrupted");
+  // The state at the final record's step (the run's last state, or where it was interrupted).
+  if (paths && states) writeState(paths.final);
 
   const final = records[records.length - 1]!;
   const figureFiles: string[] = [];
   if (out && options.figures !== false) {
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
-    const { runFigures, writeFigure } = await import("../plot/index.js");
-    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics })) {
-      const written = await writeFigure(out, fig.name, fig.svg);
+    const { runFigureMeta, runFigures, writeFigure } = await import("../plot/index.js");
+    for (const fig of runFigures(records, runFigureMeta(spec, Array.from(sim.target.sigma), options.name ?? "dlnlab run"))) {
+      let written: { svg: string; png: string };
+      try {
+        written = await writeFigure(out, fig.name, fig.svg);
+      } catch (err) {
+        // The checkpoint is not marked complete yet, so `--resume` can continue from the last one once there is room.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, join(out, fig.name + ".svg"))}`);
+        throw err;
+      }
       figureFiles.push(written.svg, written.png);
     }
   }
-  const stepsDone = sim.step - stepsAtStart;
-  const result: RunResult = {
-    dlnlab: { version: VERSION, kind: "run" },
+  const result = runResult(sim, {
     name: options.name ?? null,
-    status: sim.status!,
-    stop: sim.stopInfo,
-    final: finalState(final, spec.dynamics === "flow"),
-    timing: {
-      seconds: simSeconds,
-      steps: stepsDone,
-      stepsPerSecond: simSeconds > 0 ? stepsDone / simSeconds : Number.NaN,
-      backend: sim.system.backend,
-    },
-    config: spec,
+    final,
+    seconds: simSeconds,
+    steps: sim.step - stepsAtStart,
+    lambdaSingle: lambdaSingleOf(spec),
     files: paths
-      ? { config: "config.json", trajectory: "trajectory.csv", result: "result.json", figures: figureFiles.map((f) => f.slice(out!.length + 1)) }
+      ? {
+          config: "config.json",
+          trajectory: "trajectory.csv",
+          result: "result.json",
+          states: states ? { initial: "initial.npz", final: "final.npz" } : null,
+          figures: figureFiles.map((f) => f.slice(out!.length + 1)),
+        }
       : null,
-    columns,
-  };
+  });
   if (paths) writeJsonAtomic(paths.result, result);
+  // Marked complete only once result.json is on disk, so an interruption before it can still be resumed.
+  checkpoint(sim.status !== "interrupted");
   return { result, records };
 }

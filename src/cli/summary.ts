@@ -8,7 +8,7 @@ import { fmt, table } from "./format.js";
 /** The per-mode table of a run: σ, s per pathway, balance index. */
 function modeTable(r: RunResult, sigma: readonly number[], maxModes = 6): string {
   const K = r.final.s.length;
-  const header = ["mode", "σ", ...Array.from({ length: K }, (_, k) => `s (path ${k + 1}, L=${r.config.depths[k]})`), "balance", "residual"];
+  const header = ["mode", "σ", ...Array.from({ length: K }, (_, k) => `s (path ${k + 1}, L=${r.config.depths[k]})`), "balance index", "residual"];
   const rows: string[][] = [header];
   const d = r.final.residual.length;
   for (let i = 0; i < Math.min(d, maxModes); i++) {

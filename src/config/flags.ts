@@ -47,11 +47,11 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--depths", path: ["depths"], kind: "int-list", arg: "<L1,L2,…>", help: "depth of each pathway; K = count (default 4,4)" },
   { flag: "--sigma", path: ["target", "sigma"], kind: "number-list", arg: "<σ1,σ2,…>", help: "target singular values, padded with zeros to the width (default 1,0.5)" },
   { flag: "--init-scales", path: ["init", "scales"], kind: "number-list", arg: "<α1,α2,…>", help: "end-to-end init scales α_k of a depth-balanced SVS init; every layer starts at α_k^(1/L_k) (default 0.0016,0.00130321)", impliesType: "svs", models: ["dln"] },
-  { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625)" },
+  { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625; or give --h)" },
   { flag: "--steps", path: ["steps"], kind: "int", arg: "<n>", help: "number of GD steps; gradient flow integrates to time lr·steps (default 5000)" },
   { flag: "--dynamics", path: ["dynamics"], kind: "word", arg: "<kind>", choices: ["full", "reduced", "flow"], help: "full (GD on full matrices), reduced (exact per-mode GD, SVS inits) or flow (gradient flow) (default full)" },
   { flag: "--seed", path: ["seed"], kind: "int", arg: "<n>", help: "seed of every random choice (default 0)" },
-  { flag: "--sharpness-every", path: ["sharpness", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "top Hessian eigenvalue every n steps, 0 = start and end only (default auto ≈ 200 measurements)" },
+  { flag: "--sharpness-every", path: ["sharpness", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "top Hessian eigenvalue every n steps, 0 = start and end only (default auto: every 9th record of the auto plan, every record for reduced dynamics; ≈ 200 measurements with a fixed --record-every)" },
   { flag: "--basis", path: ["target", "basis"], kind: "word", arg: "<basis>", choices: ["identity", "symmetric", "general"], help: "singular vectors of the target: identity, random U = V (symmetric) or random U ≠ V (general) (default identity)" },
   { flag: "--init", path: ["init", "type"], kind: "word", arg: "<type>", choices: ["svs", "svs-layers", "gaussian"], help: "initialisation type of the linear network (default svs)", models: ["dln"] },
   { flag: "--init-std", path: ["init", "std"], kind: "number", arg: "<std>", help: "std of an i.i.d. Gaussian init (implies --init gaussian); with --model mlp or classifier the std of its weights", impliesType: "gaussian", mlpPath: ["mlp", "init", "std"], classifierPath: ["classifier", "init", "std"] },
@@ -60,7 +60,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--warmup-start", path: ["schedule", "start"], kind: "number", arg: "<f>", help: "warm-up starts at f·lr, f in [0,1] (default 0)", impliesType: "warmup" },
   { flag: "--boundaries", path: ["schedule", "boundaries"], kind: "int-list", arg: "<t1,t2,…>", help: "steps where a piecewise-constant schedule changes (implies --schedule piecewise)", impliesType: "piecewise" },
   { flag: "--factors", path: ["schedule", "factors"], kind: "number-list", arg: "<m0,m1,…>", help: "multipliers of lr per piece (boundaries + 1 values)", impliesType: "piecewise" },
-  { flag: "--record-every", path: ["record", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "record observables every n steps (default auto ≈ 5000 records, odd)" },
+  { flag: "--record-every", path: ["record", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "record observables every n steps (default auto: every step for the first 600, then 600 records at stride 3, 600 at 9, …; the config's record.dense sets the 600)" },
   { flag: "--sharpness-top", path: ["sharpness", "top"], kind: "int", arg: "<m>", help: "number of top Hessian eigenvalues to measure (default 1)" },
   { flag: "--sharpness-method", path: ["sharpness", "method"], kind: "word", arg: "<m>", choices: ["auto", "lanczos", "blocks"], help: "lanczos (exact HVP) or blocks (exact SVS formulas, reduced only) (default auto)" },
   { flag: "--flow-system", path: ["flow", "system"], kind: "word", arg: "<s>", choices: ["full", "reduced"], help: "what gradient flow integrates: full matrices or reduced scalars (default full)" },
@@ -75,11 +75,12 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--epsilon", path: ["mlp", "init", "epsilon"], kind: "number", arg: "<ε>", help: "bottleneck MLP init: the small layers start at scale ε, the others at O(1) (see --small-layers, --init-base)", impliesType: "bottleneck", models: ["mlp"] },
   { flag: "--small-layers", path: ["mlp", "init", "layers"], kind: "int-list", arg: "<l1,l2,…>", help: "1-based layers at scale ε of a bottleneck init (implies it; default every layer)", impliesType: "bottleneck", models: ["mlp"] },
   { flag: "--init-base", path: ["mlp", "init", "base"], kind: "word", arg: "<base>", choices: BOTTLENECK_BASES, help: "O(1) draw of a bottleneck init before the small layers are scaled by ε: identity, orthogonal or he (default identity)", impliesType: "bottleneck", models: ["mlp"] },
-  { flag: "--loss-fraction", path: ["stop", "lossFraction"], kind: "number", arg: "<f>", help: "also stop (converged) once loss ≤ f·initial loss: the escape from a small-init plateau, checked at recorded steps" },
+  { flag: "--loss-fraction", path: ["stop", "lossFraction"], kind: "number", arg: "<f>", help: "also stop (converged) once loss ≤ f·initial loss: the escape from a small-init plateau, checked at every step (gradient flow: every ODE solver step)" },
   { flag: "--decay-steps", path: ["schedule", "timescale"], kind: "int", arg: "<T>", help: "decreasing step η_t = lr·(1 + t/T)^(−p) (implies --schedule decay)", impliesType: "decay" },
   { flag: "--decay-power", path: ["schedule", "power"], kind: "number", arg: "<p>", help: "exponent p of the decreasing step (default 1)", impliesType: "decay" },
   { flag: "--loss", path: ["classifier", "loss"], kind: "word", arg: "<ℓ>", choices: MARGIN_LOSS_NAMES, help: "classifier margin loss: logistic or exponential (default logistic)", models: ["classifier"] },
   { flag: "--points", path: ["classifier", "data", "points"], kind: "int", arg: "<n>", help: "number of separable data points of the classifier (default 20)", models: ["classifier"] },
+  { flag: "--h", path: ["h"], kind: "number", arg: "<h>", help: "normalised step h: lr = h/λ_single, λ_single = max_k L_k σ_1^(2−2/L_k) (docs/theory.md §4); instead of --lr" },
   { flag: "--margin", path: ["classifier", "data", "margin"], kind: "number", arg: "<γ>", help: "the classifier's data are redrawn until y·u*ᵀx ≥ γ (default 0.1)", models: ["classifier"] },
 ];
 
@@ -151,6 +152,10 @@ function deepClone(v: unknown): unknown {
 export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { config: Json; setBy: Map<string, string> } {
   const config = deepClone(raw) as Json;
   const setBy = new Map<string, string>();
+  if (values.has("--h") && values.has("--lr")) throw new FlagError("--h: give either --h or --lr (lr = h/λ_single), not both");
+  // A flag for the step replaces the config's other way of giving it (a file's lr under --h, and back).
+  if (values.has("--h")) delete config.lr;
+  if (values.has("--lr")) delete config.h;
   const modelFlag = FIELD_FLAGS.find((f) => f.flag === "--model")!;
   const modelText = values.get(modelFlag.flag);
   const model: unknown = modelText !== undefined ? parseFlagValue(modelFlag, modelText) : config.model ?? "dln";

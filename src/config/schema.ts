@@ -4,18 +4,23 @@
  * engine's fully explicit `SimulationSpec` (auto settings filled in, scales broadcast).
  */
 import { z } from "zod";
-import type { SimulationSpec } from "../engine/simulate.js";
+import type { RecordPlan, SimulationSpec } from "../engine/simulate.js";
 import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
 import type { MlpRunSpec } from "../engine/simulate.js";
 import { BOTTLENECK_BASES } from "../engine/saddle/init.js";
 import { MARGIN_LOSS_NAMES } from "../engine/classifier/losses.js";
 import type { ClassifierSpec } from "../engine/classifier/system.js";
+import { svd } from "../engine/linalg/dense.js";
+import { singlePathSharpnesses } from "../theory/sharpness.js";
 
 const finite = z.number();
 const positive = z.number().gt(0, { message: "must be > 0" });
 const nonNegative = z.number().gte(0, { message: "must be >= 0" });
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const nonNegInt = z.int().gte(0, { message: "must be an integer >= 0" });
+
+/** The base step size when a config gives neither `lr` nor `h`. */
+export const DEFAULT_LR = 0.625;
 
 /** The target spectrum when a config gives neither `target.sigma` nor `target.matrix` (cut to the width). */
 const DEFAULT_SIGMA = [1, 0.5];
@@ -44,8 +49,16 @@ const InitSchema = z
       type: z.literal("gaussian"),
       std: positive.describe("Standard deviation of the i.i.d. Gaussian entries."),
     }),
+    z.strictObject({
+      type: z.literal("file"),
+      path: z.string().min(1, { message: "must name a .npz file" })
+        .describe("A .npz state (arrays W{k}_{l}, b{k}_{l}; the layout of initial.npz / final.npz, README): the run starts from it. model dln (full or flow) and mlp."),
+    }),
   ])
   .describe("Initialisation.");
+
+/** Records per phase of the geometric record plan (`record.every: auto`): ≈ 1 500 records for 5 000 steps, ≈ 4 400 for 10⁶, ≈ 6 900 for 10⁸. */
+export const AUTO_DENSE = 600;
 
 /** The linear network's default initialisation (also how a config that leaves `init` alone is recognised). */
 const DEFAULT_INIT = { type: "svs" as const, scales: [0.0016, 0.00130321] };
@@ -140,7 +153,9 @@ export const RunConfigSchema = z
     mlp: MlpSchema.optional(),
     classifier: ClassifierSchema.optional(),
     init: InitSchema.default(DEFAULT_INIT).describe("Initialisation of the linear network (model: dln)."),
-    lr: positive.default(0.625).describe("Base (peak) step size η."),
+    lr: positive.optional().describe("Base (peak) step size η (default 0.625; exclusive with h)."),
+    h: positive.optional()
+      .describe("Normalised step h: lr = h/λ_single, λ_single = max_k L_k σ_1^(2−2/L_k) the sharpest single-path minimum of the top mode (docs/theory.md §4); exclusive with lr."),
     schedule: ScheduleSchema.default({ type: "constant" }),
     steps: nonNegInt.default(5000).describe("GD steps (gradient flow: integrate to time lr·steps)."),
     dynamics: z.enum(["full", "reduced", "flow"]).default("full")
@@ -149,19 +164,20 @@ export const RunConfigSchema = z
     record: z
       .strictObject({
         every: z.union([posInt, z.literal("auto")], { error: 'must be an integer >= 1 or "auto"' }).default("auto")
-          .describe("Record every N steps; auto = about 5000 records, rounded to an odd N so period-2 oscillations stay visible."),
+          .describe("Record every N steps; auto = the geometric plan: every step for the first `dense` steps, then `dense` records at stride 3, `dense` at stride 9, … (dense early, log-spaced later, odd strides so period-2 oscillations stay visible; the count follows the run's actual length)."),
+        dense: posInt.optional().describe(`Records per phase of the geometric plan (record.every: auto only); default ${AUTO_DENSE}.`),
       })
       .default({ every: "auto" })
       .describe("When observables are recorded."),
     sharpness: z
       .strictObject({
         every: z.union([nonNegInt, z.literal("auto")], { error: 'must be an integer >= 0 or "auto"' }).default("auto")
-          .describe("Measure sharpness every N steps (0: only at the start and end); auto = about 200 measurements (reduced dynamics: at every record)."),
+          .describe("Measure sharpness every N steps (0: only at the start and end); auto = at every 9th record of the geometric plan (reduced dynamics: every record), or about 200 measurements with a fixed record.every."),
         top: posInt.default(1).describe("Number of top Hessian eigenvalues."),
         method: z.enum(["auto", "lanczos", "blocks"]).default("auto")
           .describe("auto: Lanczos on the exact HVP for full matrices, exact SVS blocks for reduced dynamics."),
         tol: positive.default(1e-10).describe("Lanczos relative residual tolerance (bounds the eigenvalue error)."),
-        maxIter: posInt.default(200).describe("Lanczos maximum Krylov dimension."),
+        maxIter: posInt.default(200).describe("Lanczos maximum Hessian-vector products per measurement (the Krylov basis itself is bounded by thick restart)."),
       })
       .default({ every: "auto", top: 1, method: "auto", tol: 1e-10, maxIter: 200 })
       .describe("Measurement of the top Hessian eigenvalues."),
@@ -172,7 +188,7 @@ export const RunConfigSchema = z
         window: z.int().gte(4, { message: "must be an integer >= 4" }).default(256)
           .describe("Final steps inspected to tell oscillating from max-steps."),
         lossFraction: z.number().gt(0, { message: "must be in (0, 1)" }).lt(1, { message: "must be in (0, 1)" }).optional()
-          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at recorded steps)."),
+          .describe("Also converged once loss ≤ lossFraction·(initial loss): the escape from a small-initialisation plateau (checked at every step; gradient flow: at every ODE solver step)."),
       })
       .default({ lossTol: 1e-20, divergeFactor: 1e8, window: 256 })
       .describe("When a run ends early, and how its end is classified."),
@@ -187,6 +203,9 @@ export const RunConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const K = c.depths.length;
+    if (c.record.dense !== undefined && c.record.every !== "auto") {
+      ctx.addIssue({ code: "custom", path: ["record", "dense"], message: `is the geometric plan's phase length; it cannot be combined with a fixed record.every (${c.record.every})` });
+    }
     const t = c.target;
     if (t.sigma && t.matrix) ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: "give either sigma or matrix, not both" });
     // Neither sigma nor matrix (e.g. only --basis given): the default spectrum applies (resolveRunConfig).
@@ -198,7 +217,16 @@ export const RunConfigSchema = z
         ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: `must be ${c.width}×${c.width} (the width)` });
       }
     }
+    if (c.lr !== undefined && c.h !== undefined) ctx.addIssue({ code: "custom", path: ["h"], message: "give either lr or h (lr = h/λ_single), not both" });
+    if (c.h !== undefined && c.model === "classifier") {
+      ctx.addIssue({ code: "custom", path: ["h"], message: "the normalised step needs a target (λ_single of its top mode); model classifier has none: give lr" });
+    } else if (c.h !== undefined && (t.sigma ? Math.max(...t.sigma) === 0 : t.matrix ? t.matrix.every((row) => row.every((x) => x === 0)) : false)) {
+      ctx.addIssue({ code: "custom", path: ["h"], message: "the target is zero, so λ_single = 0 and h cannot set lr: give lr" });
+    }
     const init = c.init;
+    if (init.type === "file" && c.model === "classifier") {
+      ctx.addIssue({ code: "custom", path: ["init", "type"], message: "file states are for model dln or mlp; the classifier starts from classifier.init" });
+    }
     // The linear init's shape is checked only where it is used (model: dln); an MLP has mlp.init.
     if (c.model === "dln" && init.type === "svs" && init.scales.length !== 1 && init.scales.length !== K) {
       ctx.addIssue({ code: "custom", path: ["init", "scales"], message: `has ${init.scales.length} values; expected 1 or ${K} (one per pathway)` });
@@ -245,8 +273,8 @@ export const RunConfigSchema = z
       } else if (reduced) {
         ctx.addIssue({ code: "custom", path: ["flow", "system"], message: "reduced dynamics are not defined for MLPs (model: mlp); use full" });
       }
-      if (JSON.stringify(init) !== JSON.stringify(DEFAULT_INIT)) {
-        ctx.addIssue({ code: "custom", path: ["init"], message: "is the linear network's initialisation; for model: mlp set mlp.init" });
+      if (JSON.stringify(init) !== JSON.stringify(DEFAULT_INIT) && init.type !== "file") {
+        ctx.addIssue({ code: "custom", path: ["init"], message: "is the linear network's initialisation; for model: mlp set mlp.init (or init: { type: file, path })" });
       }
       const m = c.mlp;
       if (m && Array.isArray(m.hidden) && m.hidden.length !== 1 && m.hidden.length !== K) {
@@ -257,8 +285,8 @@ export const RunConfigSchema = z
         if (bad >= 0) ctx.addIssue({ code: "custom", path: ["mlp", "input", bad], message: `has ${m.input[bad]!.length} columns; expected ${c.width} (one per sample: the width)` });
       }
     }
-    if (reduced && init.type === "gaussian") {
-      ctx.addIssue({ code: "custom", path: ["init", "type"], message: "reduced dynamics need an SVS initialisation (svs or svs-layers), not gaussian" });
+    if (reduced && (init.type === "gaussian" || init.type === "file")) {
+      ctx.addIssue({ code: "custom", path: ["init", "type"], message: `reduced dynamics need an SVS initialisation (svs or svs-layers), not ${init.type}` });
     }
     if (!reduced && c.sharpness.method === "blocks") {
       ctx.addIssue({ code: "custom", path: ["sharpness", "method"], message: "blocks needs reduced dynamics" });
@@ -274,24 +302,48 @@ export const RunConfigSchema = z
         }
       }
     }
-  });
+  })
+  // A config with neither lr nor h runs at the default lr (so a validated config says which step it uses).
+  .transform((c) => (c.lr === undefined && c.h === undefined ? { ...c, lr: DEFAULT_LR } : c));
 
 /** A validated run config (defaults applied, "auto" settings not yet resolved). */
 export type RunConfig = z.output<typeof RunConfigSchema>;
 
-/** Number of records `record.every: auto` aims for. */
-const AUTO_RECORDS = 5000;
-/** Number of sharpness measurements `sharpness.every: auto` aims for. */
+/** Number of sharpness measurements `sharpness.every: auto` aims for with a fixed record stride. */
 const AUTO_SHARPNESS = 200;
+/** Sharpness at every this many records of the geometric plan (`sharpness.every: auto`, odd: both phases of a period-2 orbit). */
+const AUTO_SHARPNESS_RECORDS = 9;
+
+/** Top singular value σ_1 of a resolved target (the largest of `sigma`, or of the explicit matrix). */
+function topSingularValue(width: number, target: SimulationSpec["target"]): number {
+  if (target.matrix) return svd(width, target.matrix.flat()).s[0] ?? 0;
+  return Math.max(0, ...(target.sigma ?? []));
+}
+
+/**
+ * λ_single = max_k L_k σ_1^(2−2/L_k) of a spec (the sharpest single-path minimum of the top mode,
+ * docs/theory.md §4; a depth-1 pathway counts as in `theory window`), the scale of the normalised
+ * step h = η·λ_single; null for the classifier (no target) or σ_1 = 0.
+ */
+export function lambdaSingleOf(spec: Pick<SimulationSpec, "width" | "depths" | "target" | "model">): number | null {
+  if (spec.model === "classifier") return null;
+  const sigma1 = topSingularValue(spec.width, spec.target);
+  if (!(sigma1 > 0)) return null;
+  return Math.max(...singlePathSharpnesses(spec.depths, sigma1));
+}
 
 /** Resolve "auto" settings and broadcast one init scale to all pathways: the engine's explicit spec. */
 export function resolveRunConfig(c: RunConfig): SimulationSpec {
   const K = c.depths.length;
-  let recordEvery = c.record.every === "auto" ? Math.max(1, Math.floor(c.steps / AUTO_RECORDS)) : c.record.every;
-  // An odd interval alternates parity, so a period-2 oscillation shows up as a zigzag, not a flat line.
-  if (c.record.every === "auto" && recordEvery > 1 && recordEvery % 2 === 0) recordEvery += 1;
+  const recordEvery = c.record.every === "auto" ? 1 : c.record.every;
+  const record: RecordPlan = c.record.every === "auto" ? { every: 1, dense: c.record.dense ?? AUTO_DENSE } : { every: c.record.every };
   let sharpEvery: number;
-  if (c.sharpness.every === "auto" && c.dynamics === "reduced") {
+  let everyRecord: number | undefined;
+  if (c.sharpness.every === "auto" && c.record.every === "auto") {
+    // The geometric plan: sharpness on its records, as dense early and as sparse late as they are.
+    sharpEvery = 0;
+    everyRecord = c.dynamics === "reduced" ? 1 : AUTO_SHARPNESS_RECORDS;
+  } else if (c.sharpness.every === "auto" && c.dynamics === "reduced") {
     // Exact SVS blocks are cheap next to anything else a run records: measure at every record.
     sharpEvery = recordEvery;
   } else if (c.sharpness.every === "auto") {
@@ -318,16 +370,25 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     ...classifier,
     target,
     init,
-    lr: c.lr,
+    lr: resolveLr(c, target),
     schedule: c.schedule,
     steps: c.steps,
     dynamics: c.dynamics,
     flow: c.flow,
     seed: c.seed,
-    record: { every: recordEvery },
-    sharpness: { every: sharpEvery, top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
+    record,
+    sharpness: { every: sharpEvery, ...(everyRecord !== undefined ? { everyRecord } : {}), top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
     stop: c.stop,
   };
+}
+
+/** lr as given, or h/λ_single for a config that gives the normalised step h. */
+function resolveLr(c: RunConfig, target: SimulationSpec["target"]): number {
+  if (c.h === undefined) return c.lr ?? DEFAULT_LR;
+  const lambda = lambdaSingleOf({ width: c.width, depths: c.depths, target, model: c.model });
+  // Validation refuses h for the classifier; a zero target has no top mode to normalise by.
+  if (lambda === null) throw new RangeError("h: the target's top singular value is 0, so λ_single = 0 and h cannot set lr; give lr");
+  return c.h / lambda;
 }
 
 /** The engine's classifier spec: the hidden width defaults to the input dimension. */

@@ -26,10 +26,20 @@ export interface GaussianInit {
   std: number;
 }
 
-/** Any supported initialisation. */
-export type InitSpec = SvsInit | SvsLayersInit | GaussianInit;
+/**
+ * Start from a saved state (`W{k}_{l}`, `b{k}_{l}` arrays of a .npz, layout in src/data/states.ts):
+ * the engine cannot read files, so the caller passes the parameters as `SimulationOptions.initialState`.
+ */
+export interface FileInit {
+  type: "file";
+  /** Path of the .npz file (kept in the spec so config.json and result.json say where the run started; read by the caller). */
+  path: string;
+}
 
-/** Per-layer scalars c_{k,l} of an SVS initialisation (null for Gaussian). */
+/** Any supported initialisation. */
+export type InitSpec = SvsInit | SvsLayersInit | GaussianInit | FileInit;
+
+/** Per-layer scalars c_{k,l} of an SVS initialisation (null for Gaussian and file). */
 export function layerScales(init: InitSpec, depths: readonly number[]): number[][] | null {
   if (init.type === "svs") {
     return depths.map((L, k) => new Array<number>(L).fill(Math.pow(init.scales[k], 1 / L)));
@@ -38,10 +48,14 @@ export function layerScales(init: InitSpec, depths: readonly number[]): number[]
   return null;
 }
 
-/** Write the initial parameters into `model.theta`. */
+/** Write the initial parameters into `model.theta` (zeros for a file init, whose state the caller sets). */
 export function initialize(model: MultiPathwayDLN, init: InitSpec, rng: Rng): void {
   const { d, depths, target } = model;
   const theta = model.theta;
+  if (init.type === "file") {
+    theta.fill(0);
+    return;
+  }
   if (init.type === "gaussian") {
     rng.fillNormal(theta, init.std);
     return;

@@ -16,6 +16,7 @@ import { ClassifierSystem, initializeClassifier, type ClassifierSpec } from "./c
 import { DormandPrince } from "./dynamics/ode.js";
 import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
 import type { Backend } from "./linalg/kernels.js";
+import type { LanczosWarmStart } from "./measure/lanczos.js";
 import type { RunStatus, TrajectoryRecord } from "./types.js";
 
 /** The MLP section of a run: the MLP's spec, whose initialisation may also be a bottleneck one (docs/theory.md §10). */
@@ -53,13 +54,13 @@ export interface SimulationSpec {
     atol: number;
   };
   seed: number;
-  record: {
-    /** Record observables every this many steps (and always at the first and last). */
-    every: number;
-  };
+  /** When observables are recorded: a fixed stride, or the geometric plan of `RecordPlan` (see `recordStride`). */
+  record: RecordPlan;
   sharpness: {
-    /** Measure the top Hessian eigenvalues every this many steps (0: only at the end). */
+    /** Measure the top Hessian eigenvalues every this many steps (0: only at the start and end). */
     every: number;
+    /** Also measure at every n-th record of the plan (counted from step 0; odd n keeps period-2 oscillations visible); absent: none. */
+    everyRecord?: number;
     /** How many of the largest eigenvalues to measure. */
     top: number;
     /** "auto": Lanczos for full matrices, exact SVS blocks for reduced dynamics. */
@@ -76,9 +77,70 @@ export interface SimulationSpec {
     divergeFactor: number;
     /** Steps inspected at the end to tell "oscillating" (residual sign flips in ≥ 75%) from "max-steps". */
     window: number;
-    /** Also converged once loss ≤ lossFraction·(initial loss) (escape from a plateau; checked at recorded steps). */
+    /** Also converged once loss ≤ lossFraction·(initial loss) (escape from a plateau; checked at every step, gradient flow at every solver step). */
     lossFraction?: number;
   };
+}
+
+/**
+ * When a run records its observables (always at the first and the last step as well).
+ * - `{ every: n }`: every n steps.
+ * - `{ every: n, dense: D }` (geometric): D records at stride n, then D at stride 3n, D at 9n, …: dense
+ *   through the early transient, log-spaced later (≈ D·log₃(2T/(nD) + 1) records over T steps, so the
+ *   count follows the run's actual length, not its step budget), and every stride odd when n is, so a
+ *   period-2 oscillation alternates between consecutive records.
+ */
+export interface RecordPlan {
+  /** Stride in steps (of the first phase of the geometric plan). */
+  every: number;
+  /** Records per phase of the geometric plan (each phase triples the stride); absent: a fixed stride. */
+  dense?: number;
+}
+
+/** Growth of the stride from one phase of the geometric record plan to the next (odd: strides stay odd). */
+export const RECORD_GROWTH = 3;
+
+/** Phase of step t in a record plan: its first step, its stride, and the number of records before it. */
+function recordPhase(plan: RecordPlan, t: number): { start: number; stride: number; before: number } {
+  if (plan.dense === undefined) return { start: 0, stride: plan.every, before: 0 };
+  let start = 0;
+  let stride = plan.every;
+  let before = 0;
+  // At most ~35 phases before strides pass 2^53: the loop is O(log t).
+  while (t >= start + plan.dense * stride) {
+    start += plan.dense * stride;
+    stride *= RECORD_GROWTH;
+    before += plan.dense;
+  }
+  return { start, stride, before };
+}
+
+/** Index of step t in the plan's sequence of record steps (0 at t = 0), or −1 if t is not one (first/last aside). */
+export function recordIndex(plan: RecordPlan, t: number): number {
+  const { start, stride, before } = recordPhase(plan, t);
+  const off = t - start;
+  return off % stride === 0 ? before + off / stride : -1;
+}
+
+/** The stride of the record plan at step t (steps between consecutive records there). */
+export function recordStride(plan: RecordPlan, t: number): number {
+  return recordPhase(plan, t).stride;
+}
+
+/** The first step ≥ t at which the plan records (not capped by the run's length). */
+export function nextPlannedRecord(plan: RecordPlan, t: number): number {
+  const { start, stride } = recordPhase(plan, t);
+  return start + Math.ceil((t - start) / stride) * stride;
+}
+
+/** Number of records a run of `steps` steps keeps under `plan` (first and last included; sharpness-only records not counted). */
+export function plannedRecords(plan: RecordPlan, steps: number): number {
+  if (steps <= 0) return 1;
+  const idx = recordIndex(plan, steps);
+  const { start, stride, before } = recordPhase(plan, steps);
+  // Records at steps < `steps`, plus the last step.
+  const below = idx >= 0 ? idx : before + Math.floor((steps - start) / stride) + 1;
+  return below + 1;
 }
 
 /** Where and why a run stopped early. */
@@ -94,6 +156,8 @@ export interface SimulationSnapshot {
   state: number[];
   initialLoss: number;
   topResidualHistory: number[];
+  /** The sharpness solver's warm start (absent or null: cold), so a resumed run measures the same bits. */
+  sharpnessWarmStart?: LanczosWarmStart | null;
 }
 
 /** Options of a simulation that are not part of its definition. */
@@ -106,6 +170,8 @@ export interface SimulationOptions {
   keepRecords?: boolean;
   /** Continue from a snapshot instead of the initialisation. */
   resume?: SimulationSnapshot;
+  /** The parameters θ of an `init: { type: "file" }` run (required then, unless resuming). */
+  initialState?: ArrayLike<number>;
 }
 
 /** A run in progress. */
@@ -134,7 +200,13 @@ export class Simulation {
   private readonly sharpMethod: SharpnessMethod;
   private ode: DormandPrince | null = null;
   private flowY: Float64Array | null = null;
+  /** Time of the ODE solver's own state `flowY` (gradient flow; ahead of the recorded step by up to one solver step). */
+  private odeTime = 0;
+  /** Gradient flow: the matched step at which the run stops (a stop rule met by a solver state), else −1. */
+  private flowStop = -1;
   private lastRecordedStep = -1;
+  /** State at the start of the current tight GD loop (replayed from when a stop is found inside it). */
+  private loopStart: Float64Array | null = null;
 
   constructor(spec: SimulationSpec, options: SimulationOptions = {}) {
     this.spec = spec;
@@ -194,6 +266,12 @@ export class Simulation {
     this.coeff = new Float64Array(this.system.K * this.system.d);
     this.norms = this.system.layerNorms ? new Float64Array(spec.depths.reduce((a, b) => a + b, 0)) : null;
     this.topResidual = new Float64Array(Math.max(4, spec.stop.window));
+    if (spec.init.type === "file" && !options.resume) {
+      const x = options.initialState;
+      if (!x) throw new RangeError(`init: type file (${spec.init.path}) needs the state passed as initialState`);
+      if (x.length !== this.system.state.length) throw new RangeError(`init: the file state has ${x.length} entries, this run needs ${this.system.state.length}`);
+      this.system.state.set(x);
+    }
     if (options.resume) this.restore(options.resume);
   }
 
@@ -209,12 +287,15 @@ export class Simulation {
 
   private isRecordStep(t: number): boolean {
     const { record, sharpness, steps } = this.spec;
-    return t === 0 || t === steps || t % record.every === 0 || (sharpness.every > 0 && t % sharpness.every === 0);
+    return t === 0 || t === steps || recordIndex(record, t) >= 0 || (sharpness.every > 0 && t % sharpness.every === 0);
   }
 
   private wantsSharpness(t: number): boolean {
-    const every = this.spec.sharpness.every;
-    return t === 0 || t === this.spec.steps || (every > 0 && t % every === 0);
+    const { every, everyRecord } = this.spec.sharpness;
+    if (t === 0 || t === this.spec.steps || (every > 0 && t % every === 0)) return true;
+    if (everyRecord === undefined) return false;
+    const idx = recordIndex(this.spec.record, t);
+    return idx >= 0 && idx % everyRecord === 0;
   }
 
   /** Record observables at the current state (assumes `system.evaluate()` was just called). */
@@ -337,10 +418,10 @@ export class Simulation {
     return this.spec.dynamics === "flow" ? this.advanceFlow(maxSteps) : this.advanceGd(maxSteps);
   }
 
-  /** The first step ≥ t at which a record is due. */
-  private nextRecordStep(t: number): number {
+  /** The first step ≥ t at which a record is due (capped at the last step); `advance(nextRecordStep(step) − step + 1)` makes exactly one more record. */
+  nextRecordStep(t: number): number {
     const { record, sharpness, steps } = this.spec;
-    let next = Math.ceil(t / record.every) * record.every;
+    let next = nextPlannedRecord(record, t);
     if (sharpness.every > 0) next = Math.min(next, Math.ceil(t / sharpness.every) * sharpness.every);
     return Math.min(next, steps);
   }
@@ -364,18 +445,23 @@ export class Simulation {
         this.time += eta;
         continue;
       }
-      // Tight loop up to the next record: fused evaluate + update, bounds hoisted. The state is
-      // already at t + 1 when the pre-step loss of t is known, so a stop found here is reported for
-      // step t and the final record is made at t + 1. `!(loss <= bound)` also catches NaN.
+      // Tight loop up to the next record: fused evaluate + update, bounds hoisted. `!(loss <= bound)`
+      // also catches NaN. The state is already at t + 1 when the pre-step loss of t is known, so a stop
+      // found here replays the loop from its saved start to step t (the same steps, bit for bit): the
+      // final state is the stopping step's, as on a recorded step, whatever the record plan.
       const stop = Math.min(end, this.nextRecordStep(t0));
       const diverge = this.divergenceBound();
       const converge = this.convergenceBound();
-      let time = this.time;
+      const start = (this.loopStart ??= new Float64Array(sys.state.length));
+      start.set(sys.state);
+      const time0 = this.time;
+      let time = time0;
       let t = t0;
       // Only the last w steps of the run feed the end-of-run classification (oscillating or not):
       // skipping the store before them is ~0.4 ns per pathway update of the reduced benchmark.
       const histFrom = this.spec.steps - w;
       const lrAt = this.lrAt;
+      let hit = -1;
       while (t < stop) {
         const eta = lrAt(t);
         const loss = sys.step(eta);
@@ -383,10 +469,28 @@ export class Simulation {
         time += eta;
         t++;
         if (!(loss <= diverge) || loss <= converge) {
-          this.step = t;
-          this.time = time;
-          if (this.check(loss, t - 1)) return true;
+          hit = t - 1;
+          break;
         }
+      }
+      if (hit >= 0) {
+        sys.state.set(start);
+        time = time0;
+        for (t = t0; t < hit; t++) {
+          const eta = lrAt(t);
+          sys.step(eta);
+          time += eta;
+        }
+        this.step = hit;
+        this.time = time;
+        if (this.check(sys.evaluate(), hit)) return true;
+        // The re-evaluated loss passes after all (rounding of the fused loss): take the step as a recorded step does.
+        const eta = lrAt(hit);
+        sys.update(eta);
+        this.track(hit);
+        this.step = hit + 1;
+        this.time = time + eta;
+        continue;
       }
       this.step = t;
       this.time = time;
@@ -400,39 +504,60 @@ export class Simulation {
 
   private advanceFlow(maxSteps: number): boolean {
     const sys = this.system;
+    const eta = this.spec.lr;
+    const steps = this.spec.steps;
     if (!this.ode) {
       const { rtol, atol } = this.spec.flow;
       this.ode = new DormandPrince(sys.state.length, (_t, y, dy) => sys.flowRhs(y, dy), { rtol, atol });
+      // The solver's own state: the full system's vector field writes its argument into the model's θ.
+      this.flowY = Float64Array.from(sys.state);
+      this.odeTime = this.step * eta;
     }
-    const end = Math.min(this.spec.steps, this.step + maxSteps);
-    const eta = this.spec.lr;
-    const flowY = (this.flowY ??= new Float64Array(sys.state.length));
+    const ode = this.ode;
+    const y = this.flowY!;
+    const end = Math.min(steps, this.step + maxSteps);
     while (this.step < end) {
       const t = this.step;
-      if (this.isRecordStep(t)) {
+      if (this.isRecordStep(t) && this.lastRecordedStep !== t) {
         const loss = sys.evaluate();
-        if (this.check(loss, t)) return true;
+        // Stops are judged on the solver's states below; only the start (always recorded) is checked here.
+        if (t === 0 && this.check(loss, t)) return true;
         this.makeRecord(loss, this.wantsSharpness(t));
       }
-      // Integrate to the next recorded step (or the end of this chunk).
-      let next = t + 1;
-      while (next < end && !this.isRecordStep(next)) next++;
+      if (t === this.flowStop) {
+        // Landed on the step after the state that met a stop rule (GF's loss only decreases, so it holds here too).
+        if (this.check(sys.evaluate(), t)) return true;
+        this.flowStop = -1;
+      }
+      let next = Math.min(end, this.nextRecordStep(t + 1), this.flowStop >= 0 ? this.flowStop : steps);
       try {
-        // Integrate a copy: the full system's vector field writes its argument into the model's θ,
-        // which must not be the solver's own state.
-        flowY.set(sys.state);
-        this.ode.integrate(flowY, t * eta, next * eta);
-        sys.state.set(flowY);
+        // Steps of the controller's own length, shortened only to land on the run's end (or stop) time:
+        // never on a record or a slice boundary, so the final state does not depend on the record plan
+        // or on slicing. The stop rules are judged on the solver's own states for the same reason (one
+        // more evaluation per solver step); a stop lands on the first matched step after the state that met it.
+        while (this.odeTime < next * eta) {
+          this.odeTime = ode.step(y, this.odeTime, (this.flowStop >= 0 ? this.flowStop : steps) * eta);
+          if (this.flowStop >= 0) continue;
+          sys.state.set(y);
+          const loss = sys.evaluate();
+          if (!(loss <= this.divergenceBound()) || loss <= this.convergenceBound()) {
+            this.flowStop = Math.min(steps, Math.max(t + 1, Math.ceil(this.odeTime / eta)));
+            next = Math.min(next, this.flowStop);
+          }
+        }
       } catch (err) {
         this.step = next;
         this.time = next * eta;
         this.finish("diverged", (err as Error).message);
         return true;
       }
+      // The state at step `next`: the solver's own where it landed there (end or stop), else its dense output.
+      if (this.odeTime === next * eta) sys.state.set(y);
+      else ode.interpolate(next * eta, sys.state);
       this.step = next;
       this.time = next * eta;
     }
-    if (this.step >= this.spec.steps) {
+    if (this.step >= steps) {
       const loss = sys.evaluate();
       if (!this.check(loss, this.step)) this.finish("max-steps", "");
     }
@@ -458,6 +583,7 @@ export class Simulation {
       state: Array.from(this.system.state),
       initialLoss: this.initialLoss,
       topResidualHistory: Array.from(this.topResidual),
+      sharpnessWarmStart: this.system.sharpnessWarmStart(),
     };
   }
 
@@ -470,6 +596,7 @@ export class Simulation {
     this.time = s.time;
     this.initialLoss = s.initialLoss;
     this.topResidual.set(s.topResidualHistory.slice(0, this.topResidual.length));
+    this.system.setSharpnessWarmStart(s.sharpnessWarmStart ?? null);
     // The snapshot's own step was already recorded by the interrupted run.
     this.lastRecordedStep = s.step - 1;
   }

@@ -329,6 +329,7 @@ export function alignmentChecks(r: R, data: AlignmentData): Check[] {
   const out: Check[] = [];
   const svm = data.runs[0]!.svm;
   out.push(closeCheck({
+    provenance: "consistency",
     name: `hard-margin SVM direction by quadprog: KKT residual (n = ${svm.n}, d = ${svm.d}, ${svm.support.length} support vectors, γ = ${short(svm.margin)})`,
     claim: "docs/theory.md §9 (max-margin direction)",
     predicted: 0, measured: svm.kkt, tolerance: T.kkt,
@@ -342,6 +343,7 @@ export function alignmentChecks(r: R, data: AlignmentData): Check[] {
     const tag = run.label;
     const p = 2 - 2 / run.depth;
     out.push(closeCheck({
+      provenance: "ji-telgarsky-2018",
       name: `risk → 0 at the rate of the aligned flow (${tag})`, claim: "docs/theory.md §9; Ji & Telgarsky (2018) risk convergence",
       predicted: a.riskPredicted, measured: a.risk.slope, tolerance: T.risk,
       note: `slope of ln R against ln τ over the ${win} (τ = Σ η_t up to ${short(run.timeEnd)}); risk ${first.risk.toExponential(2)} → ${last.risk.toExponential(2)}. ` +
@@ -350,12 +352,14 @@ export function alignmentChecks(r: R, data: AlignmentData): Check[] {
     for (let l = 0; l < run.depth - 1; l++) {
       const ratio = last.spectral[l]! / last.fro[l]!;
       out.push(closeCheck({
+        provenance: "ji-telgarsky-2018",
         name: `‖W_${l + 1}‖₂/‖W_${l + 1}‖_F → 1: 1 − ratio² ∝ ‖W_${l + 1}‖_F^{−2} (${tag})`, claim: "docs/theory.md §9; Ji & Telgarsky (2018) rank-one layers",
         predicted: -1, measured: a.ratio[l]!.slope, tolerance: T.ratio,
         note: `slope of ln(1 − ‖W‖₂²/‖W‖²_F) against ln ‖W‖²_F over the ${win}; final ratio ${short(ratio, 6)} at ‖W‖²_F = ${short(last.fro[l]! ** 2)}. ` +
           "Predicted: the GF invariants C_l = W_{l+1}ᵀW_{l+1} − W_lW_lᵀ bound ‖W_l‖²_F − ‖W_l‖₂² ≤ Σ_{j≥l}(λ_max(C_j) − tr C_j) while ‖W_l‖_F grows without bound",
       }));
       out.push(atLeastCheck({
+        provenance: "ji-telgarsky-2018",
         name: `|v_${l + 2}ᵀu_${l + 1}| → 1 at least like ‖W_${l + 1}‖_F^{−4} (${tag})`, claim: "docs/theory.md §9; Ji & Telgarsky (2018) layer alignment",
         predicted: 2, measured: -a.align[l]!.slope, tolerance: T.align,
         note: `decay exponent of 1 − |v_{l+1}ᵀu_l| in ‖W_l‖²_F (minus the fitted slope) over the ${win}; final alignment ${short(last.align[l]!, 8)}. ` +
@@ -363,12 +367,14 @@ export function alignmentChecks(r: R, data: AlignmentData): Check[] {
       }));
     }
     out.push(closeCheck({
+      provenance: "ji-telgarsky-2018",
       name: `predictor → max-margin direction: ∠(w, ŵ) ∝ 1/‖w‖ ∝ 1/ln τ (${tag})`, claim: "docs/theory.md §9; Ji & Telgarsky (2018), Soudry et al. (2018)",
       predicted: -1, measured: a.angle.slope, tolerance: T.angle,
       note: `slope of ln ∠(w, ŵ) against ln ‖w‖ over the ${win}; angle ${short((first.angle * 180) / Math.PI)}° → ${short((last.angle * 180) / Math.PI, 3)}°, ‖w‖ = ${short(last.wNorm)} ≈ ln(τ)/γ. ` +
         "Predicted: w = ŵ‖w‖ + w_⊥ with w_⊥ converging, so the angle falls like ‖w_⊥‖/‖w‖ (logistic: Ji & Telgarsky; exponential-tailed losses: Soudry et al.)",
     }));
     out.push(closeCheck({
+      provenance: "ji-telgarsky-2018",
       name: `the gradient-flow invariants W_{l+1}ᵀW_{l+1} − W_lW_lᵀ hold in the late phase of GD (${tag})`, claim: "docs/theory.md §6, §9 (mechanism of the alignment)",
       predicted: 0, measured: run.invariantDriftWindow, tolerance: T.invariant,
       note: `largest relative change over the ${win}; from the initialisation it is ${short(run.invariantDriftInit, 3)} (the first large steps move it, then it freezes)`,

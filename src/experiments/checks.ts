@@ -1,8 +1,55 @@
 /**
- * @file Quantitative claims of the paper checked against measured data. A check compares a
- * prediction (a closed form or solver of src/theory, or a statement of docs/theory.md) with a number taken
- * from a simulation, states its tolerance and why, and passes or fails — never a hard-coded verdict.
+ * @file Quantitative claims checked against measured data. A check compares a prediction (a closed
+ * form or solver of src/theory, or a statement of docs/theory.md) with a number taken from a
+ * simulation, states its tolerance and why, and passes or fails — never a hard-coded verdict. Every
+ * check also says whose claim it tests (its provenance), so a failure reads as "the paper's claim does
+ * not hold here", "a related paper's claim does not hold here", "dlnlab's approximation is rough" or
+ * "dlnlab has a bug".
  */
+
+/**
+ * Whose claim a check tests: `paper` (Kim & Lee 2026), one of the two related papers, an
+ * `approximation` dlnlab makes beyond the papers (the leaf-ray and drift-flow stopping boundaries for
+ * K > 2, the linear theory's regimes applied to an MLP, leading-order escape-time constants), or the
+ * `consistency` of two exact computations of dlnlab (full matrices vs reduced dynamics, a closed form vs
+ * bisection, a solver's KKT residual, a documented reference value): a failure there is a bug, not a finding.
+ */
+export type Provenance = "paper" | "ji-telgarsky-2018" | "rawal-deweese-2026" | "approximation" | "consistency";
+
+/** What each provenance means, for the report: its group, a short label, the source and how to read a failure. */
+export const PROVENANCE: Readonly<Record<Provenance, {
+  group: "paper" | "related" | "dlnlab";
+  label: string;
+  /** The paper (with arXiv link) or the part of dlnlab the claim comes from. */
+  source: string;
+  href: string | null;
+  /** What a failing check of this provenance means. */
+  failure: string;
+}>> = {
+  paper: {
+    group: "paper", label: "paper", source: "Kim & Lee (2026), arXiv 2606.05219", href: "https://arxiv.org/abs/2606.05219",
+    failure: "the paper's claim (as docs/theory.md states it) does not hold at this budget",
+  },
+  "ji-telgarsky-2018": {
+    group: "related", label: "Ji & Telgarsky 2018", source: "Ji & Telgarsky (2018), arXiv 1810.02032", href: "https://arxiv.org/abs/1810.02032",
+    failure: "the related paper's claim does not hold at this budget",
+  },
+  "rawal-deweese-2026": {
+    group: "related", label: "Rawal & DeWeese 2026", source: "Rawal & DeWeese (2026), arXiv 2605.01288", href: "https://arxiv.org/abs/2605.01288",
+    failure: "the related paper's claim does not hold at this budget",
+  },
+  approximation: {
+    group: "dlnlab", label: "dlnlab approximation", source: "dlnlab's own prediction beyond the papers (docs/theory.md)", href: null,
+    failure: "dlnlab's approximation is rough here, which says nothing against the papers",
+  },
+  consistency: {
+    group: "dlnlab", label: "dlnlab consistency", source: "dlnlab against itself: two exact computations (or one and a documented reference value) that must agree", href: null,
+    failure: "dlnlab has a bug: two exact computations disagree",
+  },
+};
+
+/** Every provenance, in the order the report lists them. */
+export const PROVENANCES: readonly Provenance[] = ["paper", "ji-telgarsky-2018", "rawal-deweese-2026", "approximation", "consistency"];
 
 /** How `error` is computed from `predicted` and `measured`. */
 export type ErrorKind =
@@ -20,6 +67,8 @@ export interface Check {
   name: string;
   /** Where the claim comes from, e.g. "docs/theory.md §4; paper §5.1". */
   claim: string;
+  /** Whose claim this is: the paper's, a related paper's, or dlnlab's own approximation or consistency. */
+  provenance: Provenance;
   predicted: number | string;
   measured: number | string;
   /** See `errorKind`; null for categorical checks or when the measurement is missing. */
@@ -36,6 +85,7 @@ export interface Check {
 interface Base {
   name: string;
   claim: string;
+  provenance: Provenance;
   note?: string;
 }
 
@@ -47,7 +97,7 @@ export function closeCheck(b: Base & { predicted: number; measured: number; tole
   const diff = Math.abs(b.measured - b.predicted);
   const error = !finite(b.measured) || !finite(b.predicted) ? null : kind === "rel" ? diff / Math.abs(b.predicted) : diff;
   return withNote(b, {
-    name: b.name, claim: b.claim, predicted: b.predicted, measured: b.measured,
+    name: b.name, claim: b.claim, provenance: b.provenance, predicted: b.predicted, measured: b.measured,
     error, errorKind: kind, tolerance: b.tolerance, pass: error !== null && error <= b.tolerance,
   });
 }
@@ -61,7 +111,7 @@ export function belowCheck(b: Base & { predicted: number; measured: number; tole
   const ok = finite(b.measured) && finite(b.predicted);
   const error = ok ? (b.predicted - b.measured) / Math.abs(b.predicted) : null;
   return withNote(b, {
-    name: b.name, claim: b.claim, predicted: b.predicted, measured: b.measured,
+    name: b.name, claim: b.claim, provenance: b.provenance, predicted: b.predicted, measured: b.measured,
     error, errorKind: "below", tolerance: b.tolerance,
     pass: error !== null && error >= -(b.slack ?? 1e-9) && error <= b.tolerance,
   });
@@ -72,14 +122,14 @@ export function atLeastCheck(b: Base & { predicted: number; measured: number; to
   const ok = finite(b.measured) && finite(b.predicted);
   const error = ok ? b.measured - b.predicted : null;
   return withNote(b, {
-    name: b.name, claim: b.claim, predicted: b.predicted, measured: b.measured,
+    name: b.name, claim: b.claim, provenance: b.provenance, predicted: b.predicted, measured: b.measured,
     error, errorKind: "at-least", tolerance: b.tolerance, pass: error !== null && error >= -b.tolerance,
   });
 }
 
 /** A categorical claim (e.g. "diverges or oscillates"): `pass` is decided by the caller from the data. */
 export function categoryCheck(b: Base & { predicted: string; measured: string; pass: boolean }): Check {
-  return withNote(b, { name: b.name, claim: b.claim, predicted: b.predicted, measured: b.measured, error: null, errorKind: "none", tolerance: null, pass: b.pass });
+  return withNote(b, { name: b.name, claim: b.claim, provenance: b.provenance, predicted: b.predicted, measured: b.measured, error: null, errorKind: "none", tolerance: null, pass: b.pass });
 }
 
 function withNote(b: Base, c: Check): Check {

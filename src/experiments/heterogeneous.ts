@@ -176,6 +176,7 @@ export function heterogeneousChecks(r: R, data: HeterogeneousData): Check[] {
     if (th.regime === "below") {
       const d = th.dominant;
       out.push(closeCheck({
+        provenance: "paper",
         name: `small step: the shallow pathway wins as under gradient flow (${at})`,
         claim: "docs/theory.md §4 (heterogeneous depth); paper §5.3",
         predicted: th.gf[d]!, measured: s[d]!, tolerance: T.gfEndpoint,
@@ -183,6 +184,7 @@ export function heterogeneousChecks(r: R, data: HeterogeneousData): Check[] {
       }));
     } else if (th.regime === "window") {
       out.push(belowCheck({
+        provenance: "paper",
         name: `final sharpness just below 2/η (${at})`, claim: "docs/theory.md §4",
         predicted: th.threshold, measured: run.final.sharpness?.[0] ?? Number.NaN, tolerance: T.sharpnessBelow,
         note: `status ${run.status}`,
@@ -190,23 +192,24 @@ export function heterogeneousChecks(r: R, data: HeterogeneousData): Check[] {
       const b = th.boundary.exact ?? th.boundary.driftFlow;
       if (b) {
         out.push(vectorCheck(`final split vs the stopping boundary, ${th.boundary.exact ? "exact K = 2" : "drift flow"} (${at})`,
-          "docs/theory.md §4, §6; paper App. E.6", b, s, T.boundary,
+          "docs/theory.md §4, §6; paper App. E.6", th.boundary.exact ? "paper" : "approximation", b, s, T.boundary,
           "inside the window the stopping boundary, not the optimum, is the prediction; max over pathways of |s_k − s_k^pred|"));
       }
       if (th.boundary.leafRay) {
-        out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "docs/theory.md §4",
+        out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "docs/theory.md §4", "approximation",
           th.boundary.leafRay, s, T.boundaryLeafRay,
           "docs/theory.md's straight ray in centred leaf coordinates toward the optimum's leaf, an approximation it asks to measure (documented errors up to 0.22)"));
       }
     } else {
       const c = run.centre.map((row) => row[0]!);
       out.push(vectorCheck(`top of the window: trajectories converge to the optimal allocation (depths ${depths})`,
-        "docs/theory.md §3 (KKT allocation); paper §5.3, Figs. 4/9",
+        "docs/theory.md §3 (KKT allocation); paper §5.3, Figs. 4/9", "paper",
         th.optimum, c, T.optimum,
         `centre of the final period-2 oscillation after ${run.steps} steps (status ${run.status}: at η = 2/λ_bal the optimum is only marginally stable); ` +
           "max over pathways of |s_k − s_k^*| in units of σ"));
       const order = (v: number[]) => v.map((_, k) => k).sort((a, b) => v[b]! - v[a]!).map((k) => k + 1).join(" > ");
       out.push(categoryCheck({
+        provenance: "paper",
         name: `shallow pathways keep the larger shares, deep ones more than zero (depths ${depths})`,
         claim: "docs/theory.md §3; paper Prop. 5.1",
         predicted: order(th.optimum), measured: order(c),

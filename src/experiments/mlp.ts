@@ -309,10 +309,12 @@ function runBalance(run: RunData): number {
 export const mlpKind: ExperimentKind<MlpConfig, RunData | SweepPoint, MlpData> = {
   kind: "mlp",
   schema: MlpSchema,
-  // Tiny: 300 steps; the sweep keeps one seed and the first, middle and last h of its grid.
+  // Tiny: 300 steps with λ_max at most every 25 (Lanczos on the MLP is most of a short run's cost); the
+  // sweep keeps one seed and the first, middle and last h of its grid.
   smoke: (quick) => ({
     ...quick,
     steps: Math.min(quick.steps, 300),
+    ...(quick.sharpnessEvery !== undefined ? { sharpnessEvery: Math.max(quick.sharpnessEvery, 25) } : {}),
     ...(quick.seeds ? { seeds: quick.seeds.slice(0, 1) } : {}),
     ...(quick.h ? { h: [...new Set([quick.h[0]!, quick.h[Math.floor(quick.h.length / 2)]!, quick.h[quick.h.length - 1]!])] } : {}),
   }),
@@ -444,6 +446,7 @@ function runChecks(r: R, data: MlpData): Check[] {
     const at = `${act}, h = ${short(x.h)}, η = ${short(run.lr)}`;
     const measured = regimeOf(x.balance);
     out.push(categoryCheck({
+      provenance: "approximation",
       name: `regime of the run: ${predicted.regime === "WTA" ? "winner-takes-all" : predicted.regime === "full" ? "full balance" : "partial balance"} (${at})`,
       claim: CLAIM_REGIMES,
       predicted: `${predicted.regime} (linear theory: ${predicted.what})`,
@@ -457,6 +460,7 @@ function runChecks(r: R, data: MlpData): Check[] {
     if (run.status === "oscillating" || run.status === "diverged") continue;
     const inWindow = x.h > 2 && x.h < data.theory.hBalanced;
     out.push(belowCheck({
+      provenance: "paper",
       name: inWindow ? `stops at the Edge of Stability: final λ_max just below 2/η (${at})` : `end point linearly stable: final λ_max ≤ 2/η (${at})`,
       claim: inWindow ? "docs/theory.md §4 (re-balancing window), §7; paper §5.1" : "docs/theory.md §4 (η < 2/λ_single)",
       predicted: threshold, measured: lam, tolerance: inWindow ? T.eosStop : 1, slack: T.lanczos,
@@ -467,6 +471,7 @@ function runChecks(r: R, data: MlpData): Check[] {
     if (inWindow) {
       const eos = run.eos;
       out.push(closeCheck({
+        provenance: "paper",
         name: `residual alternates in sign while λ_max > 2/η (${at})`,
         claim: "paper App. E.5 (sign alternation at the Edge of Stability); docs/theory.md §4, §7",
         predicted: 1, measured: eos.alternation, tolerance: T.eosFraction,
@@ -506,6 +511,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
   const inside = linear.rows.flat().filter((p) => window(p.h) && !failedPoint(p));
   const err = worst(inside, (p) => Math.abs(p.balance - linearTheoryBalance(net, p.h)!));
   out.push(closeCheck({
+    provenance: "paper",
     name: "linear activation: final balance on the linear theory's stopping boundary across the window",
     claim: "docs/theory.md §4 (stopping boundary λ = 2/η, exact for K = 2), §7",
     predicted: 0, measured: err.value, tolerance: T.linearBoundary,
@@ -515,6 +521,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
   }));
   // The linear network's full-balance threshold is the linear theory's.
   out.push(closeCheck({
+    provenance: "paper",
     name: `linear activation: full balance from the top of the window (balance of the boundary ≥ ${MLP_REGIMES.full})`,
     claim: "docs/theory.md §4 (η = 2/λ_bal)",
     predicted: th.hFull, measured: linear.fullFrom ?? Number.NaN, tolerance: spacingAt(th.hFull),
@@ -528,6 +535,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
     const small = c.rows.flat().filter((p) => p.h <= 2);
     const top = worst(small, (p) => (failedPoint(p) ? Number.POSITIVE_INFINITY : p.balance));
     out.push(categoryCheck({
+      provenance: "paper",
       name: `${tag}: winner-takes-all at every h ≤ 2`,
       claim: "docs/theory.md §4 (η < 2/λ_single), §7; paper §5.1",
       predicted: `WTA (balance < ${MLP_REGIMES.partial})`,
@@ -538,6 +546,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
     // (c) Full balance within the grid.
     const last = sw.grid[sw.grid.length - 1]!;
     out.push(categoryCheck({
+      provenance: "paper",
       name: `${tag}: full balance reached within the grid (h ≤ ${last})`,
       claim: CLAIM_REGIMES,
       predicted: `median balance ≥ ${MLP_REGIMES.full} at some h`,
@@ -550,6 +559,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
     const far = worst(stopped, (p) => (p.sharpness === null ? Number.POSITIVE_INFINITY : Math.abs(1 - (p.sharpness * p.lr) / 2)));
     const farLam = far.at?.sharpness ?? Number.NaN;
     out.push(belowCheck({
+      provenance: "paper",
       name: `${tag}: runs inside the window stop just below λ_max = 2/η`,
       claim: "docs/theory.md §4 (re-balancing window), §7",
       predicted: far.at ? far.at.threshold : Number.NaN, measured: farLam, tolerance: T.eosStop, slack: T.lanczos,
@@ -570,6 +580,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
         ? `yes: the ${c.activation} MLP needs a ${short(100 * (ratio - 1), 2)}% larger step than the linear network to balance fully`
         : ratio === 1 ? "not resolved by this grid: both balance fully from the same grid step" : `no: the ${c.activation} MLP balances fully at a smaller step`;
     out.push(atLeastCheck({
+      provenance: "paper",
       name: `finding: the ${c.activation} MLP needs at least as large a step as the linear network to balance fully`,
       claim: "docs/theory.md §7 (MLPs need slightly larger η to fully balance); paper §5.1, Fig. 7",
       predicted: hl ?? Number.NaN, measured: hm ?? Number.NaN, tolerance: 0,
@@ -584,6 +595,7 @@ function sweepChecks(r: R, th: MlpTheory, sw: SweepData): Check[] {
       .filter((p) => window(p.h) && Number.isFinite(p.gap));
     const least = worst(pairs, (p) => -p.gap);
     out.push(atLeastCheck({
+      provenance: "paper",
       name: `${c.activation} MLP less balanced than the linear network at every h inside the window`,
       claim: "docs/theory.md §7; paper §5.1, Fig. 7",
       predicted: 0, measured: least.at ? least.at.gap : Number.NaN, tolerance: 0,

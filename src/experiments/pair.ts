@@ -10,7 +10,7 @@ import {
   balancedSharpness, gradientFlowEndpoint, stabilityWindow, stoppingBoundary, type StoppingBoundary,
 } from "../theory/index.js";
 import { balanceIndex } from "../engine/measure/observables.js";
-import { belowCheck, categoryCheck, closeCheck, maxAbsDiff, type Check } from "./checks.js";
+import { belowCheck, categoryCheck, closeCheck, maxAbsDiff, type Check, type Provenance } from "./checks.js";
 import {
   argmax, endToEndScales, lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, slug, StepRunsSchema, type Network, type RunData,
 } from "./common.js";
@@ -233,6 +233,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
       const d = argmax(th.gf);
       const bi = balanceIndex(s);
       out.push(closeCheck({
+        provenance: "paper",
         name: `small step ends at the gradient-flow end point, winner-takes-all (${at})`,
         claim: "docs/theory.md §4 (η < 2/λ_single); paper §5.1",
         predicted: th.gf[d]!, measured: s[d]!, tolerance: T.gfEndpoint,
@@ -242,21 +243,22 @@ export function pairChecks(r: R, data: PairData): Check[] {
     } else if (th.regime === "window") {
       const lam = run.final.sharpness?.[0] ?? Number.NaN;
       out.push(belowCheck({
+        provenance: "paper",
         name: `final sharpness just below 2/η (${at})`,
         claim: "docs/theory.md §4 (re-balancing window); paper §5.1, App. E.6",
         predicted: th.threshold, measured: lam, tolerance: T.sharpnessBelow,
         note: `error = (2/η − λ_max)/(2/η) at the final step; status ${run.status}`,
       }));
       if (th.boundary.exact) {
-        out.push(vectorCheck(`final split vs the stopping boundary, exact K = 2 (${at})`, "docs/theory.md §4; paper App. E.6 eq. 69",
+        out.push(vectorCheck(`final split vs the stopping boundary, exact K = 2 (${at})`, "docs/theory.md §4; paper App. E.6 eq. 69", "paper",
           th.boundary.exact, s, T.boundaryExact, "max over pathways of |s_k − s_k^pred| (units of σ_1); GD stops slightly past the boundary"));
       }
       if (th.boundary.driftFlow) {
-        out.push(vectorCheck(`final split vs the stopping boundary, drift-flow approximation (${at})`, "docs/theory.md §4, §6",
+        out.push(vectorCheck(`final split vs the stopping boundary, drift-flow approximation (${at})`, "docs/theory.md §4, §6", "approximation",
           th.boundary.driftFlow, s, T.boundaryDriftFlow, "K > 2: drift across GF leaves ∝ marginal sharpness (docs/theory.md §4, §6)"));
       }
       if (th.boundary.leafRay) {
-        out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "docs/theory.md §4",
+        out.push(vectorCheck(`final split vs the stopping boundary, leaf-ray approximation (${at})`, "docs/theory.md §4", "approximation",
           th.boundary.leafRay, s, T.boundaryLeafRay,
           "K > 2: docs/theory.md's straight ray toward the balanced leaf, which it calls an approximation to be measured. It assumes all centred " +
             "leaf coordinates shrink in proportion; the actual drift (∝ marginal sharpness) moves mass mainly between the currently largest " +
@@ -264,6 +266,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
       }
       const eos = run.eos;
       out.push(closeCheck({
+        provenance: "paper",
         name: `residual alternates in sign while λ_max > 2/η (${at})`,
         claim: "paper App. E.5 (derived sign alternation); docs/theory.md §4",
         predicted: 1, measured: eos.alternation, tolerance: T.eosFraction,
@@ -271,12 +274,14 @@ export function pairChecks(r: R, data: PairData): Check[] {
           "(records are an odd number of steps apart, so a flip at every step shows)",
       }));
       out.push(closeCheck({
+        provenance: "paper",
         name: `GF-leaf variance contracts over every two steps while λ_max > 2/η (${at})`,
         claim: "docs/theory.md §6; paper App. E.5 Thm E.11",
         predicted: 1, measured: eos.contraction, tolerance: T.eosFraction,
         note: `fraction of the ${eos.pairs} two-step pairs (from steps with λ_max > 2/η) in which Var_k(z_k) decreased; it fell from ${short(eos.leafStart)} to ${short(eos.leafEnd)}`,
       }));
       out.push(closeCheck({
+        provenance: "paper",
         name: `GF-leaf variance conserved once λ_max < 2/η (${at})`,
         claim: "docs/theory.md §6 (conservation away from the EoS)",
         predicted: 0, measured: eos.postChange, tolerance: T.leafConserved,
@@ -285,6 +290,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
     } else {
       const settled = run.status === "converged";
       out.push(categoryCheck({
+        provenance: "paper",
         name: `no zero-loss limit above 2/λ_bal (${at} > ${short(th.hBalanced)})`,
         claim: "docs/theory.md §4 (η > 2/λ_bal); paper App. E.6 regime 3",
         predicted: "oscillation or divergence", measured: `${run.status} (final loss ${run.final.loss.toExponential(2)})`,
@@ -295,7 +301,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
   for (const ref of r.reference) {
     const j = r.runs.findIndex((x) => x.label === ref.run);
     const s = data.runs[j]!.final.s.map((row) => row[0]!);
-    out.push(vectorCheck(`final top-mode coefficients match the published reference (${ref.run})`, ref.source, ref.s, s, ref.atol,
+    out.push(vectorCheck(`final top-mode coefficients match the published reference (${ref.run})`, ref.source, "consistency", ref.s, s, ref.atol,
       "the reference values are quoted to 3 decimals"));
   }
   data.twins.forEach((twin, j) => {
@@ -304,6 +310,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
     const th = data.theory[j]!;
     const { early, onset } = trajectoryDifference(run, twin, r.network.target.sigma[0]!);
     out.push(closeCheck({
+      provenance: "consistency",
       name: `full matrices reproduce the reduced dynamics until the first overshoot (h = ${short(th.h)})`,
       claim: "docs/theory.md §2 (exact reduction on the SVS set)",
       predicted: 0, measured: early, tolerance: T.fullVsReduced,
@@ -316,6 +323,7 @@ export function pairChecks(r: R, data: PairData): Check[] {
     if (!settles(run) || !settles(twin)) return;
     const fin = maxAbsDiff(run.centre.flat(), twin.centre.flat()) / r.network.target.sigma[0]!;
     out.push(closeCheck({
+      provenance: "consistency",
       name: `full matrices and reduced dynamics end at the same point (h = ${short(th.h)})`,
       claim: "docs/theory.md §2, §4",
       predicted: 0, measured: fin, tolerance: T.fullVsReducedFinal,
@@ -328,11 +336,11 @@ export function pairChecks(r: R, data: PairData): Check[] {
 }
 
 /** A vector prediction: error = max_k |measured_k − predicted_k|. */
-export function vectorCheck(name: string, claim: string, predicted: readonly number[], measured: readonly number[], tolerance: number, note: string): Check {
+export function vectorCheck(name: string, claim: string, provenance: Provenance, predicted: readonly number[], measured: readonly number[], tolerance: number, note: string): Check {
   const error = maxAbsDiff(predicted, measured);
   const fmt = (v: readonly number[]) => v.map((x) => short(x)).join(", ");
   return {
-    name, claim, predicted: fmt(predicted), measured: fmt(measured),
+    name, claim, provenance, predicted: fmt(predicted), measured: fmt(measured),
     error: Number.isFinite(error) ? error : null, errorKind: "abs", tolerance,
     pass: Number.isFinite(error) && error <= tolerance, note,
   };

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { balancedGdStepTyped } from "../engine/dynamics/reduced.js";
-import { balanceIndex } from "../engine/measure/observables.js";
+import { normalisedBalance } from "../engine/measure/observables.js";
 import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../theory/index.js";
 import { atLeastCheck, closeCheck, type Check } from "./checks.js";
 import { metaFields, short } from "./common.js";
@@ -92,11 +92,6 @@ export interface PhaseData {
   predicted: { K: number; L: number; h: number[]; balance: number[] }[];
 }
 
-/** Normalised balance (K·BI − 1)/(K − 1) of an allocation. */
-function normBalance(s: readonly number[]): number {
-  const K = s.length;
-  return (K * balanceIndex(s) - 1) / (K - 1);
-}
 
 /** The stopping boundary's balance over the grid points strictly inside the window of a row. */
 export function predictedBalance(row: PhaseRow, r: R): { h: number[]; balance: number[] } {
@@ -110,7 +105,7 @@ export function predictedBalance(row: PhaseRow, r: R): { h: number[]; balance: n
     try {
       const b = stoppingBoundary(depths, r.sigma, c.h / lamS, { initScales: scales, approximation: "drift-flow", allowAboveWcr: true });
       h.push(c.h);
-      balance.push(normBalance(b.s));
+      balance.push(normalisedBalance(b.s));
     } catch {
       // Outside the range where a boundary exists (the theory throws): no point.
     }
@@ -163,11 +158,10 @@ export function runCell(K: number, L: number, h: number, sigma: number, scales: 
   if (status === "no-convergence" && s.every((x) => Math.abs(x) < 1e-3 * sigma)) status = "collapsed";
   if (flip !== null && status !== "diverged") status = "sign-flip";
   const ok = status !== "diverged" && s.every(Number.isFinite);
-  const bi = ok ? balanceIndex(s) : Number.NaN;
   return {
     h,
     status,
-    balance: ok ? (K * bi - 1) / (K - 1) : Number.NaN,
+    balance: ok ? normalisedBalance(s) : Number.NaN,
     share: ok ? Math.max(...s) / sigma : Number.NaN,
     lamRatio: ok ? (modeSharpness(Array(K).fill(L), s.map(Math.abs)) * eta) / 2 : Number.NaN,
     steps: t,
@@ -300,6 +294,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
   for (const K of r.pathways) {
     const b = boundaryBalanceError(data, K);
     out.push(closeCheck({
+      provenance: K === 2 ? "paper" : "approximation",
       name: `final balance follows the stopping boundary across the window (K = ${K}, every L)`,
       claim: "docs/theory.md §4 (stopping boundary λ = 2/η); paper App. E.6",
       predicted: 0, measured: b.error, tolerance: 0.04,
@@ -312,6 +307,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const t = transitions(row, dh);
     const tag = `K = ${row.K}, L = ${row.L}`;
     out.push(closeCheck({
+      provenance: "paper",
       name: `re-balancing sets in where the gradient-flow end point loses stability, h ≈ 2 (${tag})`, claim: "docs/theory.md §4 (η = 2/λ_single)",
       predicted: row.hOnset, measured: t.onset, tolerance: Math.max(dh, ONSET_TOLERANCE),
       note: `predicted: 2λ_single/λ(s^GF), which is docs/theory.md's h = 2 for an exact single path; here the gradient-flow end point gives the ` +
@@ -323,6 +319,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
     const balancedBinds = row.hBalanced <= row.cL;
     const ceiling = Math.min(row.hBalanced, row.cL);
     out.push(closeCheck({
+      provenance: "paper",
       name: `convergence ends at min(2λ_single/λ_bal, c_L) = ${balancedBinds ? "2λ_single/λ_bal" : "c_L"} (${tag})`,
       claim: balancedBinds ? "docs/theory.md §4 (η = 2/λ_bal)" : "docs/theory.md §5 (η_WCR = c_L/λ_single); paper eq. 24",
       predicted: ceiling, measured: t.convergenceEdge, tolerance: dh,
@@ -334,6 +331,7 @@ export function phaseChecks(r: R, data: PhaseData): Check[] {
             `plateau ("collapsed" cells from h = ${short(t.firstFailure)}), so the practical ceiling lies below c_L`),
     }));
     out.push(atLeastCheck({
+      provenance: "paper",
       name: `no sign flip below c_L (${tag})`, claim: "docs/theory.md §5; paper §6 (worst-case return)",
       predicted: row.cL, measured: t.firstFlip, tolerance: dh,
       note: "measured: smallest h at which a per-layer scalar crossed 0; c_L is a worst-case bound, so flips may start above it " +

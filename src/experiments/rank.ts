@@ -184,6 +184,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
     const shares = sharesOf(run.centre, target.sigma);
     const got = measuredRank(pinned);
     out.push(categoryCheck({
+      provenance: "paper",
       name: `exactly ${pred.rank} mode${pred.rank === 1 ? "" : "s"} re-balanced at η = ${lr}`,
       claim: "docs/theory.md §4 (rank-k balancing); paper eq. 24",
       predicted: `rank ${pred.rank}`, measured: `rank ${got}`, pass: got === pred.rank && run.status === "converged",
@@ -196,6 +197,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
   const clear = data.sweep.filter((p) => onsets.every((o, i) => p.lr < o * (1 - ONSET_MARGIN) || p.lr > data.gfOnsets[i]! * (1 + ONSET_MARGIN)));
   const agree = clear.filter((p) => measuredRank(p.pinned) === rebalancedRank(depths, target.sigma, p.lr).rank).length;
   out.push(closeCheck({
+    provenance: "paper",
     name: "measured rank equals the predicted rank across the η sweep",
     claim: "docs/theory.md §4 (rank-k balancing)",
     predicted: 1, measured: clear.length > 0 ? agree / clear.length : Number.NaN, tolerance: 0,
@@ -208,6 +210,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
     const run = data.runs[j]!;
     const { early, onset } = trajectoryDifference(run, twin, target.sigma[0]!);
     out.push(closeCheck({
+      provenance: "consistency",
       name: `full matrices reproduce the reduced dynamics until the first overshoot (η = ${r.lrs[j]})`,
       claim: "docs/theory.md §2 (exact reduction; modes decouple in any basis)",
       predicted: 0, measured: early, tolerance: 1e-9,
@@ -216,6 +219,7 @@ export function rankChecks(r: R, data: RankData): Check[] {
     }));
     if (!["converged", "max-steps"].includes(run.status) || !["converged", "max-steps"].includes(twin.status)) return;
     out.push(closeCheck({
+      provenance: "consistency",
       name: `full matrices and reduced dynamics end at the same point (η = ${r.lrs[j]})`,
       claim: "docs/theory.md §2",
       predicted: 0, measured: maxAbsDiff(run.centre.flat(), twin.centre.flat()) / target.sigma[0]!, tolerance: 1e-7,

@@ -507,6 +507,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
     for (const x of a.exponents) {
       const half = (x.fit.ci[1] - x.fit.ci[0]) / 2;
       out.push(closeCheck({
+        provenance: "rawal-deweese-2026",
         name: `escape time τ* ∝ ε^{−(r−2)}: exponent for r = ${x.r} of ${L} layers at ε (${tag})`, claim,
         predicted: x.r - 2, measured: -x.fit.slope, tolerance: half + T.exponentBias,
         note: `least-squares slope of ln τ against ln ε over ${range}, 95% CI [${short(-x.fit.ci[1], 5)}, ${short(-x.fit.ci[0], 5)}] (t with ${x.fit.n - 2} d.o.f.); ` +
@@ -517,11 +518,13 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
       const f = a.logLaw.fit;
       out.push(a.logLaw.predicted !== null
         ? closeCheck({
+          provenance: "approximation",
           name: `r = 2: τ grows linearly in ln(1/ε), slope 1/(σ·φ'(0)^{L−1}) (${tag})`, claim,
           predicted: a.logLaw.predicted, measured: f.slope, tolerance: T.logSlope, kind: "rel",
           note: `slope of τ against ln(1/ε) over ${range}, R² = ${short(f.r2, 8)}; the power law's exponent r − 2 is 0, so the escape is logarithmic: dτ/d ln(1/ε) → 1/(σ g) with g = φ'(0)^{L−1} = ${short(a.gain, 4)}`,
         })
         : closeCheck({
+          provenance: "rawal-deweese-2026",
           name: `r = 2: τ grows linearly in ln(1/ε) (${tag})`, claim,
           predicted: 1, measured: f.r2, tolerance: T.logLinearity,
           note: `R² of τ against ln(1/ε) over ${range}; fitted slope ${short(f.slope, 5)} (the He draw sets the prefactor, so only the logarithmic form is predicted)`,
@@ -529,12 +532,14 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
     }
     if (a.activation === "linear") {
       out.push(closeCheck({
+        provenance: "rawal-deweese-2026",
         name: `linear network: norm imbalances ‖W_{l+1}‖²_F − ‖W_l‖²_F conserved by gradient flow (${a.base} base)`, claim: "docs/theory.md §6, §10",
         predicted: 0, measured: a.conservation, tolerance: CONSERVATION_TOL,
         note: `largest |Δ_l(t) − Δ_l(0)|/max_t Σ_l‖W_l(t)‖²_F over every run up to its escape (ODE rtol ${r.budget.rtol}; rounding of the squared norms is relative to their largest value)`,
       }));
       if (Number.isFinite(a.chainError)) {
         out.push(closeCheck({
+          provenance: "consistency",
           name: "linear network, identity base: escape time = the exact escape time of the deep chain", claim: "docs/theory.md §10 (scalar reduction)",
           predicted: 0, measured: a.chainError, tolerance: T.chain,
           note: "largest |τ/τ_chain − 1| over every r and ε; τ_chain = ∫ x dx/((σ − p)p), p = x^r (1 − ε² + x²)^{(L−r)/2}, by quadrature (theory.chainEscapeTime)",
@@ -544,18 +549,21 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
       const k = a.cls.order;
       if (Number.isFinite(a.identityError)) {
         out.push(closeCheck({
+          provenance: "rawal-deweese-2026",
           name: `imbalance identity along the flow: Δ_1(t) − Δ_1(0) = Σ_i 2∫ψ(x)/φ'(x) dx, ψ = φ − xφ' (${a.activation}, identity base)`, claim: "docs/theory.md §10 (norm-imbalance identity)",
           predicted: 0, measured: a.identityError, tolerance: T.identity,
           note: "largest error relative to max|Δ_1 − Δ_1(0)| over every run up to its escape; x_i: the diagonal of W_1 (the identity base keeps every layer diagonal), from d/dt(‖W_2‖² − ‖W_1‖²) = −2⟨E_1, ψ(Z_1)⟩",
         }));
       }
       out.push(closeCheck({
+        provenance: "rawal-deweese-2026",
         name: `imbalance drift order: max_l|ΔΔ_l| ∝ g^{k+1}, ψ(z) = O(z^k), k = ${k} (${tag})`, claim: "docs/theory.md §10 (universality classes)",
         predicted: k + 1, measured: a.driftOrder?.slope ?? Number.NaN, tolerance: T.order,
         note: `slope of ln max_l|Δ_l(t) − Δ_l(0)| against ln g, g = √(‖W_1‖²_F − ‖W_1(0)‖²_F), over 10‖W_1(0)‖_F ≤ g ≤ 0.05 (the plateau) and drifts above ${DRIFT_FLOOR}, r = ${r.deviationR}, ε = ${short(eps[eps.length - 1]!, 3)}; ` +
           `${a.cls.reason}; then dΔ_1/dx = 2ψ(x)/φ'(x) ∝ x^k`,
       }));
       out.push(closeCheck({
+        provenance: "approximation",
         name: `rescaled escape time → the linear network's like ε^{k−1} = ε^${k - 1} (${tag})`, claim: "docs/theory.md §10 (universality classes)",
         predicted: k - 1, measured: a.deviation?.slope ?? Number.NaN, tolerance: T.deviation,
         note: `slope of ln|g·τ_φ/τ_linear − 1| against ln ε at r = ${r.deviationR} (g = φ'(0)^{L−1} = ${short(a.gain, 4)}; points with |δ| > ${deviationFloor(r.budget.rtol)}): ` +
@@ -564,6 +572,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
     }
     if (Number.isFinite(a.prefactorError)) {
       out.push(closeCheck({
+        provenance: "approximation",
         name: `leading-order law τ* ≈ ε^{−(r−2)}/((r−2)σφ'(0)^{L−1}) at the smallest ε (${tag}, every r ≥ 3)`, claim,
         predicted: 0, measured: a.prefactorError, tolerance: T.prefactor,
         note: `largest |τ(ε)·(r−2)σ g ε^{r−2} − 1| at ε = ${short(eps[eps.length - 1]!, 3)}, g = ${short(a.gain, 4)} (theory.leadingEscapeTime); the corrections are O(ε) for r = 3 and for class C, O(ε²) otherwise`,
@@ -574,6 +583,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
   const errs = g.gd.map((x) => (x.tau === null ? Number.NaN : Math.abs(x.tau - g.tauFlow)));
   const order = Math.log(errs[0]! / errs[1]!) / Math.log(g.gd[0]!.lr / g.gd[1]!.lr);
   out.push(closeCheck({
+    provenance: "consistency",
     name: `small-step GD escapes at the GF time, with an O(η) error (linear, r = ${g.r}, ε = ${g.eps})`, claim: "docs/theory.md §1 (GD → GF as η → 0); §10",
     predicted: 1, measured: order, tolerance: T.gdOrder,
     note: `τ_GF = ${short(g.tauFlow, 8)}; ${g.gd.map((x, j) => `η = ${x.lr}: τ_GD = ${x.tau === null ? "none" : short(x.tau, 8)} (${x.steps} steps, relative error ${short(errs[j]! / g.tauFlow, 3)})`).join("; ")}; measured: the convergence order ln(err₁/err₂)/ln(η₁/η₂)`,
@@ -583,6 +593,7 @@ export function saddleChecks(r: R, data: SaddleData): Check[] {
   for (const [base, m] of Object.entries(grouping.measured)) {
     const measured = fmtGroups(m);
     out.push(categoryCheck({
+      provenance: "rawal-deweese-2026",
       name: `activations group into universality classes by their measured imbalance drift (${base} base)`, claim: "docs/theory.md §10 (tanh, erf, sin together; GELU, swish together)",
       predicted, measured, pass: predicted === measured,
       note: "A: imbalances conserved (ψ ≡ 0); B: drift order 4 (odd φ, ψ = O(z³)); C: drift order 3 (φ''(0) ≠ 0, ψ = O(z²)); measured class from the fitted drift order, rounded",

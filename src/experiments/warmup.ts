@@ -110,17 +110,20 @@ export function warmupChecks(r: R, data: WarmupData): Check[] {
   const inBand = data.cL < r.h && r.h < data.hBalanced;
   return [
     categoryCheck({
+      provenance: "paper",
       name: `constant step fails: the single-path transient overshoots across 0 (${where})`,
       claim: "docs/theory.md §5 (warm-up); paper §6",
       predicted: "sign flip / no convergence", measured: describe(c), pass: inBand && runFailed(c, sigma),
       note: inBand ? "the prediction applies because c_L < h < 2λ_single/λ_bal" : "the step is outside (c_L, 2λ_single/λ_bal): the setting does not test the claim",
     }),
     categoryCheck({
+      provenance: "paper",
       name: `warm-up to the same step survives and converges (${r.warmup.steps} warm-up steps)`,
       claim: "docs/theory.md §5 (warm-up); paper §6",
       predicted: "no sign flip, zero loss", measured: describe(w), pass: !runFailed(w, sigma),
     }),
     belowCheck({
+      provenance: "paper",
       name: "after the warm-up the run re-balances to λ_max just below 2/η",
       claim: "docs/theory.md §4–§5",
       predicted: 2 / data.lr, measured: w.final.sharpness?.[0] ?? Number.NaN, tolerance: 0.03,

@@ -7,7 +7,7 @@ export type { AxisSpec, BandSpec, LegendSpec, LineChartSpec, Point, RuleSpec, Se
 export type { LegendEntry, LegendPosition } from "./legend.js";
 export { panelGrid } from "./grid.js";
 export type { PanelGridOptions } from "./grid.js";
-export { runFigures, shownModes } from "./run-figures.js";
+export { runFigureMeta, runFigures, shownModes } from "./run-figures.js";
 export type { Figure, RunFigureMeta } from "./run-figures.js";
 export { pathwayColor, modeDash, PATHWAY_COLORS, MODE_DASHES } from "./palette.js";
 export { decimateMinMax } from "./decimate.js";

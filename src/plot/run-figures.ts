@@ -1,13 +1,17 @@
 /**
- * @file The three figures of one run, built from the engine's trajectory records: per-pathway mode
- * coefficients against the target singular values, the loss on a log axis, and the measured sharpness
- * against the stability threshold 2/η (docs/theory.md §3–§4).
+ * @file The figures of one `dlnlab run`, drawn with the report's own panels (src/experiments/figures/
+ * panels.ts) and the theory of docs/theory.md §3–§6 on them: per-pathway mode coefficients against σ_i
+ * with the predicted final split of the top mode (gradient-flow end point below the re-balancing window,
+ * stopping boundary inside it, flattest allocation above it), the loss, and the measured sharpness
+ * against 2/η, λ_single and λ_bal. MLP runs carry the linear theory's levels as a guide, named so; the
+ * deep linear classifier is drawn as what it is: alignment cos∠(w, ŵ), risk, sharpness.
  */
+import type { SimulationSpec } from "../engine/simulate.js";
 import type { TrajectoryRecord } from "../engine/types.js";
-import { lineChart } from "./chart.js";
-import type { LegendEntry, RuleSpec, Series } from "./chart.js";
-import { INK, modeDash, pathwayColor, REFERENCE } from "./palette.js";
-import { linearTicks } from "./ticks.js";
+import { gradientFlowEndpoint, optimalAllocation, stabilityWindow, stoppingBoundary } from "../theory/index.js";
+import { balancePanel, levelRule, lossPanel, modesPanel, sharpnessPanel, THEORY, type PanelRun, type PanelX } from "../experiments/figures/panels.js";
+import { balanceIndex } from "../engine/measure/observables.js";
+import type { LegendEntry, RuleSpec } from "./chart.js";
 
 /** What the figures need to know about the run besides its records. */
 export interface RunFigureMeta {
@@ -19,9 +23,20 @@ export interface RunFigureMeta {
   sigma: number[];
   /** Which simulation produced the records; "flow" plots against time and has no 2/η line. */
   dynamics: "full" | "reduced" | "flow";
+  /** The model (default "dln"): labels, and which theory applies. */
+  model?: "dln" | "mlp" | "classifier";
+  /** MLP only: activation and hidden widths, for the subtitle. */
+  mlp?: { activation: string; hidden: readonly number[] };
+  /**
+   * End-to-end scales α_k of a depth-balanced SVS initialisation of the linear network: they fix the
+   * gradient-flow leaf, hence the predicted final split. Absent (Gaussian or per-layer init, MLP): no prediction.
+   */
+  initScales?: number[];
+  /** How sharpness was measured (legend of λ_max); default "lanczos". */
+  sharpnessMethod?: "lanczos" | "blocks";
   /** Most modes drawn in the mode figure, taken in order among those with σ_i > 0; default 4. */
   maxModes?: number;
-  /** Step/time axis: "log" shows early dynamics of long runs (drops t = 0); default "linear". */
+  /** Step/time axis: "log" shows early dynamics of long runs (drops t = 0); default log past 5 000 steps. */
   xScale?: "linear" | "log";
 }
 
@@ -32,34 +47,152 @@ export interface Figure {
   svg: string;
 }
 
+/** The figure metadata of a run from its resolved spec and its target's singular values. */
+export function runFigureMeta(spec: SimulationSpec, sigma: readonly number[], title: string): RunFigureMeta {
+  const model = spec.model ?? "dln";
+  return {
+    title,
+    depths: [...spec.depths],
+    sigma: [...sigma],
+    dynamics: spec.dynamics,
+    model,
+    ...(model === "mlp" && spec.mlp ? { mlp: { activation: spec.mlp.activation, hidden: spec.mlp.hidden } } : {}),
+    ...(model === "dln" && spec.init.type === "svs" ? { initScales: [...spec.init.scales] } : {}),
+    // The engine's "auto" method: exact SVS blocks for reduced dynamics, Lanczos on the HVP otherwise.
+    sharpnessMethod: spec.sharpness.method === "auto" ? (spec.dynamics === "reduced" || (spec.dynamics === "flow" && spec.flow.system === "reduced") ? "blocks" : "lanczos") : spec.sharpness.method,
+  };
+}
+
 const DYNAMICS: Record<RunFigureMeta["dynamics"], string> = {
   full: "gradient descent, full matrices",
-  reduced: "gradient descent, reduced (depth-balanced SVS) dynamics",
+  reduced: "gradient descent, exact reduced (depth-balanced SVS) dynamics",
   flow: "gradient flow",
 };
 
+/** Size of a run figure, px (larger than a report panel: one figure per file). */
+const SIZE = { width: 640, height: 400 } as const;
 /** Relative tolerance under which two step sizes count as the same constant η (1e-12: rounding only). */
 const SAME_LR = 1e-12;
+/** Runs longer than this many steps default to a log step axis, so the transient stays visible. */
+const LOG_FROM = 5000;
 
-/** The `modes`, `loss` and `sharpness` figures of a run (in that order). */
+/** The `modes`, `loss` and `sharpness` figures of a run (in that order), and `balance` for K ≥ 2 pathways. */
 export function runFigures(records: TrajectoryRecord[], meta: RunFigureMeta): Figure[] {
   const K = meta.depths.length;
   const first = records[0];
   if (first && first.s.length !== K)
     throw new RangeError(`runFigures: meta.depths lists ${K} pathways but the records have ${first.s.length}`);
   const flow = meta.dynamics === "flow";
-  const xOf = (r: TrajectoryRecord): number => (flow ? r.time : r.step);
-  const xAxis: XAxis = { label: flow ? "time t = η·steps" : "step t", type: meta.xScale ?? "linear" };
-  const subtitle = `${meta.title} · ${DYNAMICS[meta.dynamics]}`;
-  return [
-    modesFigure(records, meta, xOf, xAxis, subtitle),
-    lossFigure(records, meta, xOf, xAxis, subtitle),
-    sharpnessFigure(records, meta, xOf, xAxis, subtitle),
+  const x: PanelX = flow ? { label: "time t = η·steps", of: (r) => r.time } : { label: "GD step t", of: (r) => r.step };
+  const lastStep = records.at(-1)?.step ?? 0;
+  const xType = meta.xScale ?? (lastStep > LOG_FROM ? "log" : "linear");
+  const run: PanelRun = {
+    records,
+    lr: records.find((r) => Number.isFinite(r.lr) && r.lr > 0)?.lr ?? Number.NaN,
+    sharpness: records.filter((r) => r.sharpness !== null && r.sharpness.length > 0).map((r) => [x.of(r), r.sharpness![0]!]),
+  };
+  const th = theoryOf(records, meta);
+  const subtitle = `${meta.title} · ${describe(meta)}`;
+  const size = { width: SIZE.width, height: SIZE.height };
+  const classifier = meta.model === "classifier";
+  const modes = classifier ? [0] : shownModes(meta.sigma, meta.maxModes);
+  const d = Math.max(meta.sigma.length, first?.s[0]?.length ?? 0);
+  const shown = !classifier && modes.length < d ? ` · modes ${modes.map((i) => i + 1).join(", ")} of ${d}` : "";
+
+  const modeRules: RuleSpec[] = [];
+  const extraLegend: LegendEntry[] = [];
+  if (classifier) modeRules.push({ y: 1, label: "aligned", color: THEORY, dash: "2,3" });
+  if (th.prediction) {
+    th.prediction.s.forEach((v, k) => modeRules.push(levelRule(v, shortNumber(v, 3), k)));
+    extraLegend.push({ label: th.prediction.what, color: THEORY, dash: "5,3" });
+  }
+  const modesTitle = classifier ? "Alignment with the max-margin direction" : meta.model === "mlp" ? "Output mode coefficients per pathway" : "Mode coefficients per pathway";
+  const modesSvg = modesPanel(run, {
+    id: "modes", title: modesTitle, subtitle: subtitle + shown + (th.note ? ` · ${th.note}` : ""),
+    depths: meta.depths, sigma: meta.sigma, modes, rules: modeRules, extraLegend, xType, x, ...size,
+    ...(classifier
+      ? { yLabel: "cos∠(w, ŵ) (ŵ: max-margin direction)", sigmaLevels: false, pathwayLabel: (_k: number, L: number) => `predictor w = W_${L}⋯W_1 (L=${L})` }
+      : meta.model === "mlp"
+        ? { yLabel: "output mode coefficient u_iᵀ f_k(X) v_i" }
+        : {}),
+  });
+  const lossSvg = lossPanel(run, classifier ? "Training risk" : "Training loss", "loss", subtitle, xType, {
+    x, ...size, ...(classifier ? { yLabel: "risk (1/n) Σ_j ℓ(y_j wᵀx_j)" } : {}),
+  });
+  const sharpTitle = flow ? "Sharpness along gradient flow" : "Sharpness and the stability threshold";
+  const sharpSvg = sharpnessPanel(run, {
+    id: "sharpness", title: sharpTitle, subtitle, xType, x, ...size,
+    threshold: !flow, lower: true, markers: run.sharpness.length <= 150, measuredLabel: meta.sharpnessMethod === "blocks" ? "λ_max (exact SVS blocks)" : "λ_max (Lanczos)",
+    rules: th.lambdas, ...(run.sharpness.length === 0 ? { note: " · no sharpness measurements in this run" } : {}),
+  });
+  const label = (t: string) => `${t} (${meta.title})`;
+  const figs: Figure[] = [
+    { name: "modes", title: label(modesTitle), svg: modesSvg },
+    { name: "loss", title: label(classifier ? "Training risk" : "Training loss"), svg: lossSvg },
+    { name: "sharpness", title: label(sharpTitle), svg: sharpSvg },
   ];
+  if (!classifier && K >= 2) {
+    const balanceTitle = "Balance of the pathways";
+    const predicted = th.prediction ? { value: balanceIndex(th.prediction.s), label: `top mode: ${th.prediction.what}` } : null;
+    figs.push({
+      name: "balance",
+      title: label(balanceTitle),
+      svg: balancePanel(run, { id: "balance", title: balanceTitle, subtitle: subtitle + shown, K, modes, predicted, x, xType, ...size }),
+    });
+  }
+  return figs;
 }
 
-type XOf = (r: TrajectoryRecord) => number;
-type XAxis = { label: string; type: "linear" | "log" };
+/** The model and dynamics, in words, for the subtitles. */
+function describe(meta: RunFigureMeta): string {
+  if (meta.model === "classifier") return `deep linear classifier on separable data · ${meta.dynamics === "flow" ? "gradient flow" : "gradient descent"}`;
+  if (meta.model === "mlp") {
+    const h = meta.mlp ? new Set(meta.mlp.hidden).size === 1 ? `hidden ${meta.mlp.hidden[0]}` : `hidden ${meta.mlp.hidden.join(", ")}` : "";
+    return `${meta.mlp?.activation ?? ""} MLP${h ? `, ${h}` : ""} · ${meta.dynamics === "flow" ? "gradient flow" : "gradient descent"}`;
+  }
+  return DYNAMICS[meta.dynamics];
+}
+
+/** The theory drawn on a run's figures: λ levels on the sharpness figure, the predicted split of the top mode. */
+interface RunTheory {
+  lambdas: RuleSpec[];
+  prediction: { s: number[]; what: string } | null;
+  /** Why there is no prediction, or what the step's regime is. */
+  note: string;
+}
+
+/**
+ * λ_single and λ_bal of the top mode (docs/theory.md §3–§4), and the predicted final split: the
+ * gradient-flow end point for gradient flow and below the window (η ≤ 2/λ_single), the stopping
+ * boundary λ = 2/η inside it (exact for K = 2, drift flow for K > 2), the flattest allocation above it
+ * (η ≥ 2/λ_bal, not reached: a period-2 oscillation around it). Only for a linear network from a
+ * depth-balanced SVS init with a constant step.
+ */
+function theoryOf(records: readonly TrajectoryRecord[], meta: RunFigureMeta): RunTheory {
+  const none: RunTheory = { lambdas: [], prediction: null, note: "" };
+  const sigma = meta.sigma[0] ?? 0;
+  if (meta.model === "classifier" || !(sigma > 0)) return none;
+  const w = stabilityWindow(meta.depths, sigma);
+  const guide = meta.model === "mlp" ? " (linear theory)" : "";
+  const lambdas: RuleSpec[] = [{ y: w.lambdaSingle, label: `λ_single${guide} = ${shortNumber(w.lambdaSingle)}`, color: THEORY, dash: "2,3" }];
+  if (meta.depths.length > 1 && Math.abs(w.lambdaBalanced - w.lambdaSingle) > 1e-9 * w.lambdaSingle)
+    lambdas.push({ y: w.lambdaBalanced, label: `λ_bal${guide} = ${shortNumber(w.lambdaBalanced)}`, color: THEORY, dash: "2,3" });
+  if (meta.model === "mlp" || !meta.initScales || meta.depths.length < 2) return { ...none, lambdas };
+  const initScales = meta.initScales;
+  if (meta.dynamics === "flow") return { lambdas, prediction: { s: gradientFlowEndpoint(meta.depths, sigma, initScales), what: "gradient-flow end point" }, note: "" };
+  const lrs = records.map((r) => r.lr).filter((v) => Number.isFinite(v) && v > 0);
+  const eta = lrs[0];
+  if (eta === undefined || !lrs.every((v) => Math.abs(v - eta) <= SAME_LR * eta)) return { lambdas, prediction: null, note: "scheduled step: no stopping prediction" };
+  if (eta <= w.etaSingle) return { lambdas, prediction: { s: gradientFlowEndpoint(meta.depths, sigma, initScales), what: "gradient-flow end point (η ≤ 2/λ_single)" }, note: "" };
+  if (eta >= w.etaBalanced) return { lambdas, prediction: { s: optimalAllocation(meta.depths, sigma).s, what: "flattest allocation (η ≥ 2/λ_bal: not reached)" }, note: "" };
+  try {
+    const b = stoppingBoundary(meta.depths, sigma, eta, { initScales, allowAboveWcr: true, ...(meta.depths.length > 2 ? { approximation: "drift-flow" as const } : {}) });
+    const how = b.method === "exact" ? "exact" : b.method === "gf-endpoint" ? "gradient-flow end point already stable" : "drift flow";
+    return { lambdas, prediction: { s: b.s, what: `predicted stop λ = 2/η (${how})` }, note: eta >= w.etaWcr ? "η ≥ η_WCR: the transient may flip a sign" : "" };
+  } catch (err) {
+    return { lambdas, prediction: null, note: `no stopping prediction (${(err as Error).message.split(":")[0]})` };
+  }
+}
 
 /** Indices of the modes to draw: σ_i > 0 first, in order, at most `maxModes` (the top mode if none). */
 export function shownModes(sigma: number[], maxModes = 4): number[] {
@@ -68,155 +201,7 @@ export function shownModes(sigma: number[], maxModes = 4): number[] {
   return picked.length > 0 ? picked : [0];
 }
 
-function modesFigure(records: TrajectoryRecord[], meta: RunFigureMeta, xOf: XOf, xAxis: XAxis, subtitle: string): Figure {
-  const K = meta.depths.length;
-  const d = Math.max(meta.sigma.length, records[0]?.s[0]?.length ?? 0);
-  const modes = shownModes(meta.sigma, meta.maxModes);
-  const x = Float64Array.from(records, xOf);
-  const series: Series[] = [];
-  for (const i of modes)
-    for (let k = 0; k < K; k++)
-      series.push({
-        name: `pathway ${k + 1}, mode ${i + 1}`,
-        points: { x, y: Float64Array.from(records, (r) => r.s[k]?.[i] ?? Number.NaN) },
-        color: pathwayColor(k),
-        dash: modeDash(modes.indexOf(i)),
-      });
-  // Colour says pathway, dash says mode: one legend row per pathway and per mode, not per line.
-  const entries: LegendEntry[] = meta.depths.map((L, k) => ({ label: `pathway ${k + 1} (L=${L})`, color: pathwayColor(k), column: 0 }));
-  if (modes.length > 1)
-    modes.forEach((i, j) => entries.push({ label: `mode ${i + 1}`, color: "#444444", dash: modeDash(j), column: 1 }));
-  // Equal singular values (e.g. an identity target) share one rule: "σ_1 = … = σ_4", not stacked labels.
-  const groups: { sigma: number; modes: number[] }[] = [];
-  for (const i of modes.filter((i) => Number.isFinite(meta.sigma[i]))) {
-    const sigma = meta.sigma[i]!;
-    const g = groups.find((g) => Math.abs(g.sigma - sigma) <= 1e-12 * Math.abs(sigma));
-    if (g) g.modes.push(i);
-    else groups.push({ sigma, modes: [i] });
-  }
-  const rules: RuleSpec[] = groups.map(({ sigma, modes: m }) => ({
-    y: sigma,
-    label: m.length === 1 ? `σ_${m[0]! + 1}` : `σ_${m[0]! + 1} =${m.length > 2 ? " … =" : ""} σ_${m.at(-1)! + 1}`,
-    color: REFERENCE,
-    dash: "2,3",
-  }));
-  const shown = modes.length < d ? ` · modes ${modes.map((i) => i + 1).join(", ")} of ${d}` : "";
-  const title = "Mode coefficients per pathway";
-  return {
-    name: "modes",
-    title: `${title} (${meta.title})`,
-    svg: lineChart({
-      id: "modes",
-      title,
-      subtitle: subtitle + shown,
-      x: xAxis,
-      y: { label: "mode coefficient s_{k,i}" },
-      series,
-      rules,
-      legend: { entries },
-    }),
-  };
-}
-
-function lossFigure(records: TrajectoryRecord[], meta: RunFigureMeta, xOf: XOf, xAxis: XAxis, subtitle: string): Figure {
-  const title = "Training loss";
-  return {
-    name: "loss",
-    title: `${title} (${meta.title})`,
-    svg: lineChart({
-      id: "loss",
-      title,
-      subtitle,
-      x: xAxis,
-      y: { label: "loss ½‖F − Y‖_F^2", type: "log" },
-      series: [{ name: "loss", points: { x: Float64Array.from(records, xOf), y: Float64Array.from(records, (r) => r.loss) }, color: INK }],
-      legend: false,
-    }),
-  };
-}
-
-function sharpnessFigure(records: TrajectoryRecord[], meta: RunFigureMeta, xOf: XOf, xAxis: XAxis, subtitle: string): Figure {
-  const flow = meta.dynamics === "flow";
-  const measured = records.filter((r) => r.sharpness !== null && r.sharpness.length > 0);
-  const x = Float64Array.from(measured, xOf);
-  const m = Math.max(0, ...measured.map((r) => r.sharpness!.length));
-  const series: Series[] = [];
-  // Faint lower eigenvalues first so that λ_max is drawn on top of them.
-  for (let j = 1; j < m; j++)
-    series.push({
-      name: m > 3 ? `λ_2 … λ_${m}` : m === 3 ? "λ_2, λ_3" : "λ_2",
-      points: { x, y: Float64Array.from(measured, (r) => r.sharpness![j] ?? Number.NaN) },
-      color: INK,
-      strokeWidth: 1,
-      opacity: 0.3,
-      legend: j === 1,
-    });
-  series.push({
-    name: "λ_max (Lanczos)",
-    points: { x, y: Float64Array.from(measured, (r) => r.sharpness![0]!) },
-    color: INK,
-    marker: measured.length <= 150,
-  });
-
-  const rules: RuleSpec[] = [];
-  const lrs = records.filter((r) => Number.isFinite(r.lr) && r.lr > 0);
-  let thresholds: number[] = [];
-  if (!flow && lrs.length > 0) {
-    const eta0 = lrs[0]!.lr;
-    if (lrs.every((r) => Math.abs(r.lr - eta0) <= SAME_LR * eta0)) {
-      rules.push({ y: 2 / eta0, label: `2/η = ${shortNumber(2 / eta0)}`, legend: "2/η", color: REFERENCE, dash: "6,3" });
-      thresholds = [2 / eta0];
-    } else {
-      // A scheduled step: 2/η_t as a step function, one point per change (plus the last record).
-      const sx: number[] = [];
-      const sy: number[] = [];
-      lrs.forEach((r, n) => {
-        if (n === 0 || r.lr !== lrs[n - 1]!.lr || n === lrs.length - 1) {
-          sx.push(xOf(r));
-          sy.push(2 / r.lr);
-        }
-      });
-      series.push({ name: "2/η", points: { x: sx, y: sy }, color: REFERENCE, dash: "6,3", strokeWidth: 1.25, curve: "step-after" });
-      thresholds = sy;
-    }
-  }
-
-  // The axis follows λ; 2/η is shown in full unless an early warm-up makes it far larger, then clipped.
-  // Loops rather than Math.max(...xs): runs can have more records than a call has arguments.
-  let lamMax = 0;
-  let lamMin = 0;
-  for (const r of measured) {
-    const top0 = r.sharpness![0]!;
-    if (Number.isFinite(top0) && top0 > lamMax) lamMax = top0;
-    for (const v of r.sharpness!) if (Number.isFinite(v) && v < lamMin) lamMin = v;
-  }
-  let thrMax = 0;
-  for (const v of thresholds) if (v > thrMax) thrMax = v;
-  let top = Math.max(lamMax, thresholds.at(-1) ?? 0);
-  if (thrMax <= 1.5 * top) top = Math.max(top, thrMax);
-  else top *= 1.15;
-  // Headroom so that a rule at the top is not hidden by the frame line.
-  top *= 1.04;
-  const domain = top > lamMin ? linearTicks(lamMin, top, 6, true).domain : undefined;
-
-  const title = "Sharpness and the stability threshold";
-  const note = measured.length === 0 ? " · no sharpness measurements in this run" : "";
-  return {
-    name: "sharpness",
-    title: `${title} (${meta.title})`,
-    svg: lineChart({
-      id: "sharpness",
-      title,
-      subtitle: subtitle + note,
-      x: xAxis,
-      y: { label: "sharpness λ_max(∇²ℒ)", ...(domain ? { domain } : {}) },
-      series,
-      rules,
-    }),
-  };
-}
-
-/** A number with at most 4 significant digits and no trailing zeros: 3.2, 0.0125, 1.234e-7. */
-function shortNumber(v: number): string {
-  return String(Number(v.toPrecision(4))).replace("-", "\u2212");
+/** A number with at most `digits` significant digits and no trailing zeros: 3.2, 0.0125, 1.234e-7. */
+function shortNumber(v: number, digits = 4): string {
+  return String(Number(v.toPrecision(digits))).replace("-", "\u2212");
 }

@@ -25,8 +25,6 @@ export interface BatchEnd {
   finalStep: number;
   /** Step whose pre-step loss stopped the run (converged/diverged), else null. */
   stopStep: number | null;
-  /** Evaluations Simulation makes at the final state (2 at a record step, else 1): they matter only for non-finite states. */
-  evaluations: 1 | 2;
   /** Final depth-balanced state a[k·d + i]. */
   state: Float64Array;
   /** Target singular values of the run (length d). */
@@ -45,9 +43,9 @@ export function batchable(spec: SimulationSpec): boolean {
   );
 }
 
-/** Points that may share a block: same shape, steps and record schedule. */
+/** Points that may share a block: same shape, steps and end-of-run window (the record plan never changes a final state). */
 export function batchKey(spec: SimulationSpec): string {
-  return JSON.stringify([spec.depths, spec.width, spec.steps, spec.record.every, spec.sharpness.every, Math.max(4, spec.stop.window)]);
+  return JSON.stringify([spec.depths, spec.width, spec.steps, Math.max(4, spec.stop.window)]);
 }
 
 interface WasmApi {
@@ -181,7 +179,7 @@ export class BatchRunner {
       const next = Math.min(t + CALL_STEPS, sampleEvery > 0 ? Math.min(steps + 1, (Math.floor(t / sampleEvery) + 1) * sampleEvery) : steps + 1);
       alive = this.kernel(
         nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * SIG, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
-        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * P, 8 * S, 8 * KEEP, t, next, steps, first.record.every, first.sharpness.every,
+        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * P, 8 * S, 8 * KEEP, t, next, steps,
         steps - histN, histN,
       );
       t = next;
@@ -193,10 +191,8 @@ export class BatchRunner {
       const code = f[STATUS + r]!;
       const signFlip = f[AMIN + r]! < 0;
       if (code !== 0) {
-        const atRecord = code <= 2;
-        const diverged = code === 2 || code === 4;
         const finalStep = f[FINAL + r]!;
-        return { status: diverged ? "diverged" : "converged", finalStep, stopStep: atRecord ? finalStep : finalStep - 1, evaluations: atRecord ? 2 : 1, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
+        return { status: code === 2 ? "diverged" : "converged", finalStep, stopStep: finalStep, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
       }
       // Simulation.classifyEnd on the online sums of the last histN steps.
       let status: BatchEnd["status"] = "max-steps";
@@ -205,7 +201,7 @@ export class BatchRunner {
         const amplitude = second / (histN - Math.ceil(histN / 2));
         if (f[FLIPS + r]! >= 0.75 * (histN - 1) && second >= 0.9 * f[FIRST + r]! && amplitude > floor(f[SIG + r]!)) status = "oscillating";
       }
-      return { status, finalStep: steps, stopStep: null, evaluations: 2, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
+      return { status, finalStep: steps, stopStep: null, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
     });
   }
 }

@@ -217,7 +217,9 @@ function batchEnd(spec: SimulationSpec, end: BatchEnd): RunEnd {
   // The generator only seeds Lanczos, which the exact blocks never call.
   const sys = new BalancedSystem(spec.depths, sigma, end.state, "blocks", UNUSED_RNG);
   let loss = Number.NaN;
-  for (let e = 0; e < end.evaluations; e++) loss = sys.evaluate();
+  // Simulation evaluates its final state twice (the stop check, then the final record): the same here,
+  // which matters only for non-finite states.
+  for (let e = 0; e < 2; e++) loss = sys.evaluate();
   const K = spec.depths.length;
   const d = spec.width;
   const coeff = new Float64Array(K * d);

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import stableStringify from "fast-json-stable-stringify";
-import { RunConfigSchema, resolveRunConfig, type RunConfig } from "../config/schema.js";
+import { resolveRunConfig, type RunConfig } from "../config/schema.js";
 import { ConfigError, validateRunConfig } from "../config/validate.js";
 import { FIELD_FLAGS } from "../config/flags.js";
 import { findPreset, PRESETS } from "../config/presets.js";
@@ -140,9 +140,6 @@ export function baseConfig(base: Record<string, unknown>): Record<string, unknow
   return { ...clone(p.config), ...clone(rest) };
 }
 
-/** Does the run-config schema know `h` itself (the normalised step)? Then it is passed through. */
-const SCHEMA_HAS_H = "h" in RunConfigSchema.shape;
-
 /** λ_single = max_k L_k σ_1^{2−2/L_k} of a validated config, or NaN when σ_1 is not a given spectrum. */
 export function lambdaSingle(c: RunConfig): number {
   const sigma1 = c.target.matrix ? Number.NaN : (c.target.sigma ?? [1])[0]!;
@@ -247,42 +244,31 @@ export function makePoint(base: Record<string, unknown>, values: Record<string, 
   // setPath copies every object and array on the paths it sets, and zod builds new objects, so the
   // base itself is never written to and needs no deep copy per point.
   const raw = { ...base };
-  let h: number | undefined;
   for (const [name, value] of Object.entries(values)) {
     const path = axisPath(name);
-    if (path.length === 1 && path[0] === "h" && !SCHEMA_HAS_H) {
-      if (typeof value !== "number" || !(value > 0)) throw new SweepSpecError(`axes.h: values must be numbers > 0 (got ${JSON.stringify(value)})`);
-      h = value;
-    } else {
-      setPath(raw, path, value);
-      // A flag that implies a type (e.g. --init-std ⇒ gaussian) does so on an axis too.
-      const flag = name.startsWith("--") ? FIELD_FLAGS.find((f) => f.flag === name) : undefined;
-      if (flag?.impliesType) setPath(raw, [...flag.path.slice(0, -1), "type"], flag.impliesType);
-    }
+    // An axis over one way of giving the step replaces the base's other way (lr = h/λ_single).
+    if (path.length === 1 && path[0] === "h") delete raw.lr;
+    if (path.length === 1 && path[0] === "lr") delete raw.h;
+    setPath(raw, path, value);
+    // A flag that implies a type (e.g. --init-std ⇒ gaussian) does so on an axis too.
+    const flag = name.startsWith("--") ? FIELD_FLAGS.find((f) => f.flag === name) : undefined;
+    if (flag?.impliesType) setPath(raw, [...flag.path.slice(0, -1), "type"], flag.impliesType);
   }
   const where = Object.entries(values).map(([a, v]) => `${a}=${JSON.stringify(v)}`).join(", ");
   let config: RunConfig;
+  let spec: SimulationSpec;
   try {
     config = validateRunConfig(raw);
-    if (h !== undefined) {
-      const lam = lambdaSingle(config);
-      if (!Number.isFinite(lam)) throw new ConfigError("h: needs target.sigma (λ_single = max_k L_k σ_1^{2−2/L_k})");
-      // lr is the only field h sets and its only rule is lr > 0, so the config need not be validated again.
-      const lr = h / lam;
-      if (!(lr > 0 && Number.isFinite(lr))) throw new ConfigError(`h: gives lr = ${lr}; expected a finite lr > 0`);
-      config = { ...config, lr };
-    }
+    spec = resolveRunConfig(config);
   } catch (err) {
-    if (err instanceof ConfigError) throw new SweepSpecError(`point ${index} (${where}): ${err.message}`);
+    if (err instanceof ConfigError || err instanceof RangeError) throw new SweepSpecError(`point ${index} (${where}): ${err.message}`);
     throw err;
   }
-  const spec = resolveRunConfig(config);
   const lam = lambdaSingle(config);
   // resolveRunConfig builds the spec in a fixed key order (zod's output follows the schema), so plain
   // JSON is canonical here; the sorted stringify of specHash costs as much as the rest of the point.
   const hash = bytesToHex(sha256(utf8ToBytes(JSON.stringify(spec)))).slice(0, 16);
-  // h from the resolved step, so that a schema that resolves `h:` itself is reported right too.
-  return { index, values, config, spec, h: h ?? spec.lr * lam, hash };
+  return { index, values, config, spec, h: spec.lr * lam, hash };
 }
 
 /** Options of `expandSweep`. */

@@ -9,11 +9,13 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const PORTABLE = ["src/engine", "src/theory", "src/config", "src/data", "src/sweep"];
+// Folders, and the library entry with its one-call `run` (which pulls in src/experiments minus figures and report).
+const PORTABLE = ["src/engine", "src/theory", "src/config", "src/data", "src/sweep", "src/run.ts", "src/index.ts", "src/version.ts"];
 const NODE_BUILTINS = /from\s+["'](node:[^"']+|fs|path|os|child_process|worker_threads|url|util|crypto|stream|buffer|process)["']/;
 const NODE_GLOBALS = /\b(process\.|Buffer\.|require\(|__dirname|__filename)/;
 
 function files(dir: string): string[] {
+  if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];

@@ -16,22 +16,22 @@ const clone = <T>(x: T): T => structuredClone(x);
 
 describe("check builders", () => {
   it("closeCheck: absolute and relative errors against the tolerance; NaN fails", () => {
-    expect(closeCheck({ name: "n", claim: "c", predicted: 2, measured: 2.01, tolerance: 0.02 })).toMatchObject({ error: expect.closeTo(0.01, 12), pass: true });
-    expect(closeCheck({ name: "n", claim: "c", predicted: 2, measured: 2.05, tolerance: 0.02 }).pass).toBe(false);
-    expect(closeCheck({ name: "n", claim: "c", predicted: 2, measured: 2.02, tolerance: 0.011, kind: "rel" })).toMatchObject({ error: expect.closeTo(0.01, 12), pass: true });
-    expect(closeCheck({ name: "n", claim: "c", predicted: 2, measured: Number.NaN, tolerance: 1 })).toMatchObject({ error: null, pass: false });
+    expect(closeCheck({ name: "n", claim: "c", provenance: "paper", predicted: 2, measured: 2.01, tolerance: 0.02 })).toMatchObject({ error: expect.closeTo(0.01, 12), pass: true });
+    expect(closeCheck({ name: "n", claim: "c", provenance: "paper", predicted: 2, measured: 2.05, tolerance: 0.02 }).pass).toBe(false);
+    expect(closeCheck({ name: "n", claim: "c", provenance: "paper", predicted: 2, measured: 2.02, tolerance: 0.011, kind: "rel" })).toMatchObject({ error: expect.closeTo(0.01, 12), pass: true });
+    expect(closeCheck({ name: "n", claim: "c", provenance: "paper", predicted: 2, measured: Number.NaN, tolerance: 1 })).toMatchObject({ error: null, pass: false });
   });
 
   it("belowCheck is one-sided: just below passes, above or far below fails", () => {
-    expect(belowCheck({ name: "n", claim: "c", predicted: 10, measured: 9.9, tolerance: 0.03 }).pass).toBe(true);
-    expect(belowCheck({ name: "n", claim: "c", predicted: 10, measured: 10.01, tolerance: 0.03 }).pass).toBe(false);
-    expect(belowCheck({ name: "n", claim: "c", predicted: 10, measured: 9, tolerance: 0.03 }).pass).toBe(false);
+    expect(belowCheck({ name: "n", claim: "c", provenance: "paper", predicted: 10, measured: 9.9, tolerance: 0.03 }).pass).toBe(true);
+    expect(belowCheck({ name: "n", claim: "c", provenance: "paper", predicted: 10, measured: 10.01, tolerance: 0.03 }).pass).toBe(false);
+    expect(belowCheck({ name: "n", claim: "c", provenance: "paper", predicted: 10, measured: 9, tolerance: 0.03 }).pass).toBe(false);
   });
 
   it("atLeastCheck, categoryCheck, maxAbsDiff and tally", () => {
-    expect(atLeastCheck({ name: "n", claim: "c", predicted: 4, measured: 3.95, tolerance: 0.1 }).pass).toBe(true);
-    expect(atLeastCheck({ name: "n", claim: "c", predicted: 4, measured: 3.8, tolerance: 0.1 }).pass).toBe(false);
-    expect(categoryCheck({ name: "n", claim: "c", predicted: "a", measured: "b", pass: false })).toMatchObject({ error: null, tolerance: null, errorKind: "none" });
+    expect(atLeastCheck({ name: "n", claim: "c", provenance: "paper", predicted: 4, measured: 3.95, tolerance: 0.1 }).pass).toBe(true);
+    expect(atLeastCheck({ name: "n", claim: "c", provenance: "paper", predicted: 4, measured: 3.8, tolerance: 0.1 }).pass).toBe(false);
+    expect(categoryCheck({ name: "n", claim: "c", provenance: "paper", predicted: "a", measured: "b", pass: false })).toMatchObject({ error: null, tolerance: null, errorKind: "none" });
     expect(maxAbsDiff([1, 2, 3], [1, 2.5, 2])).toBe(1);
     expect(maxAbsDiff([1], [1, 2])).toBeNaN();
     expect(tally([{ pass: true }, { pass: false }, { pass: true }] as Check[])).toEqual({ pass: 2, fail: 1 });

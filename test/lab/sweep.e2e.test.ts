@@ -73,7 +73,6 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffe
   return readFileSync((await d.path())!);
 }
 
-const phase = (page: Page) => page.$eval("#sweep-status", (e) => (e as unknown as El).dataset.phase);
 
 describe("issue 16 sweep page (Chromium)", () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;

@@ -58,7 +58,8 @@ export function reducedRun(o: RunOptions): TrajectoryRecord[] {
       loss: residual.reduce((acc, r) => acc + 0.5 * r * r, 0),
       residual,
       s,
-      balanceIndex: sigma.map(() => Number.NaN),
+      // (Σ_k s_k)²/(K Σ_k s_k²), written out here rather than taken from the engine.
+      balanceIndex: sigma.map((_, i) => s.reduce((acc, sk) => acc + sk[i]!, 0) ** 2 / (s.length * s.reduce((acc, sk) => acc + sk[i]! ** 2, 0))),
       gap: sigma.map(() => 0),
       leaf: s.map((sk) => sk.map(() => Number.NaN)),
       drift: 0,

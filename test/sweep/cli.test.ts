@@ -28,7 +28,8 @@ async function readRuns(dir: string): Promise<{ rows: Record<string, unknown>[];
   return { rows, meta };
 }
 
-const reducedBase = { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.0016, 0.00130321] }, dynamics: "reduced", steps: 3000 };
+// Records every 5 steps and sharpness every 1000 keep the separate `dlnlab run` calls cheap.
+const reducedBase = { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.0016, 0.00130321] }, dynamics: "reduced", steps: 3000, record: { every: 5 }, sharpness: { every: 1000 } };
 
 describe("dlnlab sweep", () => {
   it("gives the rows of separate dlnlab run calls, in Parquet with the spec as metadata", async () => {

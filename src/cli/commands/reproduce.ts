@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
-import type { Check } from "../../experiments/checks.js";
+import { PROVENANCE, type Check, type Provenance } from "../../experiments/checks.js";
 import { kindFor } from "../../experiments/config.js";
-import { fmt as fmtValue, reportHtml, reportMarkdown, type ReportExperiment } from "../../experiments/report.js";
+import { fmt as fmtValue, provenanceTally, reportHtml, reportMarkdown, type ReportExperiment } from "../../experiments/report.js";
 import type { Size } from "../../experiments/types.js";
 import { VERSION } from "../../version.js";
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from "../errors.js";
@@ -51,8 +51,10 @@ export interface SuiteSummary {
     name: string; kind: string; title: string; figure: string; claim: string; status: "done" | "reused" | "error";
     error: string | null; hash: string; computeSeconds: number; checks: { pass: number; total: number }; result: string | null;
   }[];
-  /** Every check of every experiment: name, claim, predicted, measured, error, tolerance, pass (and the experiment). */
+  /** Every check of every experiment: name, claim, provenance, predicted, measured, error, tolerance, pass (and the experiment). */
   checks: Check[];
+  /** Passing and total checks per provenance (whose claim: the paper, a related paper, or dlnlab's approximation or consistency). */
+  provenance: { provenance: Provenance; label: string; source: string; pass: number; total: number }[];
   notCovered: typeof NOT_COVERED;
   files: { report: string; markdown: string };
 }
@@ -64,8 +66,9 @@ export function registerReproduce(program: Command): void {
     .summary("reproduce the paper: run the experiment suite in parallel, write figures and a report")
     .description(
       "Run every experiment of experiments/ (or --only some) on a pool of worker threads, with a progress bar per experiment, " +
-        "and write OUT/report.html (self-contained, figures inline), OUT/report.md, OUT/summary.json (every check: name, claim, predicted, " +
-        "measured, error, pass) and per experiment OUT/<name>/ (result.json, figures as SVG and PNG, data as CSV). Finished experiments " +
+        "and write OUT/report.html (summary first, then the figures as lazy-loaded images of the SVG files beside it, then every check, " +
+        "failing first and filterable; nothing is fetched from elsewhere), OUT/report.md, OUT/summary.json (every check: name, claim, " +
+        "provenance — the paper's claim, a related paper's, or dlnlab's own approximation or consistency — predicted, measured, error, pass) and per experiment OUT/<name>/ (result.json, figures as SVG and PNG, data as CSV). Finished experiments " +
         "whose settings did not change are reused; an interrupted run (Ctrl-C, exit code 130) resumes from its finished tasks. " +
         "--quick (the default) takes about 25 s on 2 cores; --full (the paper-scale budgets) about 2 minutes.",
     )
@@ -107,7 +110,9 @@ export async function runSuite(entries: SuiteEntry[], o: SuiteOptions): Promise<
   mkdirSync(o.out, { recursive: true });
   const jobs: Job[] = entries.map((entry) => {
     const name = entry.config.name;
-    const result = o.fresh ? null : readFinished(o.out, name, entry.hash);
+    const stored = o.fresh ? null : readFinished(o.out, name, entry.hash);
+    // A result written before checks carried their provenance cannot go into the report: recompute it.
+    const result = stored && stored.checks.every((c) => Object.hasOwn(PROVENANCE, c.provenance ?? "")) ? stored : null;
     const tasks = result ? [] : kindFor(entry.resolved).plan(entry.resolved).map((t) => ({ ...t, fraction: 0 }));
     return { entry, tasks, result, reused: result !== null, error: null };
   });
@@ -211,6 +216,7 @@ function writeOutputs(jobs: Job[], o: SuiteOptions, wallSeconds: number): SuiteS
       result: jobs[i]!.result ? `${e.name}/result.json` : null,
     })),
     checks: experiments.flatMap((e) => e.checks.map((c) => ({ ...c, experiment: e.name }))),
+    provenance: provenanceTally(experiments.flatMap((e) => e.checks)).map((t) => ({ ...t, label: PROVENANCE[t.provenance].label, source: PROVENANCE[t.provenance].source })),
     notCovered: NOT_COVERED,
     files: { report: "report.html", markdown: "report.md" },
   };
@@ -229,11 +235,12 @@ function formatSuite(s: SuiteSummary, out: string): string {
   const rows = [["experiment", "reproduces", "checks", "compute", "status"]];
   for (const e of s.experiments) rows.push([e.name, e.figure, `${e.checks.pass}/${e.checks.total}`, `${e.computeSeconds.toFixed(1)} s`, e.error ? `error: ${e.error}` : e.status]);
   const pass = s.checks.filter((c) => c.pass).length;
-  const lines = [table(rows), "", `${pass} of ${s.checks.length} checks pass (${s.size} budget, ${s.wallSeconds.toFixed(1)} s wall time on ${s.jobs} threads).`];
+  const lines = [table(rows), "", `${pass} of ${s.checks.length} checks pass (${s.size} budget, ${s.wallSeconds.toFixed(1)} s wall time on ${s.jobs} threads): ` +
+    s.provenance.map((t) => `${t.label} ${t.pass}/${t.total}`).join(", ") + "."];
   const failing = s.checks.filter((c) => !c.pass);
   if (failing.length > 0) {
     lines.push("", "Failing checks (the report explains each):");
-    for (const c of failing) lines.push(`  ${c.experiment}: ${c.name} — predicted ${fmtValue(c.predicted)}, measured ${fmtValue(c.measured)}`);
+    for (const c of failing) lines.push(`  ${c.experiment}: ${c.name} [${PROVENANCE[c.provenance].label}] — predicted ${fmtValue(c.predicted)}, measured ${fmtValue(c.measured)}`);
   }
   lines.push("", `Report: ${join(out, "report.html")} (also report.md, summary.json, and ${out}/<experiment>/ with figures and data)`);
   return lines.join("\n") + "\n";

@@ -159,11 +159,13 @@ export function registerTheory(program: Command): void {
 
   cmd
     .command("window")
-    .summary("step-size thresholds: 2/λ_single, 2/λ_bal, η_WCR and the re-balancing window")
-    .description("Re-balancing window (2/λ_single, min(2/λ_bal, η_WCR)) of a mode with target σ.")
+    .summary("step-size thresholds: 2/λ_single, 2/λ_bal, η_WCR and the re-balancing window, as η and as h")
+    .description("Re-balancing window (2/λ_single, min(2/λ_bal, η_WCR)) of a mode with target σ, as step sizes η and as normalised steps h = η·λ_single.")
     .addHelpText(
       "after",
-      "\nJSON keys (step sizes, docs/theory.md §4–§5):\n" +
+      "\nEvery bound is printed as a step size η and as h = η·λ_single, λ_single = max_k L_k σ^(2−2/L_k)\n" +
+        "(the scale of `dlnlab run --h`; 2/λ_single is h = 2).\n" +
+        "JSON keys (step sizes, docs/theory.md §4–§5):\n" +
         "  etaSingle    2/λ_single. Heterogeneous depths: the SHARPEST single-path minimum,\n" +
         "               2/max_k L_k σ^(2−2/L_k). etaSinglePerPathway lists 2/λ_k per pathway;\n" +
         "               GF ends on the shallow (or largest-init) pathway, and a run re-balances\n" +
@@ -172,7 +174,8 @@ export function registerTheory(program: Command): void {
         "  etaWcr       c_L/(L σ^(2−2/L)) of the SHALLOWEST pathway (L = min_k L_k): the\n" +
         "               worst-case-return ceiling of the deep chain.\n" +
         "  also lower, upper, binding (balanced|wcr), empty, lambdaSingle,\n" +
-        "  lambdaBalanced, cL.",
+        "  lambdaBalanced, cL, and h: the same bounds as h = η·λ_single (single, singlePerPathway,\n" +
+        "  balanced, wcr, lower, upper).",
     )
     .requiredOption("--depths <list>", DEPTHS_HELP)
     .option("--sigma <x>", "target singular value σ > 0", "1")
@@ -181,21 +184,30 @@ export function registerTheory(program: Command): void {
       const depths = depthsOf(opts.depths);
       const sigma = parsePositive("--sigma", opts.sigma);
       const w = withFlags(() => theory.stabilityWindow(depths, sigma));
-      if (opts.json) return printJson({ ...w, depths, sigma });
+      const toH = (eta: number) => eta * w.lambdaSingle;
+      const h = {
+        single: toH(w.etaSingle),
+        singlePerPathway: w.etaSinglePerPathway.map(toH),
+        balanced: toH(w.etaBalanced),
+        wcr: toH(w.etaWcr),
+        lower: toH(w.lower),
+        upper: toH(w.upper),
+      };
+      if (opts.json) return printJson({ ...w, h, depths, sigma });
       const hetero = depths.some((L) => L !== depths[0]);
       process.stdout.write(
-        `Step-size thresholds for depths ${depths.join(",")}, σ = ${num(sigma)}\n\n` +
-          facts([
-            ["threshold", "lr", "meaning"],
-            ["2/λ_single", num(w.etaSingle), hetero ? "sharpest single-path minimum becomes unstable" : "single-path minimum becomes unstable"],
-            ["2/λ_bal", num(w.etaBalanced), "flattest (optimal) allocation becomes unstable"],
-            ["η_WCR", num(w.etaWcr), `worst overshoot crosses 0 (c_${Math.min(...depths)} = ${num(w.cL)}${hetero ? ", shallowest pathway" : ""})`],
+        `Step-size thresholds for depths ${depths.join(",")}, σ = ${num(sigma)} (λ_single = ${num(w.lambdaSingle)}, h = η·λ_single)\n\n` +
+          grid([
+            ["threshold", "lr = η", "h = η·λ_single", "meaning"],
+            ["2/λ_single", num(w.etaSingle), num(h.single), hetero ? "sharpest single-path minimum becomes unstable" : "single-path minimum becomes unstable"],
+            ["2/λ_bal", num(w.etaBalanced), num(h.balanced), "flattest (optimal) allocation becomes unstable"],
+            ["η_WCR", num(w.etaWcr), num(h.wcr), `worst overshoot crosses 0 (c_${Math.min(...depths)} = ${num(w.cL)}${hetero ? ", shallowest pathway" : ""})`],
           ]) +
           "\n" +
           (w.empty
-            ? `re-balancing window: empty (${num(w.lower)} >= ${num(w.upper)})\n`
-            : `re-balancing window: ${num(w.lower)} < lr < ${num(w.upper)}  (upper end set by ${w.binding === "balanced" ? "2/λ_bal" : "η_WCR"})\n`) +
-          (hetero ? `per-pathway 2/λ_single: ${w.etaSinglePerPathway.map(num).join(", ")}\n` : ""),
+            ? `re-balancing window: empty (lr: ${num(w.lower)} >= ${num(w.upper)}; h: ${num(h.lower)} >= ${num(h.upper)})\n`
+            : `re-balancing window: ${num(w.lower)} < lr < ${num(w.upper)}, i.e. ${num(h.lower)} < h < ${num(h.upper)}  (upper end set by ${w.binding === "balanced" ? "2/λ_bal" : "η_WCR"})\n`) +
+          (hetero ? `per-pathway 2/λ_single: lr ${w.etaSinglePerPathway.map(num).join(", ")}; h ${h.singlePerPathway.map(num).join(", ")}\n` : ""),
       );
     });
 

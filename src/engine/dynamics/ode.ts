@@ -35,6 +35,9 @@ const a51 = 19372 / 6561, a52 = -25360 / 2187, a53 = 64448 / 6561, a54 = -212 / 
 const a61 = 9017 / 3168, a62 = -355 / 33, a63 = 46732 / 5247, a64 = 49 / 176, a65 = -5103 / 18656;
 const a71 = 35 / 384, a73 = 500 / 1113, a74 = 125 / 192, a75 = -2187 / 6784, a76 = 11 / 84;
 const e1 = 71 / 57600, e3 = -71 / 16695, e4 = 71 / 1920, e5 = -17253 / 339200, e6 = 22 / 525, e7 = -1 / 40;
+// Shampine's (1986) 4th-order dense output of the step (Hairer, Nørsett & Wanner, §II.6; dopri5's CONTD5).
+const d1 = -12715105075 / 11282082432, d3 = 87487479700 / 32700410799, d4 = -10690763975 / 1880347072;
+const d5 = 701980252875 / 199316789632, d6 = -1453857185 / 822651844, d7 = 69997945 / 29380423;
 
 /** An adaptive DOPRI5 integrator for a fixed state size; `integrate` advances y in place. */
 export class DormandPrince {
@@ -48,6 +51,10 @@ export class DormandPrince {
   private readonly yNew: Float64Array;
   private h = 0;
   private fsalValid = false;
+  /** Dense-output coefficients of the last accepted `step`, its start time and length. */
+  private cont: Float64Array[] | null = null;
+  private contT = 0;
+  private contH = 0;
 
   constructor(
     readonly n: number,
@@ -109,66 +116,121 @@ export class DormandPrince {
    * size underflows or the state becomes non-finite (a blow-up of the flow).
    */
   integrate(y: Float64Array, t0: number, t1: number): void {
+    let t = t0;
+    this.prepare(y, t0, t1 - t0);
+    let attempts = 0;
+    while (t < t1) {
+      if (++attempts > this.maxSteps) throw new Error(`ODE: more than ${this.maxSteps} steps between t=${t0} and t=${t1}`);
+      t = this.attempt(y, t, t1, false);
+    }
+  }
+
+  /**
+   * One accepted step of `y` from t, of the controller's own length but never past `tMax` (after
+   * rejected attempts as needed); returns the new time. Unlike `integrate`, where it lands depends only
+   * on the state, the tolerances and `tMax`, never on the times at which a caller looks at the
+   * solution: `interpolate` gives those (Shampine's 4th-order dense output of the step).
+   */
+  step(y: Float64Array, t: number, tMax: number): number {
+    this.prepare(y, t, tMax - t);
+    for (let attempts = 1; attempts <= this.maxSteps; attempts++) {
+      const next = this.attempt(y, t, tMax, true);
+      if (next !== t) return next;
+    }
+    throw new Error(`ODE: more than ${this.maxSteps} rejected steps at t=${t}`);
+  }
+
+  /** The dense-output solution at time t inside the last accepted `step` (t_old ≤ t ≤ t_new), into `out`. */
+  interpolate(t: number, out: Float64Array): void {
+    const c = this.cont;
+    if (!c || this.contH <= 0) throw new Error("ODE: no step to interpolate");
+    const th = (t - this.contT) / this.contH;
+    const th1 = 1 - th;
+    const [r1, r2, r3, r4, r5] = c as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    for (let i = 0; i < this.n; i++) out[i] = r1[i] + th * (r2[i] + th1 * (r3[i] + th * (r4[i] + th1 * r5[i])));
+  }
+
+  private prepare(y: Float64Array, t: number, span: number): void {
+    if (!this.fsalValid) {
+      this.eval(t, y, this.k[0]!);
+      this.fsalValid = true;
+    }
+    if (this.h <= 0) this.h = this.initialStep(t, y, span);
+  }
+
+  /** One attempted step from t toward t1: on acceptance advances y and returns the new time, else returns t. */
+  private attempt(y: Float64Array, t: number, t1: number, dense: boolean): number {
     const n = this.n;
     const [k1, k2, k3, k4, k5, k6, k7] = this.k as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     const ys = this.yStage;
     const yn = this.yNew;
-    let t = t0;
-    if (!this.fsalValid) {
-      this.eval(t, y, k1);
-      this.fsalValid = true;
+    let h = Math.min(this.h, this.hMax);
+    const last = t + h >= t1;
+    if (last) h = t1 - t;
+    if (!(h > Math.abs(t) * 1e-15) && !last) throw new Error(`ODE: step size underflow at t=${t}`);
+    for (let i = 0; i < n; i++) ys[i] = y[i] + h * a21 * k1[i];
+    this.eval(t + c2 * h, ys, k2);
+    for (let i = 0; i < n; i++) ys[i] = y[i] + h * (a31 * k1[i] + a32 * k2[i]);
+    this.eval(t + c3 * h, ys, k3);
+    for (let i = 0; i < n; i++) ys[i] = y[i] + h * (a41 * k1[i] + a42 * k2[i] + a43 * k3[i]);
+    this.eval(t + c4 * h, ys, k4);
+    for (let i = 0; i < n; i++) ys[i] = y[i] + h * (a51 * k1[i] + a52 * k2[i] + a53 * k3[i] + a54 * k4[i]);
+    this.eval(t + c5 * h, ys, k5);
+    for (let i = 0; i < n; i++) {
+      ys[i] = y[i] + h * (a61 * k1[i] + a62 * k2[i] + a63 * k3[i] + a64 * k4[i] + a65 * k5[i]);
     }
-    if (this.h <= 0) this.h = this.initialStep(t, y, t1 - t0);
-    let attempts = 0;
-    while (t < t1) {
-      if (++attempts > this.maxSteps) throw new Error(`ODE: more than ${this.maxSteps} steps between t=${t0} and t=${t1}`);
-      let h = Math.min(this.h, this.hMax);
-      const last = t + h >= t1;
-      if (last) h = t1 - t;
-      if (!(h > Math.abs(t) * 1e-15) && !last) throw new Error(`ODE: step size underflow at t=${t}`);
-      for (let i = 0; i < n; i++) ys[i] = y[i] + h * a21 * k1[i];
-      this.eval(t + c2 * h, ys, k2);
-      for (let i = 0; i < n; i++) ys[i] = y[i] + h * (a31 * k1[i] + a32 * k2[i]);
-      this.eval(t + c3 * h, ys, k3);
-      for (let i = 0; i < n; i++) ys[i] = y[i] + h * (a41 * k1[i] + a42 * k2[i] + a43 * k3[i]);
-      this.eval(t + c4 * h, ys, k4);
-      for (let i = 0; i < n; i++) ys[i] = y[i] + h * (a51 * k1[i] + a52 * k2[i] + a53 * k3[i] + a54 * k4[i]);
-      this.eval(t + c5 * h, ys, k5);
-      for (let i = 0; i < n; i++) {
-        ys[i] = y[i] + h * (a61 * k1[i] + a62 * k2[i] + a63 * k3[i] + a64 * k4[i] + a65 * k5[i]);
-      }
-      this.eval(t + h, ys, k6);
-      for (let i = 0; i < n; i++) {
-        yn[i] = y[i] + h * (a71 * k1[i] + a73 * k3[i] + a74 * k4[i] + a75 * k5[i] + a76 * k6[i]);
-      }
-      this.eval(t + h, yn, k7);
-      let err = 0;
-      for (let i = 0; i < n; i++) {
-        const ei = h * (e1 * k1[i] + e3 * k3[i] + e4 * k4[i] + e5 * k5[i] + e6 * k6[i] + e7 * k7[i]);
-        const r = ei / this.errWeight(y[i], yn[i]);
-        err += r * r;
-      }
-      err = Math.sqrt(err / n);
-      if (!Number.isFinite(err)) {
-        // Non-finite stage values: retry with a much smaller step; give up when that cannot help.
-        this.stats.rejected++;
-        this.h = h * 0.1;
-        if (!(this.h > Math.abs(t) * 1e-15)) throw new Error(`ODE: non-finite state at t=${t}`);
-        continue;
-      }
-      // Step-size controller (order 5): safety 0.9, change factor clipped to [0.2, 5].
-      const factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)));
-      if (err <= 1) {
-        this.stats.accepted++;
-        t = last ? t1 : t + h;
-        y.set(yn);
-        k1.set(k7); // first-same-as-last
-        // Keep the controller's proposal, not the shortened landing step.
-        this.h = last ? Math.max(this.h, h * factor) : h * factor;
-      } else {
-        this.stats.rejected++;
-        this.h = h * Math.min(1, factor);
-      }
+    this.eval(t + h, ys, k6);
+    for (let i = 0; i < n; i++) {
+      yn[i] = y[i] + h * (a71 * k1[i] + a73 * k3[i] + a74 * k4[i] + a75 * k5[i] + a76 * k6[i]);
     }
+    this.eval(t + h, yn, k7);
+    let err = 0;
+    for (let i = 0; i < n; i++) {
+      const ei = h * (e1 * k1[i] + e3 * k3[i] + e4 * k4[i] + e5 * k5[i] + e6 * k6[i] + e7 * k7[i]);
+      const r = ei / this.errWeight(y[i], yn[i]);
+      err += r * r;
+    }
+    err = Math.sqrt(err / n);
+    if (!Number.isFinite(err)) {
+      // Non-finite stage values: retry with a much smaller step; give up when that cannot help.
+      this.stats.rejected++;
+      this.h = h * 0.1;
+      if (!(this.h > Math.abs(t) * 1e-15)) throw new Error(`ODE: non-finite state at t=${t}`);
+      return t;
+    }
+    // Step-size controller (order 5): safety 0.9, change factor clipped to [0.2, 5].
+    const factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)));
+    if (err <= 1) {
+      this.stats.accepted++;
+      if (dense) this.keepDense(y, t, h);
+      y.set(yn);
+      k1.set(k7); // first-same-as-last
+      // Keep the controller's proposal, not the shortened landing step.
+      this.h = last ? Math.max(this.h, h * factor) : h * factor;
+      return last ? t1 : t + h;
+    }
+    this.stats.rejected++;
+    this.h = h * Math.min(1, factor);
+    return t;
+  }
+
+  /** Shampine's dense-output coefficients of the accepted step (y → yNew over [t, t + h]), before y and k1 move on. */
+  private keepDense(y: Float64Array, t: number, h: number): void {
+    const n = this.n;
+    const c = (this.cont ??= Array.from({ length: 5 }, () => new Float64Array(n)));
+    const [r1, r2, r3, r4, r5] = c as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const [k1, , k3, k4, k5, k6, k7] = this.k as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+    const yn = this.yNew;
+    for (let i = 0; i < n; i++) {
+      const dy = yn[i] - y[i];
+      const b = h * k1[i] - dy;
+      r1[i] = y[i];
+      r2[i] = dy;
+      r3[i] = b;
+      r4[i] = dy - h * k7[i] - b;
+      r5[i] = h * (d1 * k1[i] + d3 * k3[i] + d4 * k4[i] + d5 * k5[i] + d6 * k6[i] + d7 * k7[i]);
+    }
+    this.contT = t;
+    this.contH = h;
   }
 }

@@ -13,7 +13,7 @@ import {
   balancedCoefficients, balancedFlowRhs, balancedGdStepTyped, layerCoefficients, layerFlowRhs, layerGdStep,
   layerScratch, type ReducedSpec,
 } from "./reduced.js";
-import { LanczosSolver, type LanczosOptions } from "../measure/lanczos.js";
+import { LanczosSolver, type LanczosOptions, type LanczosWarmStart } from "../measure/lanczos.js";
 import { balancedToLayers, svsHessianTop } from "../measure/hessian-blocks.js";
 import type { Rng } from "../rng.js";
 
@@ -49,6 +49,13 @@ export interface System {
   drift(): number;
   /** Top Hessian eigenvalues at the last evaluation. */
   sharpness(top: number, options: LanczosOptions): number[];
+  /**
+   * The Lanczos warm start the next `sharpness` call will use (part of a run's resumable state, so a
+   * resumed run measures the same bits); null when it will start cold or the system uses no Lanczos.
+   */
+  sharpnessWarmStart(): LanczosWarmStart | null;
+  /** Restore a warm start saved by `sharpnessWarmStart` (null: start cold). */
+  setSharpnessWarmStart(start: LanczosWarmStart | null): void;
   /** Frobenius norm of every weight matrix, pathway by pathway (o_k + l), for systems with weight matrices of their own (MLP). */
   layerNorms?(out: Float64Array): void;
 }
@@ -168,6 +175,14 @@ export abstract class WeightSystem<M extends WeightModel> {
   sharpness(top: number, options: LanczosOptions): number[] {
     return this.lanczos.solve((v, out) => this.model.hvp(v, out), { ...options, top }).values;
   }
+
+  sharpnessWarmStart(): LanczosWarmStart | null {
+    return this.lanczos.warmStart();
+  }
+
+  setSharpnessWarmStart(start: LanczosWarmStart | null): void {
+    this.lanczos.setWarmStart(start);
+  }
 }
 
 /**
@@ -265,6 +280,8 @@ abstract class ReducedSystem implements System {
   protected loss = Number.NaN;
   private lanczos: LanczosSolver | null = null;
   private full: MultiPathwayDLN | null = null;
+  /** A warm start restored before the solver exists (it is built at the first Lanczos measurement). */
+  private pendingWarmStart: LanczosWarmStart | null = null;
 
   constructor(
     depths: readonly number[],
@@ -318,6 +335,7 @@ abstract class ReducedSystem implements System {
       }
       this.full = new MultiPathwayDLN(this.depths, target);
       this.lanczos = new LanczosSolver(this.full.nParams, this.rng);
+      this.lanczos.setWarmStart(this.pendingWarmStart);
     }
     const m = this.full;
     m.theta.fill(0);
@@ -331,6 +349,15 @@ abstract class ReducedSystem implements System {
     });
     m.evaluate();
     return this.lanczos!.solve((v, out) => m.hvp(v, out), { ...options, top }).values;
+  }
+
+  sharpnessWarmStart(): LanczosWarmStart | null {
+    return this.lanczos ? this.lanczos.warmStart() : this.pendingWarmStart;
+  }
+
+  setSharpnessWarmStart(start: LanczosWarmStart | null): void {
+    if (this.lanczos) this.lanczos.setWarmStart(start);
+    else this.pendingWarmStart = start;
   }
 }
 

@@ -14,6 +14,15 @@ export function balanceIndex(s: ArrayLike<number>): number {
   return sq === 0 ? Number.NaN : (sum * sum) / (s.length * sq);
 }
 
+/**
+ * Normalised balance (K·BI − 1)/(K − 1) ∈ [0, 1] of one mode, BI the `balanceIndex`: 0 = one pathway
+ * carries the mode, 1 = equal split (the phase diagram's scale; NaN for K = 1 or s = 0).
+ */
+export function normalisedBalance(s: ArrayLike<number>): number {
+  const K = s.length;
+  return K < 2 ? Number.NaN : (K * balanceIndex(s) - 1) / (K - 1);
+}
+
 /** Balancing gap Var_k(s_k) (population variance over the K pathways) of one mode. */
 export function balancingGap(s: ArrayLike<number>): number {
   const K = s.length;

@@ -124,7 +124,7 @@ function sweepFigure(r: R, data: MlpData, sw: SweepData): Figure {
   const sub = `K = ${net.depths.length}, L = ${net.depths[0]}, d = ${net.width}, hidden ${net.hidden}, σ = ${net.sigma}, ${r.budget.steps} GD steps`;
   const pad = 0.03 * (hi - lo);
   const xLabel = `normalised step h = η·λ_single (λ_single = ${short(th.lambdaSingle)})`;
-  const yLabel = "final balance (s₁ + s₂)²/(2(s₁² + s₂²))";
+  const yLabel = "final balance index (s₁ + s₂)²/(2(s₁² + s₂²))";
   /** One panel of the figure: the same size and step axis everywhere. */
   const panel = (id: string, title: string, subtitle: string, x: [number, number], y: AxisSpec, series: Series[], rules: RuleSpec[], legend: LegendPosition) =>
     lineChart({ id, title, subtitle, width: PANEL.width + 80, height: PANEL.height + 60, x: { label: xLabel, domain: x }, y, series, rules, legend: { position: legend } });

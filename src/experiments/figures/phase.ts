@@ -45,7 +45,7 @@ export function phaseFigures(r: R, data: PhaseData): Figure[] {
       x: { label: "normalised step h = η·λ_single (dimensionless)", domain: [r.h.from - data.dh / 2, r.h.to + data.dh / 2] },
       rows: { label: "depth L", labels },
       cells,
-      color: { label: "balance (K·BI − 1)/(K − 1)", domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] },
+      color: { label: "normalised balance (K·BI − 1)/(K − 1)", domain: [0, 1], ticks: [0, 0.25, 0.5, 0.75, 1] },
       categories: CATEGORIES.filter((c) => cells.some((cell) => cell.category === c.name)),
       marks: [
         { label: "h = 2 (2/λ_single)", at: [{ x: 2 }] },
@@ -57,8 +57,8 @@ export function phaseFigures(r: R, data: PhaseData): Figure[] {
   const figs: Figure[] = [{
     name: "phase-diagram",
     title: `${r.figure}: phase diagram`,
-    caption: "Final balance of one mode over the normalised step h for each depth (rows) and number of pathways (panels); 0 = one pathway carries σ, " +
-      "1 = equal split. Grey cells did not reach zero loss: not converged within the step budget (persistent oscillation above the window, or a very " +
+    caption: "Final normalised balance (K·BI − 1)/(K − 1) of one mode over the normalised step h for each depth (rows) and number of pathways (panels), " +
+      "BI = (Σ_k s_k)²/(K Σ_k s_k²) being the balance index that `dlnlab run`, its CSV and the lab report; 0 = one pathway carries σ, 1 = equal split. Grey cells did not reach zero loss: not converged within the step budget (persistent oscillation above the window, or a very " +
       "slow drift), a collapse back onto the small-initialisation plateau, a sign flip of a layer, or divergence. Lines: h = 2 (the single-path minimum loses stability), 2λ_single/λ_bal (the top of the window; solid-dashed per row) " +
       "and the worst-case-return constant c_L (dotted per row).",
     svg: panelGrid(heat, { columns: 1, title: r.title }),
@@ -86,7 +86,7 @@ function profileFigure(r: R, data: PhaseData): Figure {
       width: PANEL.width + 80,
       height: PANEL.height + 40,
       x: { label: "normalised step h = η·λ_single (dimensionless)" },
-      y: { label: "balance (K·BI − 1)/(K − 1)", domain: [0, 1.05] },
+      y: { label: "normalised balance (K·BI − 1)/(K − 1)", domain: [0, 1.05] },
       series,
       rules: [{ x: 2, label: "h = 2", color: THEORY, dash: "4,3" }],
     }));
@@ -94,7 +94,7 @@ function profileFigure(r: R, data: PhaseData): Figure {
   return {
     name: "phase-profiles",
     title: `${r.figure}: final balance across the window`,
-    caption: "The converged cells of the phase diagram as profiles: final balance against h per depth (dots), with the balance of the predicted " +
+    caption: "The converged cells of the phase diagram as profiles: final normalised balance against h per depth (dots), with that of the predicted " +
       "stopping boundary λ = 2/η (lines; exact for K = 2, drift flow for K > 2). Below h = 2 the runs stay winner-takes-all; inside the window they " +
       "stop on the boundary, slightly past it (GD stops once the sharpness is a little below 2/η).",
     svg: panelGrid(panels, { columns: 2, title: "Final balance across the re-balancing window" }),
