@@ -35,6 +35,9 @@ axes:
 predict: true
 `;
 
+/** Most points the page runs (its rows take about 2 kB each in the tab; 10⁵ is issue 13's phase diagram). */
+const MAX_PAGE_POINTS = 200_000;
+
 type Phase = "idle" | "running" | "done" | "stopped" | "error" | "loaded";
 
 class SweepPage {
@@ -101,7 +104,11 @@ class SweepPage {
       this.parsed = parseSpecText(this.editor.value);
       err.textContent = "";
       this.editor.removeAttribute("aria-invalid");
-      byId("sweep-count").textContent = `${fmtInt(this.parsed.points)} points`;
+      const steps = Number((this.parsed.spec.base as { steps?: unknown }).steps);
+      byId("sweep-count").textContent = `${fmtInt(this.parsed.points)} points` + (Number.isFinite(steps) ? ` × ${fmtInt(steps)} steps` : "");
+      if (this.parsed.points > MAX_PAGE_POINTS) {
+        err.textContent = `axes: ${fmtInt(this.parsed.points)} points is more than this page keeps (${fmtInt(MAX_PAGE_POINTS)}); run it with npx dlnlab sweep and open its Parquet files here`;
+      }
       this.writeUrl();
       if (!this.pool) this.show(this.parsed.spec, [], this.parsed.points);
     } catch (e) {
@@ -133,7 +140,7 @@ class SweepPage {
 
   private renderButtons(): void {
     const running = this.pool !== null;
-    byId<HTMLButtonElement>("sweep-run").disabled = running || !this.parsed || !layoutOf(this.parsed.spec);
+    byId<HTMLButtonElement>("sweep-run").disabled = running || !this.parsed || !layoutOf(this.parsed.spec) || this.parsed.points > MAX_PAGE_POINTS;
     byId<HTMLButtonElement>("sweep-stop").disabled = !running;
   }
 

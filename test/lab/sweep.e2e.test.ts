@@ -191,7 +191,7 @@ describe("issue 16 sweep page (Chromium)", () => {
     const again = await open(`sweep.html?${url.searchParams.toString()}&cell=3`);
     const text = await again.page.$eval("#sweep-spec", (e) => (e as unknown as El).value);
     expect(parseSweepSpec((await import("yaml")).parse(text))).toEqual(parseSweepSpec(edited));
-    expect(await again.page.textContent("#sweep-count")).toBe("10 points");
+    expect(await again.page.textContent("#sweep-count")).toBe("10 points × 4,000 steps");
     expect(new URL(await again.page.evaluate(() => location.href)).searchParams.get("cell")).toBe("3");
     expect(await again.page.isVisible("#cell-open")).toBe(true);
     expect([...errors, ...again.errors]).toEqual([]);
