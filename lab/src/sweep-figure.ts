@@ -110,13 +110,15 @@ export class SweepFigure {
       };
       c.fillStyle = "#f4f5f7";
       c.fillRect(left, M.top, W, H);
-      const xKeys = layout.x.values.map(valueKey);
-      const seen = new Set<string>();
+      // Index maps, not indexOf: a 10⁵-cell diagram is redrawn while it fills.
+      const xIndex = new Map(layout.x.values.map((v, i) => [valueKey(v), i]));
+      const rowIndex = new Map(rowKeys.map((k, j) => [k, j]));
+      const seen = new Uint8Array(nx * rv.length);
       for (const r of sorted) {
-        const i = xKeys.indexOf(valueKey(r[layout.x.column]));
-        const j = rowKeys.indexOf(valueKey(r[layout.row.column]));
-        if (i < 0 || j < 0 || seen.has(`${i},${j}`)) continue;
-        seen.add(`${i},${j}`);
+        const i = xIndex.get(valueKey(r[layout.x.column])) ?? -1;
+        const j = rowIndex.get(valueKey(r[layout.row.column])) ?? -1;
+        if (i < 0 || j < 0 || seen[j * nx + i]) continue;
+        seen[j * nx + i] = 1;
         const [lo, hi] = edges(i);
         const x0 = X(lo);
         const x1 = X(hi);

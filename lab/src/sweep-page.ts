@@ -50,6 +50,8 @@ class SweepPage {
   private pool: SweepPool | null = null;
   private started = 0;
   private frame = 0;
+  /** Earliest time of the next redraw (ms, animation-frame clock). */
+  private nextDraw = 0;
   private readonly figure: SweepFigure;
   private readonly editor = byId<HTMLTextAreaElement>("sweep-spec");
   private cell: number | null = null;
@@ -266,9 +268,17 @@ class SweepPage {
 
   private requestDraw(): void {
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
+    this.frame = requestAnimationFrame((now) => {
       this.frame = 0;
+      // Redraw at most at frame rate and less often when drawing is slow (large diagrams): drawing
+      // never takes more than about a third of the main thread.
+      if (now < this.nextDraw) {
+        this.requestDraw();
+        return;
+      }
+      const t0 = performance.now();
       if (this.layout) this.figure.draw(this.layout, this.rows, (v) => this.lines(v));
+      this.nextDraw = now + 2 * (performance.now() - t0);
       const p = byId<HTMLProgressElement>("sweep-progress");
       p.value = this.total > 0 ? this.rows.length / this.total : 0;
       byId("sweep-progress-text").textContent = `${fmtInt(this.rows.length)} / ${fmtInt(this.total)} points`;
