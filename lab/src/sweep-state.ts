@@ -114,7 +114,7 @@ export function layoutOf(spec: SweepSpec): Layout | null {
 
 /** One point of a spec, built by the engine's expansion. */
 export function pointAt(spec: SweepSpec, index: number): SweepPoint | undefined {
-  return expandSweep(spec, { only: (i) => i === index })[0];
+  return expandSweep(spec, { range: [index, index + 1] })[0];
 }
 
 /** The lab run state of a config: the defaults plus every flag whose text differs from them. */

@@ -16,7 +16,7 @@ const scope = self as unknown as WorkerScope;
 
 scope.onmessage = ({ data: { task, spec, from, to } }) => {
   try {
-    const points = expandSweep(spec, { only: (i) => i >= from && i < to });
+    const points = expandSweep(spec, { range: [from, to] });
     runPoints(spec, points, (rows) => scope.postMessage({ type: "rows", task, rows }));
     scope.postMessage({ type: "done", task });
   } catch (err) {

@@ -277,6 +277,8 @@ export interface ExpandOptions {
   force?: boolean;
   /** Only these point indices (default all), e.g. the missing points of a resumed sweep or a shard. */
   only?: (index: number) => boolean;
+  /** Only indices from ≤ i < to (default all): a product sweep then visits no other index (a worker's share of a large sweep). */
+  range?: readonly [number, number];
 }
 
 /**
@@ -292,9 +294,12 @@ export function expandSweep(spec: SweepSpec, options: ExpandOptions = {}): Sweep
   const dims = dimensions(spec);
   const rng = spec.random ? new Rng(spec.random.seed) : null;
   const points: SweepPoint[] = [];
-  for (let i = 0; i < n; i++) {
+  const [from, to] = options.range ?? [0, n];
+  // A random search draws every index before `from` too: the stream gives each index its own draw.
+  for (let i = rng ? 0 : Math.max(0, from); i < Math.min(n, to); i++) {
     // The random stream is consumed for every index, so a subset is the same points as in the full draw.
     const values = rng ? randomValues(spec, dims, rng) : productValues(dims, i);
+    if (i < from) continue;
     if (options.only && !options.only(i)) continue;
     points.push(makePoint(base, values, i));
   }
