@@ -95,7 +95,9 @@ export class SweepFigure {
     const xs = scale(layout.x, rows);
     const X = (v: number) => left + ((v - xs.lo) / (xs.hi - xs.lo)) * W;
     this.hits = [];
-    const sorted = [...rows].sort((a, b) => num(a.point) - num(b.point));
+    // Replicates of a cell (hidden axes): the first point in expansion order is drawn, so sort; else
+    // every cell has one row and the arrival order will do (sorting 10⁵ rows per frame costs ~30 ms).
+    const sorted = layout.hidden.length > 0 ? [...rows].sort((a, b) => num(a.point) - num(b.point)) : rows;
     if (layout.kind === "heatmap" && layout.row) {
       const rv = layout.row.values;
       const band = H / rv.length;
@@ -192,16 +194,21 @@ export class SweepFigure {
         }
       }
       c.setLineDash([]);
+      // Outlined dots for a few hundred runs; plain 3-px squares beyond (arcs cost ~5 µs each).
+      const dense = sorted.length > 2000;
+      c.strokeStyle = "#1b1b1b";
       for (const r of sorted) {
         const o = outcome(r);
         const x = X(xs.pos(r[layout.x.column]));
         const y = "value" in o ? Y(o.value) : Y(0) + 14;
         c.fillStyle = outcomeColor(r);
-        c.strokeStyle = "#1b1b1b";
-        c.beginPath();
-        c.arc(x, y, 4, 0, 2 * Math.PI);
-        c.fill();
-        c.stroke();
+        if (dense) c.fillRect(x - 1.5, y - 1.5, 3, 3);
+        else {
+          c.beginPath();
+          c.arc(x, y, 4, 0, 2 * Math.PI);
+          c.fill();
+          c.stroke();
+        }
         this.hits.push({ x0: x - 5, x1: x + 5, y0: y - 5, y1: y + 5, row: r });
       }
       c.save();

@@ -270,15 +270,15 @@ class SweepPage {
     if (this.frame) return;
     this.frame = requestAnimationFrame((now) => {
       this.frame = 0;
-      // Redraw at most at frame rate and less often when drawing is slow (large diagrams): drawing
-      // never takes more than about a third of the main thread.
+      // Redraw at most at frame rate and less often when drawing is slow (large diagrams): while the
+      // workers run, drawing takes at most a fifth of the main thread, which shares the cores with them.
       if (now < this.nextDraw) {
         this.requestDraw();
         return;
       }
       const t0 = performance.now();
       if (this.layout) this.figure.draw(this.layout, this.rows, (v) => this.lines(v));
-      this.nextDraw = now + 2 * (performance.now() - t0);
+      this.nextDraw = now + (this.pool ? 4 : 2) * (performance.now() - t0);
       const p = byId<HTMLProgressElement>("sweep-progress");
       p.value = this.total > 0 ? this.rows.length / this.total : 0;
       byId("sweep-progress-text").textContent = `${fmtInt(this.rows.length)} / ${fmtInt(this.total)} points`;

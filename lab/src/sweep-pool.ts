@@ -46,6 +46,9 @@ export class SweepPool {
         this.fail(`a sweep worker stopped: ${e.message}`);
       };
       this.workers.push(worker);
+      // Two tasks in flight per worker: the next one waits in the worker's queue, so a worker never
+      // idles while the page is busy drawing and has not yet read its "done".
+      this.launch(worker, size);
       this.launch(worker, size);
     }
   }
