@@ -246,13 +246,13 @@ export class SweepFigure {
       c.stroke();
       c.fillText(label(v), x, M.top + H + 18);
     });
-    c.fillText(axisTitle(layout.x.name), left + W / 2, M.top + H + 42);
+    c.fillText(axisTitle(layout.x.name, W < 420), left + W / 2, M.top + H + 42);
   }
 }
 
-/** An axis title with its units where known. */
-export function axisTitle(name: string): string {
-  if (name === "h") return "normalised step h = η·λ_single (dimensionless)";
+/** An axis title with its units where known (`short`: for a phone-width figure). */
+export function axisTitle(name: string, short = false): string {
+  if (name === "h") return short ? "h = η·λ_single (dimensionless)" : "normalised step h = η·λ_single (dimensionless)";
   if (name === "lr" || name === "--lr") return "step size η";
   if (name === "depths" || name === "--depths") return "depths L_k per pathway";
   return name;
