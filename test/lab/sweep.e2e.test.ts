@@ -196,4 +196,28 @@ describe("issue 16 sweep page (Chromium)", () => {
     expect(await again.page.isVisible("#cell-open")).toBe(true);
     expect([...errors, ...again.errors]).toEqual([]);
   });
+
+  it("names the field of a bad spec and keeps Run disabled; Stop ends a running sweep at once", async () => {
+    const { page, errors } = await open("sweep.html");
+    await page.waitForFunction(() => /points/.test(document.getElementById("sweep-count")?.textContent ?? ""));
+    await page.fill("#sweep-spec", JSON.stringify({ ...SPEC, axes: { h: { from: 1, points: 3 } } }));
+    expect(await page.textContent("#sweep-spec-error")).toMatch(/^spec: axes\.h: /);
+    expect(await page.isDisabled("#sweep-run")).toBe(true);
+    // 10⁵ points × 10⁴ steps: minutes of work, stopped right after it starts.
+    const big = { ...SPEC, base: { ...SPEC.base, steps: 10_000 }, axes: { h: { from: 0.5, to: 4.5, points: 50_000 }, depths: { values: [[2, 2], [4, 4]] } } };
+    await page.fill("#sweep-spec", JSON.stringify(big));
+    expect(await page.textContent("#sweep-spec-error")).toBe("");
+    await page.click("#sweep-run");
+    expect(await page.isDisabled("#sweep-run")).toBe(true);
+    await page.click("#sweep-stop");
+    expect(await page.$eval("#sweep-status", (e) => (e as unknown as El).dataset.phase)).toBe("stopped");
+    const done = Number(await page.$eval("#sweep-rate", (e) => (e as unknown as El).dataset.runs));
+    expect(done).toBeLessThan(100_000);
+    // The workers are gone: no row arrives after Stop.
+    const progress = await page.textContent("#sweep-progress-text");
+    await page.waitForTimeout(1000);
+    expect(await page.textContent("#sweep-progress-text")).toBe(progress);
+    expect(await page.isDisabled("#sweep-run")).toBe(false);
+    expect(errors).toEqual([]);
+  });
 });
