@@ -69,7 +69,9 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const d = spec.width;
   // MLP runs also record every layer's Frobenius norm (docs/theory.md §7 observables).
   const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
-  const columns = trajectoryColumns(K, d, top, layerDepths);
+  // Central-flow runs add x per mode (reduced) or per tracked eigenvalue (full matrices, MLPs).
+  const central = spec.dynamics === "central" ? (spec.flow.system === "reduced" ? d : spec.central?.top ?? 3) : undefined;
+  const columns = trajectoryColumns(K, d, top, layerDepths, central);
   const paths = out
     ? {
         config: join(out, "config.json"),
@@ -92,7 +94,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     if (cp.complete) throw new UsageError(`--resume: the run in ${out} is already complete`);
     resume = cp.snapshot;
     csv!.truncateBeforeStep(resume.step);
-    records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths));
+    records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths, central));
   } else if (paths) {
     writeJsonAtomic(paths.config, {
       dlnlab: { version: VERSION, kind: "config" },
@@ -110,7 +112,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     keepRecords: false,
     onRecord: (r) => {
       records.push(r);
-      if (csv) pending.push(csvRow(r, top, layerDepths !== undefined));
+      if (csv) pending.push(csvRow(r, top, layerDepths !== undefined, central));
     },
   });
   const progress = new Progress(options.label ?? "run", spec.steps);
@@ -153,7 +155,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   if (out && options.figures !== false) {
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
     const { runFigures, writeFigure } = await import("../plot/index.js");
-    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics })) {
+    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics === "central" ? spec.flow.system : spec.dynamics })) {
       const written = await writeFigure(out, fig.name, fig.svg);
       figureFiles.push(written.svg, written.png);
     }

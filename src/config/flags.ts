@@ -49,7 +49,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--init-scales", path: ["init", "scales"], kind: "number-list", arg: "<α1,α2,…>", help: "end-to-end init scales α_k of a depth-balanced SVS init; every layer starts at α_k^(1/L_k) (default 0.0016,0.00130321)", impliesType: "svs", models: ["dln"] },
   { flag: "--lr", path: ["lr"], kind: "number", arg: "<η>", help: "base (peak) step size η (default 0.625)" },
   { flag: "--steps", path: ["steps"], kind: "int", arg: "<n>", help: "number of GD steps; gradient flow integrates to time lr·steps (default 5000)" },
-  { flag: "--dynamics", path: ["dynamics"], kind: "word", arg: "<kind>", choices: ["full", "reduced", "flow"], help: "full (GD on full matrices), reduced (exact per-mode GD, SVS inits) or flow (gradient flow) (default full)" },
+  { flag: "--dynamics", path: ["dynamics"], kind: "word", arg: "<kind>", choices: ["full", "reduced", "flow", "central"], help: "full (GD on full matrices), reduced (exact per-mode GD, SVS inits), flow (gradient flow) or central (central flow of GD at the Edge of Stability; --flow-system picks full or reduced) (default full)" },
   { flag: "--seed", path: ["seed"], kind: "int", arg: "<n>", help: "seed of every random choice (default 0)" },
   { flag: "--sharpness-every", path: ["sharpness", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "top Hessian eigenvalue every n steps, 0 = start and end only (default auto ≈ 200 measurements)" },
   { flag: "--basis", path: ["target", "basis"], kind: "word", arg: "<basis>", choices: ["identity", "symmetric", "general"], help: "singular vectors of the target: identity, random U = V (symmetric) or random U ≠ V (general) (default identity)" },
@@ -63,7 +63,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--record-every", path: ["record", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "record observables every n steps (default auto ≈ 5000 records, odd)" },
   { flag: "--sharpness-top", path: ["sharpness", "top"], kind: "int", arg: "<m>", help: "number of top Hessian eigenvalues to measure (default 1)" },
   { flag: "--sharpness-method", path: ["sharpness", "method"], kind: "word", arg: "<m>", choices: ["auto", "lanczos", "blocks"], help: "lanczos (exact HVP) or blocks (exact SVS formulas, reduced only) (default auto)" },
-  { flag: "--flow-system", path: ["flow", "system"], kind: "word", arg: "<s>", choices: ["full", "reduced"], help: "what gradient flow integrates: full matrices or reduced scalars (default full)" },
+  { flag: "--flow-system", path: ["flow", "system"], kind: "word", arg: "<s>", choices: ["full", "reduced"], help: "what gradient flow and the central flow integrate: full matrices or reduced scalars (default full)" },
   { flag: "--rtol", path: ["flow", "rtol"], kind: "number", arg: "<x>", help: "relative tolerance of the gradient-flow ODE solver (default 1e-10)" },
   { flag: "--atol", path: ["flow", "atol"], kind: "number", arg: "<x>", help: "absolute tolerance of the gradient-flow ODE solver (default 1e-12)" },
   { flag: "--loss-tol", path: ["stop", "lossTol"], kind: "number", arg: "<x>", help: "converged when loss ≤ x·½‖Y‖² (default 1e-20)" },
@@ -81,6 +81,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--loss", path: ["classifier", "loss"], kind: "word", arg: "<ℓ>", choices: MARGIN_LOSS_NAMES, help: "classifier margin loss: logistic or exponential (default logistic)", models: ["classifier"] },
   { flag: "--points", path: ["classifier", "data", "points"], kind: "int", arg: "<n>", help: "number of separable data points of the classifier (default 20)", models: ["classifier"] },
   { flag: "--margin", path: ["classifier", "data", "margin"], kind: "number", arg: "<γ>", help: "the classifier's data are redrawn until y·u*ᵀx ≥ γ (default 0.1)", models: ["classifier"] },
+  { flag: "--central-top", path: ["central", "top"], kind: "int", arg: "<n>", help: "central flow, full matrices and MLPs: top Hessian eigenvalues that may sit at the edge together (default 3)" },
 ];
 
 /** Flag texts that mean true and false for kind "boolean". */

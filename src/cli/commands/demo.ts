@@ -41,7 +41,7 @@ export function registerDemo(program: Command): void {
             interrupted: stop.requested,
           });
           results.push(result);
-          const figs = runFigures(records, { title: config.name ?? name, depths: spec.depths, sigma: [...(spec.target.sigma ?? [])], dynamics: spec.dynamics });
+          const figs = runFigures(records, { title: config.name ?? name, depths: spec.depths, sigma: [...(spec.target.sigma ?? [])], dynamics: spec.dynamics === "central" ? spec.flow.system : spec.dynamics });
           figures.push(figs.find((f) => f.name === "modes")!.svg, figs.find((f) => f.name === "sharpness")!.svg);
           if (result.status === "interrupted") break;
         }

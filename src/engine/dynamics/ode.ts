@@ -35,6 +35,15 @@ const a51 = 19372 / 6561, a52 = -25360 / 2187, a53 = 64448 / 6561, a54 = -212 / 
 const a61 = 9017 / 3168, a62 = -355 / 33, a63 = 46732 / 5247, a64 = 49 / 176, a65 = -5103 / 18656;
 const a71 = 35 / 384, a73 = 500 / 1113, a74 = 125 / 192, a75 = -2187 / 6784, a76 = 11 / 84;
 const e1 = 71 / 57600, e3 = -71 / 16695, e4 = 71 / 1920, e5 = -17253 / 339200, e6 = 22 / 525, e7 = -1 / 40;
+// Dense output of order 4 (Hairer's CONTD5).
+const d1 = -12715105075 / 11282082432, d3 = 87487479700 / 32700410799, d4 = -10690763975 / 1880347072;
+const d5 = 701980252875 / 199316789632, d6 = -1453857185 / 822651844, d7 = 69997945 / 29380423;
+
+/**
+ * An event g(t, y): integration stops where g changes sign from negative to ≥ 0 (checked at accepted
+ * steps, then located on the dense output).
+ */
+export type OdeEvent = (t: number, y: Float64Array) => number;
 
 /** An adaptive DOPRI5 integrator for a fixed state size; `integrate` advances y in place. */
 export class DormandPrince {
@@ -46,6 +55,8 @@ export class DormandPrince {
   private readonly k: Float64Array[];
   private readonly yStage: Float64Array;
   private readonly yNew: Float64Array;
+  private readonly yOld: Float64Array;
+  private readonly yDense: Float64Array;
   private h = 0;
   private fsalValid = false;
 
@@ -61,6 +72,8 @@ export class DormandPrince {
     this.k = Array.from({ length: 7 }, () => new Float64Array(n));
     this.yStage = new Float64Array(n);
     this.yNew = new Float64Array(n);
+    this.yOld = new Float64Array(n);
+    this.yDense = new Float64Array(n);
   }
 
   /** Forget the step-size history and the cached derivative (call after changing y from outside). */
@@ -105,10 +118,12 @@ export class DormandPrince {
   }
 
   /**
-   * Advance `y` from t0 to exactly t1 (the last step is shortened to land on t1). Throws if the step
-   * size underflows or the state becomes non-finite (a blow-up of the flow).
+   * Advance `y` from t0 to exactly t1 (the last step is shortened to land on t1), or, with `event`, to
+   * the first time where the event turns from negative to ≥ 0 (located on the 4th-order dense output
+   * to ~1e-12 of the step by bisection; the solver then restarts from there). Returns the time
+   * reached. Throws if the step size underflows or the state becomes non-finite (a blow-up of the flow).
    */
-  integrate(y: Float64Array, t0: number, t1: number): void {
+  integrate(y: Float64Array, t0: number, t1: number, event?: OdeEvent): number {
     const n = this.n;
     const [k1, k2, k3, k4, k5, k6, k7] = this.k as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     const ys = this.yStage;
@@ -120,6 +135,7 @@ export class DormandPrince {
     }
     if (this.h <= 0) this.h = this.initialStep(t, y, t1 - t0);
     let attempts = 0;
+    let gOld = event ? event(t, y) : 0;
     while (t < t1) {
       if (++attempts > this.maxSteps) throw new Error(`ODE: more than ${this.maxSteps} steps between t=${t0} and t=${t1}`);
       let h = Math.min(this.h, this.hMax);
@@ -160,8 +176,19 @@ export class DormandPrince {
       const factor = err === 0 ? 5 : Math.min(5, Math.max(0.2, 0.9 * Math.pow(err, -1 / 5)));
       if (err <= 1) {
         this.stats.accepted++;
+        const tOld = t;
+        if (event) this.yOld.set(y);
         t = last ? t1 : t + h;
         y.set(yn);
+        if (event) {
+          const gNew = event(t, y);
+          if (gOld < 0 && gNew >= 0) {
+            const tEvent = this.locate(event, tOld, t, h, y);
+            this.reset();
+            return tEvent;
+          }
+          gOld = gNew;
+        }
         k1.set(k7); // first-same-as-last
         // Keep the controller's proposal, not the shortened landing step.
         this.h = last ? Math.max(this.h, h * factor) : h * factor;
@@ -170,5 +197,40 @@ export class DormandPrince {
         this.h = h * Math.min(1, factor);
       }
     }
+    return t1;
+  }
+
+  /**
+   * Root of the event on the last accepted step [tOld, tOld + h] by bisection on the dense output
+   * (the bracket keeps g < 0 on the left); writes the state at the root into y and returns its time.
+   * Uses k1 (derivative at the start), k3…k6 and k7 (derivative at the end) of that step.
+   */
+  private locate(event: OdeEvent, tOld: number, tNew: number, h: number, y: Float64Array): number {
+    const n = this.n;
+    const [k1, , k3, k4, k5, k6, k7] = this.k as Float64Array[];
+    const y0 = this.yOld;
+    const y1 = this.yNew;
+    const yd = this.yDense;
+    const at = (theta: number) => {
+      const t1m = 1 - theta;
+      for (let i = 0; i < n; i++) {
+        const r2 = y1[i]! - y0[i]!;
+        const r3 = h * k1![i]! - r2;
+        const r4 = r2 - h * k7![i]! - r3;
+        const r5 = h * (d1 * k1![i]! + d3 * k3![i]! + d4 * k4![i]! + d5 * k5![i]! + d6 * k6![i]! + d7 * k7![i]!);
+        yd[i] = y0[i]! + theta * (r2 + t1m * (r3 + theta * (r4 + t1m * r5)));
+      }
+      return yd;
+    };
+    const span = tNew - tOld;
+    let lo = 0;
+    let hi = 1;
+    for (let it = 0; it < 60 && (hi - lo) * span > 1e-12 * Math.max(1, Math.abs(tNew)); it++) {
+      const mid = 0.5 * (lo + hi);
+      if (event(tOld + mid * span, at(mid)) < 0) lo = mid;
+      else hi = mid;
+    }
+    y.set(hi === 1 ? y1 : at(hi));
+    return tOld + hi * span;
   }
 }
