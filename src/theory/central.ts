@@ -7,6 +7,7 @@
 import { CentralFlow, ReducedEdgeModel } from "../engine/dynamics/central.js";
 import { balancingGap } from "../engine/measure/observables.js";
 import { ipow } from "../engine/dynamics/reduced.js";
+import { optimalAllocation } from "./allocation.js";
 import * as check from "./validate.js";
 
 /** A sample of the predicted trajectory. */
@@ -29,7 +30,7 @@ export interface CentralPrediction {
   s: number[];
   /** Final sharpness (2/η when the run re-balanced, below it when the GF end point was stable). */
   sharpness: number;
-  /** First step at which S reaches 2/η (null: never, GD behaves like gradient flow). */
+  /** First (fractional) step at which S reaches 2/η, located by the solver's event (null: never, GD behaves like gradient flow). */
   entryStep: number | null;
   /** Step at which the flow left the edge for good (null: it is still at the edge when it stops, x → 0). */
   exitStep: number | null;
@@ -59,8 +60,8 @@ export interface CentralPredictionOptions {
 
 /**
  * The reduced central flow of one mode with target σ, depths L_k and step η = `lr`, from a depth-balanced
- * SVS init, integrated until the loss and x vanish. Throws RangeError naming `lr` when it does not end
- * within `maxSteps` (e.g. above 2/λ_bal, where no zero-loss point on the edge exists).
+ * SVS init, integrated until the loss and x vanish. Throws RangeError naming `lr` for η ≥ 2/λ_bal (no
+ * zero-loss point on the edge exists) or when the flow does not end within `maxSteps`.
  * @example centralFlowPrediction([4, 4], 1, 0.625).s // ≈ [0.7925, 0.2075], the exact K = 2 boundary
  */
 export function centralFlowPrediction(
@@ -73,6 +74,12 @@ export function centralFlowPrediction(
   const alpha = opts.initScales ?? Array.from({ length: K }, (_, k) => 1e-6 * Math.pow(0.9, k));
   if (alpha.length !== K) throw new RangeError(`initScales: has ${alpha.length} values; expected ${K} (one per pathway)`);
   alpha.forEach((a, k) => check.positive(`initScales[${k}]`, a));
+  const etaBalanced = 2 / optimalAllocation(depths, sigma).sharpness;
+  if (lr >= etaBalanced) {
+    throw new RangeError(
+      `lr: ${lr} is at or above 2/λ_bal = ${etaBalanced.toPrecision(6)}: no zero-loss point on the edge (the flow stays at the edge with positive loss)`,
+    );
+  }
   const maxSteps = opts.maxSteps ?? 10_000_000;
   const model = new ReducedEdgeModel({ depths, sigma: Float64Array.from([sigma]) }, "balanced");
   const flow = new CentralFlow(model, { lr, rtol: 1e-10, atol: 1e-14, tau: opts.tau ?? 20 });
@@ -98,8 +105,8 @@ export function centralFlowPrediction(
     t = next;
     sample(t);
     const now = flow.active(0);
-    if (before === 0 && now > 0 && entry === null) entry = t;
-    if (before > 0 && now === 0) exit = t;
+    if (before === 0 && now > 0 && entry === null) entry = flow.lastSwitch;
+    if (before > 0 && now === 0) exit = flow.lastSwitch;
     if (now > 0) exit = null;
     const last = samples[samples.length - 1]!;
     if (last.loss <= lossEnd && (now === 0 || last.x <= 1e-14 * sigma)) break;
@@ -107,7 +114,6 @@ export function centralFlowPrediction(
       throw new RangeError(`lr: the central flow did not reach a zero-loss point within ${maxSteps} steps (λ_bal ≥ 2/lr: no stable end point?)`);
     }
   }
-  // An entry inside a sampling interval is reported at the interval's end (≤ 1/200 of the elapsed time late).
   const gap = samples.map((p) => balancingGap(p.s));
   let duration: number | null = null;
   let t10: number | null = null;

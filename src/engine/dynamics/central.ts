@@ -131,6 +131,8 @@ export class CentralFlow {
   loss = Number.NaN;
   /** Tracked eigenvalues per group at the last `evaluate`. */
   values: number[][] = [];
+  /** GD step of the last phase switch (NaN before any). */
+  lastSwitch = Number.NaN;
 
   constructor(model: EdgeModel, options: CentralOptions) {
     this.model = model;
@@ -276,6 +278,7 @@ export class CentralFlow {
       t = this.ode.integrate(y, t, t1, (_t, yy) => this.event(yy));
       if (t < t1) {
         this.settle(y);
+        this.lastSwitch = t;
         switches++;
         if (switches > 10_000) throw new Error(`central flow: more than 10000 phase switches between steps ${t0} and ${t1}`);
       }
