@@ -81,7 +81,6 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--loss", path: ["classifier", "loss"], kind: "word", arg: "<ℓ>", choices: MARGIN_LOSS_NAMES, help: "classifier margin loss: logistic or exponential (default logistic)", models: ["classifier"] },
   { flag: "--points", path: ["classifier", "data", "points"], kind: "int", arg: "<n>", help: "number of separable data points of the classifier (default 20)", models: ["classifier"] },
   { flag: "--margin", path: ["classifier", "data", "margin"], kind: "number", arg: "<γ>", help: "the classifier's data are redrawn until y·u*ᵀx ≥ γ (default 0.1)", models: ["classifier"] },
-  { flag: "--central-top", path: ["central", "top"], kind: "int", arg: "<n>", help: "central flow, full matrices and MLPs: top Hessian eigenvalues that may sit at the edge together (default 3)" },
 ];
 
 /** Flag texts that mean true and false for kind "boolean". */
