@@ -47,6 +47,18 @@ export interface SessionOptions {
   interrupted?: () => boolean;
   /** Skip figures (tests, speed). */
   figures?: boolean;
+  /** Overlay a prediction on the figures: "central" integrates the central flow of the same config (docs/theory.md §6). */
+  predict?: "central";
+}
+
+/** The central flow of a GD run's config (same system: reduced for reduced GD, else full matrices or the MLP). */
+export function centralPrediction(spec: SimulationSpec): TrajectoryRecord[] {
+  if (spec.dynamics === "flow" || spec.dynamics === "central") {
+    throw new UsageError(`--predict central: compares with a GD run; this run's dynamics is ${spec.dynamics}`);
+  }
+  const sim = new Simulation({ ...spec, dynamics: "central", flow: { ...spec.flow, system: spec.dynamics === "reduced" ? "reduced" : "full" } });
+  sim.advance(Number.MAX_SAFE_INTEGER);
+  return sim.records;
 }
 
 /** What a session produced. */
@@ -155,7 +167,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   if (out && options.figures !== false) {
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
     const { runFigures, writeFigure } = await import("../plot/index.js");
-    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics === "central" ? spec.flow.system : spec.dynamics })) {
+    const prediction = options.predict === "central" ? { prediction: centralPrediction(spec) } : {};
+    for (const fig of runFigures(records, { title: options.name ?? "dlnlab run", depths: spec.depths, sigma: Array.from(sim.target.sigma), dynamics: spec.dynamics === "central" ? spec.flow.system : spec.dynamics, ...prediction })) {
       const written = await writeFigure(out, fig.name, fig.svg);
       figureFiles.push(written.svg, written.png);
     }

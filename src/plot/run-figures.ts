@@ -23,6 +23,8 @@ export interface RunFigureMeta {
   maxModes?: number;
   /** Step/time axis: "log" shows early dynamics of long runs (drops t = 0); default "linear". */
   xScale?: "linear" | "log";
+  /** A predicted trajectory (e.g. the central flow, docs/theory.md §6) drawn dashed over the mode coefficients, same step axis. */
+  prediction?: TrajectoryRecord[];
 }
 
 /** A finished figure: file stem, plain-text title (for captions and reports), SVG markup. */
@@ -82,8 +84,20 @@ function modesFigure(records: TrajectoryRecord[], meta: RunFigureMeta, xOf: XOf,
         color: pathwayColor(k),
         dash: modeDash(modes.indexOf(i)),
       });
+  const pred = meta.prediction;
+  if (pred) {
+    const px = Float64Array.from(pred, xOf);
+    for (const i of modes)
+      for (let k = 0; k < K; k++)
+        series.push({
+          name: `prediction, pathway ${k + 1}, mode ${i + 1}`,
+          points: { x: px, y: Float64Array.from(pred, (r) => r.s[k]?.[i] ?? Number.NaN) },
+          color: pathwayColor(k), dash: "2,2", strokeWidth: 2.5, opacity: 0.6, legend: false,
+        });
+  }
   // Colour says pathway, dash says mode: one legend row per pathway and per mode, not per line.
   const entries: LegendEntry[] = meta.depths.map((L, k) => ({ label: `pathway ${k + 1} (L=${L})`, color: pathwayColor(k), column: 0 }));
+  if (pred) entries.push({ label: "central flow (predicted)", color: "#444444", dash: "2,2", column: 0 });
   if (modes.length > 1)
     modes.forEach((i, j) => entries.push({ label: `mode ${i + 1}`, color: "#444444", dash: modeDash(j), column: 1 }));
   // Equal singular values (e.g. an identity target) share one rule: "σ_1 = … = σ_4", not stacked labels.

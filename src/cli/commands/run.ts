@@ -29,11 +29,15 @@ export function registerRun(program: Command): void {
     .option("--json", "print one JSON object (status, final, timing, config) on stdout instead of the table")
     .option("--resume", "continue the interrupted run in --out from its checkpoint (same config and flags)")
     .option("--no-figures", "do not render figures")
+    .addOption(new Option("--predict <what>", "overlay a prediction on the figures (dashed): central = the central flow of the same config (GD runs only)").choices(["central"]))
     .addOption(new Option("--backend <name>", "kernel backend for full matrices").choices(["auto", "js", "wasm"]).default("auto"));
   for (const f of FIELD_FLAGS) cmd.option(`${f.flag} ${f.arg}`, f.help);
   cmd.action(async (file, opts) => {
     const { config, spec } = loadRunConfig(file, opts.preset, flagValues(opts as Record<string, unknown>));
     if (opts.resume && !opts.out) throw new UsageError("--resume needs --out DIR (the interrupted run's directory)");
+    if (opts.predict && (spec.dynamics === "flow" || spec.dynamics === "central")) {
+      throw new UsageError(`--predict central: compares with a GD run; --dynamics is ${spec.dynamics}`);
+    }
     const backend = pickBackend(opts.backend);
     const stop = onInterrupt();
     try {
@@ -43,6 +47,7 @@ export function registerRun(program: Command): void {
         ...(opts.resume ? { resume: true } : {}),
         ...(backend ? { backend } : {}),
         figures: opts.figures,
+        ...(opts.predict === "central" ? { predict: "central" as const } : {}),
         label: config.name ?? "run",
         interrupted: stop.requested,
       });
