@@ -47,7 +47,7 @@ export interface SessionOptions {
   interrupted?: () => boolean;
   /** Skip figures (tests, speed). */
   figures?: boolean;
-  /** Overlay a prediction on the figures: "central" integrates the central flow of the same config (docs/theory.md §6). */
+  /** Overlay a prediction on the figures: "central" integrates the central flow of the same config (docs/theory.md §11). */
   predict?: "central";
 }
 

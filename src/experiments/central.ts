@@ -280,7 +280,7 @@ export function caseMetrics(c: CentralCase): {
 /** Checks of a central experiment. */
 export function centralChecks(r: R, data: CentralData): Check[] {
   const out: Check[] = [];
-  const claim = "docs/theory.md §6 (central flow)";
+  const claim = "docs/theory.md §11 (central flow)";
   for (const c of data.cases) {
     const m = caseMetrics(c);
     out.push(closeCheck({

@@ -23,7 +23,7 @@ export interface RunFigureMeta {
   maxModes?: number;
   /** Step/time axis: "log" shows early dynamics of long runs (drops t = 0); default "linear". */
   xScale?: "linear" | "log";
-  /** A predicted trajectory (e.g. the central flow, docs/theory.md §6) drawn dashed over the mode coefficients, same step axis. */
+  /** A predicted trajectory (e.g. the central flow, docs/theory.md §11) drawn dashed over the mode coefficients, same step axis. */
   prediction?: TrajectoryRecord[];
 }
 
