@@ -5,6 +5,7 @@
  * takes, and the final split (the stopping boundary for any K and depths, without the leaf-ray assumption).
  */
 import { CentralFlow, ReducedEdgeModel } from "../engine/dynamics/central.js";
+import { DormandPrince } from "../engine/dynamics/ode.js";
 import { balancingGap } from "../engine/measure/observables.js";
 import { ipow } from "../engine/dynamics/reduced.js";
 import { optimalAllocation } from "./allocation.js";
@@ -46,6 +47,12 @@ export interface CentralPrediction {
   endStep: number;
   /** The sampled trajectory (about `samples` points). */
   trajectory: CentralSample[];
+  /**
+   * The end point with GD's amplitude lag (a model of why GD stops past the boundary): from 20 steps after
+   * the entry, x becomes a state, d ln x/dt = 2 ln|ηS − 1| (GD's oscillation along u grows or decays by
+   * |1 − ηS| per step), with the flow's dw/dt = −η[∇ℒ + ½x∇S]; null without an edge phase.
+   */
+  lagged: { s: number[]; sharpness: number } | null;
 }
 
 /** Options of `centralFlowPrediction`. */
@@ -140,5 +147,36 @@ export function centralFlowPrediction(
     }
   }
   const last = samples[samples.length - 1]!;
-  return { s: last.s, sharpness: last.sharpness, entryStep: entry, exitStep: exit, duration, t10, t90, endStep: t, trajectory: samples };
+  let lagged: CentralPrediction["lagged"] = null;
+  const from = entry === null ? -1 : samples.findIndex((p) => p.step >= entry! + 20 && p.x > 0);
+  if (from >= 0) lagged = amplitudeLag(model, depths, lr, samples[from]!, maxSteps);
+  return { s: last.s, sharpness: last.sharpness, entryStep: entry, exitStep: exit, duration, t10, t90, endStep: t, trajectory: samples, lagged };
+}
+
+/**
+ * The amplitude-lag model from a point of the central flow: state (a_k, ln x), da_k/dt = −η[r a_k^{L_k−1} +
+ * ½ x ∂S/∂σ_k], d ln x/dt = 2 ln|ηS − 1|, integrated until x < 1e-30 (its push is then negligible).
+ */
+function amplitudeLag(model: ReducedEdgeModel, depths: readonly number[], lr: number, start: CentralSample, maxSteps: number) {
+  const K = depths.length;
+  const g = new Float64Array(K);
+  const a = new Float64Array(K);
+  const rhs = (y: Float64Array, dy: Float64Array) => {
+    for (let k = 0; k < K; k++) a[k] = y[k]!;
+    const ev = model.edge(a, 0, 1);
+    model.gradient(a, g);
+    const x = Math.exp(y[K]!);
+    const G = ev.G[0]!;
+    for (let k = 0; k < K; k++) dy[k] = -lr * (g[k]! + 0.5 * x * G[k]!);
+    dy[K] = 2 * Math.log(Math.abs(lr * ev.values[0]! - 1));
+  };
+  const ode = new DormandPrince(K + 1, (_t, y, dy) => rhs(y, dy), { rtol: 1e-10, atol: 1e-14 });
+  const y = Float64Array.from([...depths.map((L, k) => Math.pow(start.s[k]!, 1 / L)), Math.log(start.x)]);
+  let t = start.step;
+  while (y[K]! > Math.log(1e-30) && t < maxSteps) {
+    ode.integrate(y, t, t + 50);
+    t += 50;
+  }
+  const aEnd = y.subarray(0, K);
+  return { s: depths.map((L, k) => ipow(aEnd[k]!, L)), sharpness: model.edge(Float64Array.from(aEnd), 0, 0).values[0]! };
 }
