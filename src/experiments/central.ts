@@ -12,6 +12,7 @@ import { ReducedEdgeModel } from "../engine/dynamics/central.js";
 import { balancingGap, layerScalar } from "../engine/measure/observables.js";
 import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
 import { csvHeader, csvRow, trajectoryColumns } from "../data/trajectory.js";
+import { centralFlowPrediction } from "../theory/central.js";
 import { closeCheck, type Check } from "./checks.js";
 import { metaFields, RunLabelSchema, short, slug } from "./common.js";
 import type { DataFile, ExperimentKind, Resolved, TaskPlan } from "./types.js";
@@ -19,7 +20,7 @@ import type { DataFile, ExperimentKind, Resolved, TaskPlan } from "./types.js";
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const BudgetSchema = z.strictObject({
   steps: posInt.describe("GD steps of the reduced cases (full-matrix and MLP cases: `fullSteps`)."),
-  fullSteps: posInt.describe("GD steps of the full-matrix and MLP cases."),
+  fullSteps: z.int().gte(0, { message: "must be an integer >= 0" }).describe("GD steps of the full-matrix and MLP cases (0: leave them out)."),
 });
 
 /** One compared case: a `dlnlab run` config (without dynamics and steps) and which system runs it. */
@@ -74,6 +75,8 @@ export interface CentralCase {
   gdFinalRatio: number | null;
   /** max over t ∈ [t10, t90] of GD's amplitude² / x(w̄) − 1, at GD's two-step averages (reduced cases). */
   amplitudeError: number | null;
+  /** End split of the amplitude-lag model (`centralFlowPrediction(...).lagged`; reduced one-mode cases), else null. */
+  laggedEnd: number[] | null;
 }
 
 /** Data of a central experiment. */
@@ -205,6 +208,10 @@ function runCase(r: R, c: CentralConfig["cases"][number]): CentralCase {
     });
   }
   const last = gd.records[gd.records.length - 1]!;
+  const init = gdSpec.init;
+  const laggedEnd = c.system === "reduced" && d === 1 && init.type === "svs"
+    ? centralFlowPrediction(gdSpec.depths, sigma[0]!, lr, { initScales: init.scales }).lagged?.s ?? null
+    : null;
   const csvTop = flowSpec.sharpness.top;
   const nx = c.system === "reduced" ? d : flowSpec.central?.top ?? 3;
   const cols = trajectoryColumns(gdSpec.depths.length, d, csvTop, undefined, nx);
@@ -215,15 +222,22 @@ function runCase(r: R, c: CentralConfig["cases"][number]): CentralCase {
     gdTiming, flowTiming: gapTiming(flowTrack.step, flowTrack.s),
     gdFinalRatio: last.sharpness ? (last.sharpness[0]! * lr) / 2 : null,
     amplitudeError,
+    laggedEnd,
   };
+}
+
+/** The cases a budget runs (fullSteps = 0 leaves out the full-matrix and MLP cases). */
+function included(r: R): CentralConfig["cases"] {
+  return r.cases.filter((c) => c.system === "reduced" || r.budget.fullSteps > 0);
 }
 
 /** The `central` kind. */
 export const centralKind: ExperimentKind<CentralConfig, CentralCase, CentralData> = {
   kind: "central",
   schema: CentralSchema,
-  smoke: (quick) => ({ steps: Math.min(quick.steps, 200), fullSteps: Math.min(quick.fullSteps, 60) }),
-  plan: (r: R): TaskPlan[] => r.cases.map((c) => ({ id: slug(c.label), label: c.label, weight: c.system === "reduced" ? r.budget.steps : 50 * r.budget.fullSteps })),
+  // Smoke: the reduced cases only (the weight-space flow's Lanczos solves cost seconds even for a few steps).
+  smoke: (quick) => ({ steps: Math.min(quick.steps, 100), fullSteps: 0 }),
+  plan: (r: R): TaskPlan[] => included(r).map((c) => ({ id: slug(c.label), label: c.label, weight: c.system === "reduced" ? r.budget.steps : 50 * r.budget.fullSteps })),
   runTask(r: R, id: string, progress): CentralCase {
     const c = r.cases.find((x) => slug(x.label) === id);
     if (!c) throw new RangeError(`central: unknown task ${id}`);
@@ -231,7 +245,7 @@ export const centralKind: ExperimentKind<CentralConfig, CentralCase, CentralData
     progress(1);
     return out;
   },
-  assemble: (r: R, parts) => ({ cases: r.cases.map((c) => parts[slug(c.label)]!) }),
+  assemble: (r: R, parts) => ({ cases: included(r).map((c) => parts[slug(c.label)]!) }),
   checks: centralChecks,
   dataFiles(_r: R, data: CentralData): DataFile[] {
     return data.cases.flatMap((c) => {
@@ -288,6 +302,15 @@ export function centralChecks(r: R, data: CentralData): Check[] {
       note: `max_{k,i} |s̄_GD − s_flow| at step ${c.gd.step.at(-1)}; GD ${c.gdStatus}, final λη/2 = ${c.gdFinalRatio === null ? "–" : short(c.gdFinalRatio, 4)} ` +
         "(GD stops slightly past the flow's boundary, on the balanced side: the flow does not model the decay of the oscillation)",
     }));
+    // The lag model's end is the flow's final state: compare only with a GD run that has ended.
+    if (c.laggedEnd && c.gdStatus === "converged") {
+      const g = c.gd.s[c.gd.s.length - 1]!;
+      out.push(closeCheck({
+        name: `${c.label}: end split with GD's amplitude lag vs GD's`, claim, predicted: 0,
+        measured: Math.max(...c.laggedEnd.map((v, k) => Math.abs(v - g[k]![0]!))), tolerance: r.tolerances.endSplit,
+        note: "the flow with x as a state, d ln x/dt = 2 ln|ηS − 1| from 20 steps after the entry: models GD stopping past the boundary",
+      }));
+    }
     if (m.durationError !== null) {
       out.push(closeCheck({
         name: `${c.label}: re-balancing duration`, claim, predicted: m.durationGd!, measured: m.durationFlow!, tolerance: r.tolerances.duration, kind: "rel",
