@@ -19,6 +19,7 @@ import type { ReducedSpec } from "./reduced.js";
 import { ipow } from "./reduced.js";
 import type { WeightModel } from "./systems.js";
 import type { Rng } from "../rng.js";
+import { LanczosSolver } from "../measure/lanczos.js";
 
 /** The edge quantities of one group at a state: tracked eigenvalues and the third-derivative vectors. */
 export interface EdgeEval {
@@ -545,94 +546,8 @@ export class ReducedEdgeModel implements EdgeModel {
 export const HVP_DIFFERENCE_STEP = 1e-4;
 
 /**
- * Top `k` eigenpairs of a symmetric operator by Lanczos with full reorthogonalisation, started from the
- * previous top vectors (warm start along a trajectory) plus seeded noise, iterated until every wanted
- * Ritz residual is ≤ tol·|λ_max| or the Krylov space is the whole space. Vectors: k rows of length n.
- */
-export function topEigenpairs(
-  op: (v: Float64Array, out: Float64Array) => void, n: number, k: number, rng: Rng,
-  start: Float64Array[] | null, tol = 1e-11,
-): { values: number[]; vectors: Float64Array[] } {
-  // Krylov dimension ≤ 300 (the basis is kept whole); warm starts converge in tens of products.
-  const maxDim = Math.min(n, 300);
-  const Q: Float64Array[] = [];
-  const alpha: number[] = [];
-  const beta: number[] = [];
-  const q = new Float64Array(n);
-  rng.fillNormal(q);
-  let nq = Math.sqrt(q.reduce((s, v) => s + v * v, 0));
-  for (let i = 0; i < n; i++) q[i] = (1e-3 * q[i]!) / nq;
-  if (start) for (const v of start) for (let i = 0; i < n; i++) q[i] = q[i]! + v[i]!;
-  nq = Math.sqrt(q.reduce((s, v) => s + v * v, 0));
-  for (let i = 0; i < n; i++) q[i] = q[i]! / nq;
-  Q.push(q);
-  const w = new Float64Array(n);
-  let result: { values: number[]; vectors: Float64Array[] } | null = null;
-  for (let j = 0; j < maxDim; j++) {
-    op(Q[j]!, w);
-    for (let pass = 0; pass < 2; pass++) {
-      for (let m = 0; m <= j; m++) {
-        const c = dotW(w, Q[m]!, null);
-        if (pass === 0 && m === j) alpha.push(c);
-        else if (m === j) alpha[j] = alpha[j]! + c;
-        for (let i = 0; i < n; i++) w[i] = w[i]! - c * Q[m]![i]!;
-      }
-    }
-    const b = Math.sqrt(dotW(w, w, null));
-    const m = j + 1;
-    const done = m === maxDim || b <= 1e-14 * Math.abs(alpha[0]!);
-    // Past the cap (n > 300) the best Ritz pairs so far are returned: the residual bound is then not met.
-    if (m >= k + 2 && (done || m % 4 === 0)) {
-      const T = new Float64Array(m * m);
-      for (let a = 0; a < m; a++) {
-        T[a * m + a] = alpha[a]!;
-        if (a + 1 < m) T[a * m + a + 1] = T[(a + 1) * m + a] = beta[a]!;
-      }
-      const { values, vectors } = symmetricEigen(m, T);
-      const scale = Math.max(Math.abs(values[0]!), Math.abs(values[m - 1]!), Number.MIN_VALUE);
-      let ok = true;
-      for (let t = 0; t < Math.min(k, m); t++) if (Math.abs(b * vectors[(m - 1) * m + t]!) > tol * scale) ok = false;
-      if (ok || done) {
-        const kk = Math.min(k, m);
-        result = {
-          values: values.slice(0, kk),
-          vectors: Array.from({ length: kk }, (_, t) => {
-            const v = new Float64Array(n);
-            for (let a = 0; a < m; a++) {
-              const c = vectors[a * m + t]!;
-              for (let i = 0; i < n; i++) v[i] = v[i]! + c * Q[a]![i]!;
-            }
-            return v;
-          }),
-        };
-        break;
-      }
-    }
-    if (done) break;
-    beta.push(b);
-    Q.push(Float64Array.from(w, (v) => v / b));
-  }
-  if (!result && maxDim === n) {
-    // k ≥ n − 1 tiny spaces: fall back to the dense eigenproblem of the full Krylov basis.
-    const H = new Float64Array(n * n);
-    const e = new Float64Array(n);
-    const col = new Float64Array(n);
-    for (let c = 0; c < n; c++) {
-      e.fill(0);
-      e[c] = 1;
-      op(e, col);
-      for (let r = 0; r < n; r++) H[r * n + c] = col[r]!;
-    }
-    const { values, vectors } = symmetricEigen(n, H);
-    result = { values: values.slice(0, k), vectors: Array.from({ length: Math.min(k, n) }, (_, t) => Float64Array.from({ length: n }, (_, i) => vectors[i * n + t]!)) };
-  }
-  if (!result) throw new Error(`central flow: Lanczos did not converge within ${maxDim} products`);
-  return result;
-}
-
-/**
  * A weight-space model (full-matrix DLN, MLP) as an `EdgeModel`: one group of the `top` largest Hessian
- * eigenvalues (Lanczos on the exact HVP, warm-started), G_ab = D³ℒ[u_a, u_b, ·] as the derivative of the
+ * eigenvalues (the warm-started Lanczos solver of measure/lanczos.ts on the exact HVP), G_ab = D³ℒ[u_a, u_b, ·] as the derivative of the
  * exact HVP along u_b: Richardson-extrapolated central differences (4D(ε/2) − D(ε))/3 with
  * D(ε) = [H(w + εu_b) − H(w − εu_b)] u_a / (2ε), error O(ε⁴) (tested against the exact SVS value).
  */
@@ -640,13 +555,14 @@ export class WeightEdgeModel implements EdgeModel {
   readonly n: number;
   readonly groups = 1;
   readonly weights = null;
-  private previous: Float64Array[] | null = null;
+  private readonly lanczos: LanczosSolver;
   private readonly base: Float64Array;
   private readonly shifted: Float64Array;
   private readonly hv: Float64Array;
 
-  constructor(readonly model: WeightModel, readonly tracked: number, private readonly rng: Rng) {
+  constructor(readonly model: WeightModel, readonly tracked: number, rng: Rng) {
     this.n = model.nParams;
+    this.lanczos = new LanczosSolver(this.n, rng);
     this.base = new Float64Array(this.n);
     this.shifted = new Float64Array(this.n);
     this.hv = new Float64Array(this.n);
@@ -663,10 +579,10 @@ export class WeightEdgeModel implements EdgeModel {
   eigen(y: Float64Array, k: number, vectors = true): { values: number[]; vectors: Float64Array[] } {
     this.model.theta.set(y);
     this.model.evaluate();
-    // Values only (events in the stable phase) need less accuracy than the eigenvectors behind G.
-    const res = topEigenpairs((v, out) => this.model.hvp(v, out), this.n, k, this.rng, this.previous, vectors ? 1e-11 : 1e-8);
-    this.previous = res.vectors;
-    return res;
+    // The eigenvectors behind G need residuals ≤ √tol·|λ| ≈ 1e-11|λ| (tol 1e-22); values only (events in the
+    // stable phase) need less. The solver warm-starts from its previous Ritz vectors.
+    const res = this.lanczos.solve((v, out) => this.model.hvp(v, out), { top: k, tol: vectors ? 1e-22 : 1e-12 });
+    return { values: res.values, vectors: res.vectors.slice(0, k).map((v) => Float64Array.from(v)) };
   }
 
   /** D³ℒ(y)[u, v, ·] into out (see the class comment). Leaves the model at a shifted point. */
