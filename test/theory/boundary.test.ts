@@ -144,7 +144,8 @@ describe("K > 2: the central-flow end point (default) and the approximations", (
         const lagged = centralFlowPrediction(depths, 1, lr, { initScales: alpha }).lagged!;
         expectAllClose(run.s, lagged.s, { atol: 0.008 }, `${name} lr=${lr} amplitude lag`);
       }
-    });
+      // Three 2·10⁵-step runs and six flows per case: ~15 s alone, several times that on a loaded machine.
+    }, 300_000);
   }
 
   it("the central-flow end point equals the exact K = 2 split (depths 4,4 and 3,5)", () => {
