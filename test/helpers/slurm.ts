@@ -15,7 +15,9 @@ export function probeSlurm(): SlurmProbe {
   const r = spawnSync("sinfo", ["-h", "-o", "%n %T"], { encoding: "utf8", timeout: 10_000 });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === "ENOENT" ? "sinfo is not installed (scripts/slurm/start.sh sets up a one-node cluster)" : `sinfo: ${r.error.message}` };
+    if (code === "ENOENT") return { ok: false, reason: "sinfo is not installed (scripts/slurm/start.sh sets up a one-node cluster)" };
+    if (code === "ETIMEDOUT") return { ok: false, reason: "sinfo did not answer within 10 s (no slurmctld running? start one with scripts/slurm/start.sh)" };
+    return { ok: false, reason: `sinfo: ${r.error.message}` };
   }
   if (r.status !== 0) return { ok: false, reason: `sinfo failed: ${(r.stderr || r.stdout).trim().split("\n")[0]} (start a cluster with scripts/slurm/start.sh)` };
   const usable = r.stdout.split("\n").filter((l) => /\s(idle|mixed)$/.test(l.trim()));
