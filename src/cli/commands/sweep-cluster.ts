@@ -169,7 +169,7 @@ export function registerSweepCluster(sweep: Command): void {
     .addOption(new Option("--cpus-per-task <c>", "CPUs per task, also the worker threads of each shard").default(1).argParser((v) => positiveInt("--cpus-per-task", v)))
     .option("--mem <size>", "memory per task, e.g. 4G (default: the cluster's)", slurmMem)
     .option("--array-parallelism <p>", "run at most P tasks at once (--array=0-(N-1)%P)", (v) => positiveInt("--array-parallelism", v))
-    .option("--sbatch-arg <arg>", "one more sbatch option, verbatim (repeatable), e.g. --sbatch-arg=--account=abc", collect, [] as string[])
+    .addOption(new Option("--sbatch-arg <arg>", "one more sbatch option, verbatim (repeatable), e.g. --sbatch-arg=--account=abc").argParser(collect).default([] as string[], "none"))
     .option("--job-name <name>", "Slurm job name (default dlnlab-sweep)")
     .option("--submit", "submit the array with sbatch and print the job id")
     .option("--resubmit", "submit only the failed and missing shards (--array=i,j,…)")

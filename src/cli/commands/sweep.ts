@@ -220,7 +220,7 @@ export function registerSweep(program: Command): void {
   const sweep = program
     .command("sweep")
     .summary("run a sweep spec over any config fields; query and plot its results")
-    .description("Sweeps (docs/sweeps.md): `dlnlab sweep SPEC --out DIR` runs every point, `dlnlab sweep query DIR SQL` runs SQL over the table `runs`, `dlnlab sweep plot DIR` draws profiles or a phase diagram.");
+    .description("Sweeps (docs/sweeps.md): `dlnlab sweep SPEC --out DIR` runs every point, `dlnlab sweep query DIR SQL` runs SQL over the table `runs`, `dlnlab sweep plot DIR` draws profiles or a phase diagram; `dlnlab sweep slurm SPEC --out DIR --tasks N` runs it as a Slurm job array of shards, `dlnlab sweep status DIR` follows them.");
   sweep
     .command("run", { isDefault: true })
     .description(
