@@ -32,7 +32,15 @@ const WAIT_MS = 300_000;
 type Status = { stored: number; points: number; status: { shard: number; state: string; stored: number; planned: number; job: string | null; note: string | null }[] };
 
 const root = mkdtempSync(join(tmpdir(), "dlnlab-slurm-test-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  // A failed test may leave its arrays queued: cancel exactly the jobs it submitted, then clean up.
+  const record = join(root, "cluster", "slurm.json");
+  if (existsSync(record)) {
+    const jobs = (JSON.parse(readFileSync(record, "utf8")) as { submissions: { job: string }[] }).submissions.map((s) => s.job);
+    if (jobs.length > 0) spawnSync("scancel", jobs, { encoding: "utf8" });
+  }
+  rmSync(root, { recursive: true, force: true });
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
