@@ -21,10 +21,20 @@ die() { echo "slurm/start.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (it installs packages and writes /etc/slurm, /etc/munge)"
 
 # Already up (started earlier by this script or by someone else)? Then there is nothing to start and
-# nothing for stop.sh to stop: the pid file lists only what this run started.
-if command -v sinfo >/dev/null && timeout 5 sinfo -h -n "$NODE" -o %T 2>/dev/null | grep -qx idle; then
-  echo "slurm/start.sh: a cluster is already answering (node $NODE idle); starting nothing"
-  exit 0
+# nothing for stop.sh to stop: the pid file lists only what this run started. A node that is busy
+# takes jobs too; one left down or drained is resumed.
+if command -v sinfo >/dev/null; then
+  state=$(timeout 5 sinfo -h -n "$NODE" -o %T 2>/dev/null | head -n1 || true)
+  case "$state" in
+    down*|drain*|fail*) scontrol update nodename="$NODE" state=resume >/dev/null 2>&1 || true
+      sleep 1; state=$(timeout 5 sinfo -h -n "$NODE" -o %T 2>/dev/null | head -n1 || true) ;;
+  esac
+  case "$state" in
+    idle*|mixed*|allocated*|completing*)
+      echo "slurm/start.sh: a cluster is already answering (node $NODE $state); starting nothing"
+      exit 0 ;;
+    ?*) die "slurmctld answers but node $NODE is $state; see sinfo -R" ;;
+  esac
 fi
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null || ! command -v munged >/dev/null; then
