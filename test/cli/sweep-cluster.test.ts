@@ -14,16 +14,17 @@ import { runCli } from "../helpers/cli.js";
 import { describeWithSlurm } from "../helpers/slurm.js";
 
 // Full-matrix points that never converge (loss tolerance 1e-300), so each runs all its steps and a
-// shard takes several seconds: long enough to be cancelled after its first chunk.
+// shard of 12 takes several seconds (about 6 s here): a chunk is written after 2 s, so there is time
+// to cancel it midway.
 const SPEC = {
   name: "slurm integration test",
   base: {
     width: 2, depths: [3, 3], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.01, 0.008] },
     dynamics: "full", steps: 150000, stop: { lossTol: 1e-300 },
   },
-  axes: { h: { from: 0.5, to: 2.5, points: 6 }, seed: { range: 4 } },
+  axes: { h: { from: 0.5, to: 2.5, points: 6 }, seed: { range: 8 } },
 };
-const POINTS = 24;
+const POINTS = 48;
 const TASKS = 4;
 const VICTIM = 1;
 /** Bound of every wait for the cluster (the whole test is about a minute here). */
