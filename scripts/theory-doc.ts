@@ -47,8 +47,12 @@ export const EXAMPLES: Record<string, string> = {
   defaultInitScales: "defaultInitScales(3)",
   leafDriftRate: "leafDriftRate([4, 4], [0.81, 0.19])",
   stoppingBoundary: "stoppingBoundary([4, 4], 1, 0.625, { initScales: [0.0016, 0.00130321] })",
+  stoppingBoundaryCentral: "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976] }).s",
   stoppingBoundaryRay:
     "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976], approximation: 'leaf-ray' }).s",
+  centralFlowPrediction: "centralFlowPrediction([4, 4], 1, 0.625, { initScales: [0.0016, 0.00130321] }).s",
+  centralFlowTiming:
+    "(({ entryStep, duration, t10, t90, exitStep }) => ({ entryStep, duration, t10, t90, exitStep }))(centralFlowPrediction([4, 4], 1, 0.625, { initScales: [0.0016, 0.00130321] }))",
   stoppingBoundaryDrift:
     "stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: [0.0016, 0.00130321, 0.00104976], approximation: 'drift-flow' }).s",
   riskDecaySlope: "riskDecaySlope(5, 3)",

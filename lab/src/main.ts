@@ -102,7 +102,8 @@ class App {
         depths: [...spec.depths],
         width: spec.width,
         sigma: spec.target.sigma ? [...spec.target.sigma] : [],
-        dynamics: spec.dynamics,
+        // The central flow runs in GD-step time against 2/η: drawn as the GD run of its system.
+        dynamics: spec.dynamics === "central" ? spec.flow.system : spec.dynamics,
         lr: spec.lr,
         steps: spec.steps,
         initScales,

@@ -12,7 +12,7 @@ import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../eng
 import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
 import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
-import { drive, runColumns, runResult, type RunResult } from "../engine/run.js";
+import { centralDirections, drive, runColumns, runResult, type RunResult } from "../engine/run.js";
 import { encodeNpz } from "../data/npz.js";
 import { hasStateFiles, stateArrays } from "../data/states.js";
 import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
@@ -44,6 +44,18 @@ export interface SessionOptions {
   config?: RunConfig;
   /** The parameters θ of an `init: { type: file }` run (read by the caller). */
   initialState?: Float64Array;
+  /** Overlay a prediction on the figures: "central" integrates the central flow of the same config (docs/theory.md §11). */
+  predict?: "central";
+}
+
+/** The central flow of a GD run's config (same system: reduced for reduced GD, else full matrices or the MLP). */
+export function centralPrediction(spec: SimulationSpec): TrajectoryRecord[] {
+  if (spec.dynamics === "flow" || spec.dynamics === "central") {
+    throw new UsageError(`--predict central: compares with a GD run; this run's dynamics is ${spec.dynamics}`);
+  }
+  const sim = new Simulation({ ...spec, dynamics: "central", flow: { ...spec.flow, system: spec.dynamics === "reduced" ? "reduced" : "full" } });
+  sim.advance(Number.MAX_SAFE_INTEGER);
+  return sim.records;
 }
 
 /** The fields (dotted paths) where two resolved settings differ, with both values, e.g. "lr: 0.625 (saved) vs 0.7 (given)". */
@@ -140,6 +152,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   // MLP runs also record every layer's Frobenius norm (docs/theory.md §7 observables).
   const layerDepths = spec.model === "mlp" ? spec.depths : undefined;
   const columns = runColumns(spec);
+  // Central-flow runs add x per mode (reduced) or per tracked eigenvalue (full matrices, MLPs).
+  const central = centralDirections(spec);
   const paths = out
     ? {
         config: join(out, "config.json"),
@@ -167,7 +181,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     resume = checkedSnapshot(cp, spec, paths.checkpoint);
     if (!existsSync(paths.trajectory)) throw new UsageError(`--resume: ${paths.trajectory} is missing, so the run cannot be continued; start afresh with --force`);
     csv!.truncateBeforeStep(resume.step);
-    records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths));
+    records.push(...parseTrajectoryCsv(readFileSync(paths.trajectory, "utf8"), K, d, top, layerDepths, central));
     const gap = scheduleGap(records.map((r) => r.step), spec, resume.step);
     if (gap) throw new UsageError(`--resume: ${paths.trajectory} ${gap}; start afresh with --force`);
   } else if (paths) {
@@ -189,7 +203,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     keepRecords: false,
     onRecord: (r) => {
       records.push(r);
-      if (csv) pending.push(csvRow(r, top, layerDepths !== undefined));
+      if (csv) pending.push(csvRow(r, top, layerDepths !== undefined, central));
     },
   });
   const writeState = (path: string) => writeFileAtomic(path, encodeNpz(stateArrays(sim)));
@@ -229,7 +243,8 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   if (out && options.figures !== false) {
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
     const { runFigureMeta, runFigures, writeFigure } = await import("../plot/index.js");
-    for (const fig of runFigures(records, runFigureMeta(spec, Array.from(sim.target.sigma), options.name ?? "dlnlab run"))) {
+    const prediction = options.predict === "central" ? { prediction: centralPrediction(spec) } : {};
+    for (const fig of runFigures(records, { ...runFigureMeta(spec, Array.from(sim.target.sigma), options.name ?? "dlnlab run"), ...prediction })) {
       let written: { svg: string; png: string };
       try {
         written = await writeFigure(out, fig.name, fig.svg);

@@ -40,7 +40,9 @@ function networkName(c: RunResult["config"]): string {
 export function formatRunSummary(r: RunResult, sigma: readonly number[], outDir?: string): string {
   const c = r.config;
   const net = networkName(c);
-  const dyn = c.dynamics === "flow" ? `gradient flow (${c.model === "dln" ? c.flow.system : net})` : c.dynamics === "reduced" ? "reduced GD (exact per-mode)" : `GD on ${net}`;
+  const dyn = c.dynamics === "flow" ? `gradient flow (${c.model === "dln" ? c.flow.system : net})`
+    : c.dynamics === "central" ? `central flow of GD (${c.model === "dln" ? c.flow.system : net})`
+    : c.dynamics === "reduced" ? "reduced GD (exact per-mode)" : `GD on ${net}`;
   const stop = r.stop ? ` — ${r.stop.reason}` : "";
   const lines = [
     `${r.name ?? "dlnlab run"}: ${dyn}, K=${c.depths.length}, depths ${c.depths.join(",")}, d=${c.width}, η=${fmt(c.lr)}`,

@@ -158,8 +158,8 @@ export const RunConfigSchema = z
       .describe("Normalised step h: lr = h/λ_single, λ_single = max_k L_k σ_1^(2−2/L_k) the sharpest single-path minimum of the top mode (docs/theory.md §4); exclusive with lr."),
     schedule: ScheduleSchema.default({ type: "constant" }),
     steps: nonNegInt.default(5000).describe("GD steps (gradient flow: integrate to time lr·steps)."),
-    dynamics: z.enum(["full", "reduced", "flow"]).default("full")
-      .describe("full: GD on full matrices; reduced: exact per-mode GD (SVS inits); flow: gradient flow."),
+    dynamics: z.enum(["full", "reduced", "flow", "central"]).default("full")
+      .describe("full: GD on full matrices; reduced: exact per-mode GD (SVS inits); flow: gradient flow; central: the central flow of GD at the Edge of Stability (docs/theory.md §11; system and tolerances from flow)."),
     seed: z.int().default(0).describe("Seed of every random choice (bases, Gaussian init, Lanczos start)."),
     record: z
       .strictObject({
@@ -199,7 +199,14 @@ export const RunConfigSchema = z
         atol: positive.default(1e-12).describe("Absolute tolerance of the ODE solver."),
       })
       .default({ system: "full", rtol: 1e-10, atol: 1e-12 })
-      .describe("Gradient flow (dynamics: flow) settings."),
+      .describe("Gradient flow and central flow (dynamics: flow, central) settings."),
+    central: z
+      .strictObject({
+        top: posInt.default(3).describe("Full matrices and MLPs: how many top Hessian eigenvalues may sit at the edge together."),
+        tau: positive.default(20).describe("Relaxation time (GD steps) that holds the solver on S = 2/η."),
+      })
+      .default({ top: 3, tau: 20 })
+      .describe("Central flow (dynamics: central) settings."),
   })
   .superRefine((c, ctx) => {
     const K = c.depths.length;
@@ -242,7 +249,13 @@ export const RunConfigSchema = z
         });
       }
     }
-    const reduced = c.dynamics === "reduced" || (c.dynamics === "flow" && c.flow.system === "reduced");
+    const reduced = c.dynamics === "reduced" || ((c.dynamics === "flow" || c.dynamics === "central") && c.flow.system === "reduced");
+    if (c.dynamics === "central" && c.schedule.type !== "constant") {
+      ctx.addIssue({ code: "custom", path: ["schedule", "type"], message: "the central flow is defined for a constant step size; use schedule type constant" });
+    }
+    if (c.dynamics === "central" && c.model === "classifier") {
+      ctx.addIssue({ code: "custom", path: ["dynamics"], message: "central is defined for model: dln and mlp (a target to fit), not classifier" });
+    }
     if (c.model !== "mlp" && c.mlp !== undefined) {
       ctx.addIssue({ code: "custom", path: ["mlp"], message: "is only used with model: mlp" });
     }
@@ -337,13 +350,15 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
   const K = c.depths.length;
   const recordEvery = c.record.every === "auto" ? 1 : c.record.every;
   const record: RecordPlan = c.record.every === "auto" ? { every: 1, dense: c.record.dense ?? AUTO_DENSE } : { every: c.record.every };
+  // Exact SVS blocks measure the sharpness of reduced runs (GD, or the central flow of the reduced system).
+  const reducedRun = c.dynamics === "reduced" || (c.dynamics === "central" && c.flow.system === "reduced");
   let sharpEvery: number;
   let everyRecord: number | undefined;
   if (c.sharpness.every === "auto" && c.record.every === "auto") {
     // The geometric plan: sharpness on its records, as dense early and as sparse late as they are.
     sharpEvery = 0;
-    everyRecord = c.dynamics === "reduced" ? 1 : AUTO_SHARPNESS_RECORDS;
-  } else if (c.sharpness.every === "auto" && c.dynamics === "reduced") {
+    everyRecord = reducedRun ? 1 : AUTO_SHARPNESS_RECORDS;
+  } else if (c.sharpness.every === "auto" && reducedRun) {
     // Exact SVS blocks are cheap next to anything else a run records: measure at every record.
     sharpEvery = recordEvery;
   } else if (c.sharpness.every === "auto") {
@@ -375,6 +390,7 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     steps: c.steps,
     dynamics: c.dynamics,
     flow: c.flow,
+    ...(c.dynamics === "central" ? { central: c.central } : {}),
     seed: c.seed,
     record,
     sharpness: { every: sharpEvery, ...(everyRecord !== undefined ? { everyRecord } : {}), top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },

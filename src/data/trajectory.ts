@@ -13,9 +13,11 @@ export interface Column {
 
 /**
  * Column layout for K pathways, d modes and `top` sharpness eigenvalues (1-based indices in names);
- * with `layerDepths` (MLP runs), one Frobenius-norm column per weight matrix at the end.
+ * with `layerDepths` (MLP runs), one Frobenius-norm column per weight matrix; with `central` (central-flow
+ * runs: the number of x values, d for reduced dynamics, the tracked eigenvalues otherwise), the
+ * central flow's columns edge, avg_loss, x_1 … at the very end.
  */
-export function trajectoryColumns(K: number, d: number, top: number, layerDepths?: readonly number[]): Column[] {
+export function trajectoryColumns(K: number, d: number, top: number, layerDepths?: readonly number[], central?: number): Column[] {
   const cols: Column[] = [
     { name: "step", description: "GD step t (gradient flow: matched step time/lr)" },
     { name: "time", description: "elapsed time Σ_{τ<t} η_τ (gradient flow: integration time)" },
@@ -38,6 +40,13 @@ export function trajectoryColumns(K: number, d: number, top: number, layerDepths
   layerDepths?.forEach((L, k) => {
     for (let l = 1; l <= L; l++) cols.push({ name: `norm_${k + 1}_${l}`, description: `Frobenius norm ‖W_{${k + 1},${l}}‖_F of layer ${l} of pathway ${k + 1}` });
   });
+  if (central !== undefined) {
+    cols.push({ name: "edge", description: "central flow: number of Hessian eigen-directions at the edge 2/η (0: stable phase)" });
+    cols.push({ name: "avg_loss", description: "central flow: predicted time-averaged GD loss ℒ + ½ Σ_a x_a λ_a" });
+    for (let j = 1; j <= central; j++) {
+      cols.push({ name: `x_${j}`, description: `central flow: predicted squared GD oscillation amplitude x_${j} (reduced: of mode ${j}; else along the ${j}-th top Hessian eigenvector)` });
+    }
+  }
   return cols;
 }
 
@@ -55,7 +64,7 @@ export function csvHeader(columns: readonly Column[]): string {
  * One CSV line (no newline) for a record, in the layout of `trajectoryColumns(K, d, top)`, plus the
  * layer-norm columns when `withNorms` (the layout with `layerDepths`).
  */
-export function csvRow(r: TrajectoryRecord, top: number, withNorms = false): string {
+export function csvRow(r: TrajectoryRecord, top: number, withNorms = false, central?: number): string {
   const parts: string[] = [num(r.step), num(r.time), Number.isNaN(r.lr) ? "" : num(r.lr), num(r.loss), num(r.drift)];
   for (let j = 0; j < top; j++) parts.push(num(r.sharpness?.[j]));
   for (const x of r.residual) parts.push(num(x));
@@ -64,11 +73,15 @@ export function csvRow(r: TrajectoryRecord, top: number, withNorms = false): str
   for (const x of r.gap) parts.push(num(x));
   for (const row of r.leaf) for (const x of row) parts.push(num(x));
   if (withNorms) for (const row of r.layerNorms ?? []) for (const x of row) parts.push(num(x));
+  if (central !== undefined) {
+    parts.push(num(r.central?.edge), num(r.central?.averageLoss));
+    for (let j = 0; j < central; j++) parts.push(num(r.central?.x[j]));
+  }
   return parts.join(",");
 }
 
 /** Parse CSV lines written by `csvRow` back into records (for resuming and re-plotting). */
-export function parseTrajectoryCsv(text: string, K: number, d: number, top: number, layerDepths?: readonly number[]): TrajectoryRecord[] {
+export function parseTrajectoryCsv(text: string, K: number, d: number, top: number, layerDepths?: readonly number[], central?: number): TrajectoryRecord[] {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   const out: TrajectoryRecord[] = [];
   const val = (s: string) => (s === "" ? Number.NaN : Number(s));
@@ -89,10 +102,12 @@ export function parseTrajectoryCsv(text: string, K: number, d: number, top: numb
     const gap = take(d);
     const leaf = Array.from({ length: K }, () => take(d));
     const layerNorms = layerDepths?.map((L) => take(L));
+    const centralRecord = central === undefined ? undefined : { edge: next(), averageLoss: next(), x: take(central) };
     out.push({
       step, time, lr, loss, drift, residual, s, balanceIndex, gap, leaf,
       sharpness: sharp.every((x) => Number.isNaN(x)) ? null : sharp,
       ...(layerNorms ? { layerNorms } : {}),
+      ...(centralRecord ? { central: centralRecord } : {}),
     });
   }
   return out;

@@ -35,13 +35,19 @@ export interface RunResult {
   columns: Column[];
 }
 
+/** Central-flow runs record x per mode (reduced) or per tracked eigenvalue (full matrices, MLPs); other runs: undefined. */
+export function centralDirections(spec: SimulationSpec): number | undefined {
+  if (spec.dynamics !== "central") return undefined;
+  return spec.flow.system === "reduced" ? spec.width : spec.central?.top ?? 3;
+}
+
 /**
  * The trajectory.csv columns of a run, described for its model: MLP runs add every layer's Frobenius
  * norm and have output mode coefficients and no gradient-flow leaves; the deep linear classifier's
  * coefficients are the predictor's alignment (s_1_1 = cos∠(w, ŵ)) and its loss is the risk.
  */
 export function runColumns(spec: SimulationSpec): Column[] {
-  const cols = trajectoryColumns(spec.depths.length, spec.width, spec.sharpness.top, spec.model === "mlp" ? spec.depths : undefined);
+  const cols = trajectoryColumns(spec.depths.length, spec.width, spec.sharpness.top, spec.model === "mlp" ? spec.depths : undefined, centralDirections(spec));
   const model = spec.model ?? "dln";
   if (model === "dln") return cols;
   const say = (test: (name: string) => RegExpMatchArray | null, describe: (m: RegExpMatchArray) => string) => {

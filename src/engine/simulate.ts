@@ -14,6 +14,8 @@ import type { MlpInitSpec, MlpSpec } from "./mlp/spec.js";
 import { initializeBottleneck, type BottleneckInit } from "./saddle/init.js";
 import { ClassifierSystem, initializeClassifier, type ClassifierSpec } from "./classifier/system.js";
 import { DormandPrince } from "./dynamics/ode.js";
+import { CentralFlow, ReducedEdgeModel, WeightEdgeModel, type EdgeModel } from "./dynamics/central.js";
+import type { WeightModel } from "./dynamics/systems.js";
 import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
 import type { Backend } from "./linalg/kernels.js";
 import type { LanczosWarmStart } from "./measure/lanczos.js";
@@ -45,13 +47,23 @@ export interface SimulationSpec {
   schedule: ScheduleSpec;
   /** Number of GD steps (for flow: integrate to time lr·steps). */
   steps: number;
-  /** "full": GD on full matrices (or the MLP); "reduced": exact reduced GD (SVS inits, DLN only); "flow": gradient flow. */
-  dynamics: "full" | "reduced" | "flow";
+  /**
+   * "full": GD on full matrices (or the MLP); "reduced": exact reduced GD (SVS inits, DLN only); "flow": gradient flow;
+   * "central": the central flow of GD at the Edge of Stability (docs/theory.md §11), of the system `flow.system`.
+   */
+  dynamics: "full" | "reduced" | "flow" | "central";
   flow: {
     /** Integrate the full matrices or the reduced scalars. */
     system: "full" | "reduced";
     rtol: number;
     atol: number;
+  };
+  /** Central-flow settings (dynamics "central"; defaults top 3, tau 20). */
+  central?: {
+    /** Full matrices and MLPs: how many top Hessian eigenvalues may sit at the edge together. */
+    top: number;
+    /** Relaxation time τ (GD steps) holding the solver on S = 2/η. */
+    tau: number;
   };
   seed: number;
   /** When observables are recorded: a fixed stride, or the geometric plan of `RecordPlan` (see `recordStride`). */
@@ -199,6 +211,8 @@ export class Simulation {
   private readonly topResidual: Float64Array;
   private readonly sharpMethod: SharpnessMethod;
   private ode: DormandPrince | null = null;
+  private central: CentralFlow | null = null;
+  private readonly centralRng: Rng;
   private flowY: Float64Array | null = null;
   /** Time of the ODE solver's own state `flowY` (gradient flow; ahead of the recorded step by up to one solver step). */
   private odeTime = 0;
@@ -215,9 +229,10 @@ export class Simulation {
     const targetRng = rng.fork();
     const initRng = rng.fork();
     const measureRng = rng.fork();
+    this.centralRng = rng.fork();
     this.target = createTarget(spec.width, spec.target, targetRng);
     this.lrAt = makeSchedule(spec.lr, spec.schedule);
-    const reduced = spec.dynamics === "reduced" || (spec.dynamics === "flow" && spec.flow.system === "reduced");
+    const reduced = spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced");
     this.sharpMethod = spec.sharpness.method === "auto" ? (reduced ? "blocks" : "lanczos") : spec.sharpness.method;
     if (spec.model === "mlp") {
       if (!spec.mlp) throw new RangeError("mlp: model mlp needs its mlp settings (activation, hidden, bias, init)");
@@ -285,6 +300,11 @@ export class Simulation {
     return this.spec.dynamics === "flow" ? Number.NaN : this.lrAt(t);
   }
 
+  /** True for the ODE-integrated dynamics (gradient flow, central flow). */
+  private get integrated(): boolean {
+    return this.spec.dynamics === "flow" || this.spec.dynamics === "central";
+  }
+
   private isRecordStep(t: number): boolean {
     const { record, sharpness, steps } = this.spec;
     return t === 0 || t === steps || recordIndex(record, t) >= 0 || (sharpness.every > 0 && t % sharpness.every === 0);
@@ -327,6 +347,16 @@ export class Simulation {
       drift: sys.drift(),
       sharpness: withSharpness && Number.isFinite(loss) ? sys.sharpness(top, { tol, maxIter }) : null,
     };
+    if (this.central) {
+      this.central.evaluate(sys.state);
+      const c = this.central;
+      const x = Array.from({ length: this.edgeModel!.groups }, (_, j) => c.x(j)).flat();
+      let edge = 0;
+      for (let j = 0; j < this.edgeModel!.groups; j++) edge += c.active(j);
+      record.central = { x, averageLoss: c.averageLoss(), edge };
+      // central.evaluate moved the full models' parameters through shifted points: restore the caches.
+      sys.evaluate();
+    }
     if (this.norms && sys.layerNorms) {
       sys.layerNorms(this.norms);
       let o = 0;
@@ -391,7 +421,7 @@ export class Simulation {
    * bouncing. A residual that alternates while shrinking (η·λ ∈ (1, 2)) is convergence, not oscillation.
    */
   private classifyEnd(): RunStatus {
-    if (this.spec.dynamics === "flow") return "max-steps";
+    if (this.integrated) return "max-steps";
     const w = this.topResidual.length;
     const n = Math.min(w, this.spec.steps);
     if (n < 4) return "max-steps";
@@ -415,6 +445,7 @@ export class Simulation {
    */
   advance(maxSteps: number): boolean {
     if (this.done) return true;
+    if (this.spec.dynamics === "central") return this.advanceCentral(maxSteps);
     return this.spec.dynamics === "flow" ? this.advanceFlow(maxSteps) : this.advanceGd(maxSteps);
   }
 
@@ -558,6 +589,62 @@ export class Simulation {
       this.time = next * eta;
     }
     if (this.step >= steps) {
+      const loss = sys.evaluate();
+      if (!this.check(loss, this.step)) this.finish("max-steps", "");
+    }
+    return this.done;
+  }
+
+  private edgeModel: EdgeModel | null = null;
+
+  /** The central flow of this run's system (created on first use; its phase is re-derived from the state). */
+  private centralFlow(): CentralFlow {
+    if (this.central) return this.central;
+    const sys = this.system;
+    const top = this.spec.central?.top ?? 3;
+    if (sys instanceof BalancedSystem || sys instanceof LayerSystem) {
+      this.edgeModel = new ReducedEdgeModel(sys.spec, sys.kind);
+    } else if (sys.kind === "full" || sys.kind === "mlp") {
+      this.edgeModel = new WeightEdgeModel((sys as unknown as { model: WeightModel }).model, top, this.centralRng);
+    } else {
+      throw new RangeError(`dynamics: central is not defined for model ${this.spec.model ?? "dln"} (${sys.kind})`);
+    }
+    const { rtol, atol } = this.spec.flow;
+    this.central = new CentralFlow(this.edgeModel, { lr: this.spec.lr, rtol, atol, tau: this.spec.central?.tau ?? 20 });
+    this.central.settle(sys.state);
+    return this.central;
+  }
+
+  private advanceCentral(maxSteps: number): boolean {
+    const sys = this.system;
+    const flow = this.centralFlow();
+    const end = Math.min(this.spec.steps, this.step + maxSteps);
+    const eta = this.spec.lr;
+    const y = (this.flowY ??= new Float64Array(sys.state.length));
+    while (this.step < end) {
+      const t = this.step;
+      if (this.isRecordStep(t)) {
+        const loss = sys.evaluate();
+        if (this.check(loss, t)) return true;
+        this.makeRecord(loss, this.wantsSharpness(t));
+      }
+      let next = t + 1;
+      while (next < end && !this.isRecordStep(next)) next++;
+      try {
+        // A copy again: the weight models' vector field writes its argument into θ.
+        y.set(sys.state);
+        flow.advance(y, t, next);
+        sys.state.set(y);
+      } catch (err) {
+        this.step = next;
+        this.time = next * eta;
+        this.finish("diverged", (err as Error).message);
+        return true;
+      }
+      this.step = next;
+      this.time = next * eta;
+    }
+    if (this.step >= this.spec.steps) {
       const loss = sys.evaluate();
       if (!this.check(loss, this.step)) this.finish("max-steps", "");
     }

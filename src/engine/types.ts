@@ -28,8 +28,23 @@ export interface TrajectoryRecord {
   drift: number;
   /** Top Hessian eigenvalues (descending) at this step when measured, else null. sharpness[0] = λ_max. */
   sharpness: number[] | null;
+  /** The central flow's own observables (dynamics "central" only; absent otherwise). */
+  central?: CentralRecord;
   /** Frobenius norms ‖W_{k,l}‖_F of every weight matrix, layerNorms[k][l] (MLP runs only; absent otherwise). */
   layerNorms?: number[][];
+}
+
+/** What the central flow predicts at a recorded step (docs/theory.md §11). */
+export interface CentralRecord {
+  /**
+   * Predicted squared oscillation amplitudes of GD: reduced dynamics one x_i per mode i; full matrices
+   * and MLPs X_aa along the a-th top Hessian eigenvector. 0 where not at the edge.
+   */
+  x: number[];
+  /** Predicted time-averaged loss of GD, ℒ + ½ Σ_a X_aa λ_a (= ℒ + Σ x/η at the edge). */
+  averageLoss: number;
+  /** Number of Hessian eigen-directions at the edge S = 2/η (0: stable phase, gradient flow). */
+  edge: number;
 }
 
 /** How a run ended. */

@@ -3,6 +3,7 @@
  * Adding a kind means writing its module (schema, plan, runner, checks) and listing it here.
  */
 import { alignmentKind } from "./alignment.js";
+import { centralKind } from "./central.js";
 import { chainKind } from "./chain.js";
 import { heterogeneousKind } from "./heterogeneous.js";
 import { mlpKind } from "./mlp.js";
@@ -16,7 +17,7 @@ import { warmupKind } from "./warmup.js";
 
 /** Every experiment kind, by its `kind` name. */
 export const KINDS: ReadonlyMap<string, AnyKind> = new Map<string, AnyKind>(
-  [pairKind, heterogeneousKind, chainKind, phaseKind, rankKind, warmupKind, mlpKind, alignmentKind, saddleKind].map((k) => [k.kind, k]),
+  [pairKind, heterogeneousKind, chainKind, phaseKind, rankKind, warmupKind, mlpKind, alignmentKind, saddleKind, centralKind].map((k) => [k.kind, k]),
 );
 
 /** The kind called `name`, or undefined. */

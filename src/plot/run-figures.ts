@@ -34,6 +34,8 @@ export interface RunFigureMeta {
   initScales?: number[];
   /** How sharpness was measured (legend of λ_max); default "lanczos". */
   sharpnessMethod?: "lanczos" | "blocks";
+  /** A predicted trajectory (e.g. the central flow, docs/theory.md §11) drawn dashed over the mode coefficients, same step axis. */
+  prediction?: TrajectoryRecord[];
   /** Most modes drawn in the mode figure, taken in order among those with σ_i > 0; default 4. */
   maxModes?: number;
   /** Step/time axis: "log" shows early dynamics of long runs (drops t = 0); default log past 5 000 steps. */
@@ -54,12 +56,13 @@ export function runFigureMeta(spec: SimulationSpec, sigma: readonly number[], ti
     title,
     depths: [...spec.depths],
     sigma: [...sigma],
-    dynamics: spec.dynamics,
+    // The central flow runs in GD-step time against 2/η: it is drawn as the GD run of its system.
+    dynamics: spec.dynamics === "central" ? spec.flow.system : spec.dynamics,
     model,
     ...(model === "mlp" && spec.mlp ? { mlp: { activation: spec.mlp.activation, hidden: spec.mlp.hidden } } : {}),
     ...(model === "dln" && spec.init.type === "svs" ? { initScales: [...spec.init.scales] } : {}),
     // The engine's "auto" method: exact SVS blocks for reduced dynamics, Lanczos on the HVP otherwise.
-    sharpnessMethod: spec.sharpness.method === "auto" ? (spec.dynamics === "reduced" || (spec.dynamics === "flow" && spec.flow.system === "reduced") ? "blocks" : "lanczos") : spec.sharpness.method,
+    sharpnessMethod: spec.sharpness.method === "auto" ? (spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced") ? "blocks" : "lanczos") : spec.sharpness.method,
   };
 }
 
@@ -110,6 +113,7 @@ export function runFigures(records: TrajectoryRecord[], meta: RunFigureMeta): Fi
   const modesSvg = modesPanel(run, {
     id: "modes", title: modesTitle, subtitle: subtitle + shown + (th.note ? ` · ${th.note}` : ""),
     depths: meta.depths, sigma: meta.sigma, modes, rules: modeRules, extraLegend, xType, x, ...size,
+    ...(meta.prediction ? { overlay: { records: meta.prediction, label: "central flow (predicted)" } } : {}),
     ...(classifier
       ? { yLabel: "cos∠(w, ŵ) (ŵ: max-margin direction)", sigmaLevels: false, pathwayLabel: (_k: number, L: number) => `predictor w = W_${L}⋯W_1 (L=${L})` }
       : meta.model === "mlp"

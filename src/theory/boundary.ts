@@ -7,18 +7,21 @@
 import { optimalAllocation } from "./allocation.js";
 import { centredLeaf, defaultInitScales, gradientFlowEndpoint, initialLeaf, leafCoordinate, zeroLossOnLeaf } from "./leaves.js";
 import { brentRoot } from "./roots.js";
+import { centralFlowPrediction } from "./central.js";
 import { marginalTerm, modeTerm, pathwayTerm, singlePathSharpnesses } from "./sharpness.js";
 import * as check from "./validate.js";
 import { stabilityWindow } from "./windows.js";
 
-/** How the drift path across GF leaves is modelled for K > 2 (K = 2 is exact either way). */
+/** How the end point is found for K > 2 (K = 2 is exact either way, and equals the central-flow end point). */
 export type BoundaryApproximation =
-  | "leaf-ray" // docs/theory.md §4: straight ray in centred leaf coordinates from the flattest leaf to the initial one
-  | "drift-flow"; // integrate the second-order GD leaf drift dc/dρ = f'(s(c)) − mean f'(s(c)) (see leafDriftRate)
+  | "central-flow" // default: the end point of the reduced central flow of GD (docs/theory.md §11), no approximation of the path
+  | "leaf-ray" // approximation, docs/theory.md §4: straight ray in centred leaf coordinates from the flattest leaf to the initial one
+  | "drift-flow"; // approximation: integrate the second-order GD leaf drift dc/dρ = f'(s(c)) − mean f'(s(c)) (see leafDriftRate)
 
 /** How `stoppingBoundary` obtained its point. */
 export type BoundaryMethod =
   | "exact" // K = 2: the split on the dominant branch with λ = 2/η
+  | "central-flow"
   | "leaf-ray"
   | "drift-flow"
   | "gf-endpoint"; // the GF end point is already stable (λ ≤ 2/η): no Edge-of-Stability phase
@@ -46,7 +49,7 @@ export interface StoppingBoundary {
 export interface BoundaryOptions {
   /** End-to-end init scales α_k > 0 (per-layer a_k = α_k^{1/L_k}); default `defaultInitScales(K)`. */
   initScales?: readonly number[];
-  /** Drift-path model for K > 2; default "leaf-ray" (docs/theory.md §4). */
+  /** End-point model for K > 2; default "central-flow" (docs/theory.md §11); "leaf-ray" and "drift-flow" are approximations. */
   approximation?: BoundaryApproximation;
   /** Predict also for η ≥ η_WCR (still below 2/λ_bal), where the transient may flip a sign; default false. */
   allowAboveWcr?: boolean;
@@ -60,10 +63,12 @@ export interface BoundaryOptions {
  *   dominant pathway keeps the larger share. Dominant d = argmax_k (s_k^GF − s*_k): the largest
  *   init scale for homogeneous depth (pathway 1 under the default init), the shallower pathway
  *   under equal tiny init.
- * - K > 2, "leaf-ray" (default): centred leaves c(τ) = c* + τ(c₀ − c*), c₀ of the init and c* of s*
+ * - K > 2, "central-flow" (default): the end point of the reduced central flow from the init scales
+ *   (`centralFlowPrediction`): it slides along λ = 2/η to the zero-loss point; ~1e-6 from the exact K = 2 split.
+ * - K > 2, "leaf-ray" (approximation): centred leaves c(τ) = c* + τ(c₀ − c*), c₀ of the init and c* of s*
  *   (c* = 0, the balanced leaf, for homogeneous depth); τ is the largest in [0, 1] whose zero-loss
  *   point has λ = 2/η (64-point scan from τ = 1 down, then Brent). Needs every s*_k > 0.
- * - K > 2, "drift-flow": from c₀ integrate dc/dρ = f'(s(c)) − mean_k f'(s(c)) (the (ηr)² leaf
+ * - K > 2, "drift-flow" (approximation): from c₀ integrate dc/dρ = f'(s(c)) − mean_k f'(s(c)) (the (ηr)² leaf
  *   drift of one GD step, `leafDriftRate`; λ decreases along it) until λ(s(c)) = 2/η. Adaptive RK4,
  *   step-doubling error ≤ 1e-9·σ in s.
  * If λ(s^GF) ≤ 2/η the GF end point is returned (method "gf-endpoint").
@@ -80,9 +85,9 @@ export function stoppingBoundary(
   const K = depths.length;
   if (K < 2) throw new RangeError(`depths: the stopping boundary needs at least 2 pathways, got ${K}`);
   const initScales = [...(opts.initScales ?? defaultInitScales(K))];
-  const approximation = opts.approximation ?? "leaf-ray";
-  if (approximation !== "leaf-ray" && approximation !== "drift-flow") {
-    throw new RangeError(`approximation: expected "leaf-ray" or "drift-flow", got ${String(approximation)}`);
+  const approximation = opts.approximation ?? "central-flow";
+  if (approximation !== "central-flow" && approximation !== "leaf-ray" && approximation !== "drift-flow") {
+    throw new RangeError(`approximation: expected "central-flow", "leaf-ray" or "drift-flow", got ${String(approximation)}`);
   }
   const window = stabilityWindow(depths, sigma);
   const optimum = optimalAllocation(depths, sigma).s;
@@ -129,6 +134,10 @@ export function stoppingBoundary(
     s[dominant] = x;
     s[o] = sigma - x;
     return result(s, "exact", null);
+  }
+  if (approximation === "central-flow") {
+    const p = centralFlowPrediction(depths, sigma, lr, { initScales });
+    return result(p.s, "central-flow", null);
   }
   const c0 = centredLeaf(initialLeaf(depths, initScales));
   if (approximation === "drift-flow") {

@@ -18,6 +18,9 @@ export {
 export {
   stoppingBoundary, type BoundaryApproximation, type BoundaryMethod, type BoundaryOptions, type StoppingBoundary,
 } from "./boundary.js";
+export {
+  centralFlowPrediction, type CentralPrediction, type CentralPredictionOptions, type CentralSample,
+} from "./central.js";
 export { brentRoot, walkUntil, type RootOptions, type RootResult } from "./roots.js";
 export { riskDecaySlope } from "./alignment.js";
 export { activationClass, chainEscapeTime, leadingEscapeTime, logEscapeSlope, type ActivationClass, type ChainEscapeSpec } from "./saddle.js";

@@ -635,3 +635,22 @@ describe("dlnlab run --help", () => {
     expect(headingOf("--epsilon")).toMatch(/^Saddle escape/);
   });
 });
+
+describe("dlnlab run --dynamics central and --predict central", () => {
+  it("writes the central flow's columns and ends on the exact K = 2 boundary; --predict overlays it on GD's figure", async () => {
+    const out = tmp();
+    const flags = ["--width", "1", "--sigma", "1", "--lr", "0.625", "--steps", "600", "--record-every", "50"];
+    const res = await runCli(["run", "--json", ...flags, "--dynamics", "central", "--flow-system", "reduced", "--out", join(out, "c"), "--no-figures"]);
+    expect(res.code).toBe(0);
+    const r = JSON.parse(res.stdout) as Record<string, any>;
+    // The exact K = 2 boundary λ(s₁, 1 − s₁) = 3.2 (docs/theory.md §6 example): s₁ = 0.79246; the flow approaches it
+    // exponentially (x halves every ~28 steps), 1e-4 after 600 steps.
+    expectAllClose(r.final.s[0][0], 0.7924634732, { atol: 1e-4 }, "end split");
+    const header = readFileSync(join(out, "c", "trajectory.csv"), "utf8").split("\n")[0]!.split(",");
+    expect(header.slice(-3)).toEqual(["edge", "avg_loss", "x_1"]);
+    const gd = await runCli(["run", ...flags, "--dynamics", "reduced", "--predict", "central", "--out", join(out, "g")]);
+    expect(gd.code).toBe(0);
+    expect(readFileSync(join(out, "g", "modes.svg"), "utf8")).toContain("central flow (predicted)");
+    expectUsageError(await runCli(["run", ...flags, "--dynamics", "flow", "--predict", "central"]), /^dlnlab: error: --predict central: compares with a GD run/);
+  });
+});

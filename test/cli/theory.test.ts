@@ -36,13 +36,24 @@ describe("dlnlab theory --json (fixed keys; values are the library's, bit for bi
     expect(ra).toMatchObject({ rank: 1, belowBalanced: true, belowWcr: true });
   });
 
+  it("central: the library's prediction; boundary's default K > 2 end point is its end split", async () => {
+    const init = [0.2 ** 4, 0.19 ** 4, 0.18 ** 4];
+    const args = ["--depths", "4,4,4", "--lr", "0.7", "--init-scales", init.join(",")];
+    const [c, b] = await Promise.all([json(["central", ...args]), json(["boundary", ...args])]);
+    const lib = theory.centralFlowPrediction([4, 4, 4], 1, 0.7, { initScales: init });
+    expect(c).toMatchObject({ s: lib.s, entryStep: lib.entryStep, duration: lib.duration, sharpness: lib.sharpness });
+    expect(c.trajectory).toBeUndefined();
+    expect(b).toMatchObject({ method: "central-flow", s: lib.s });
+    expectUsageError(await runCli(["theory", "central", "--depths", "4,4", "--lr", "0.8"]), /^dlnlab: error: --lr: 0\.8 is at or above 2\/λ_bal/);
+  });
+
   it("boundary takes --init-scales, --approximation and --allow-above-wcr", async () => {
     const init = [0.2 ** 4, 0.19 ** 4, 0.18 ** 4];
     const out = await json(["boundary", "--depths", "4,4,4", "--lr", "0.7", "--init-scales", init.join(","), "--approximation", "drift-flow"]);
     expect(out).toMatchObject({ method: "drift-flow", s: theory.stoppingBoundary([4, 4, 4], 1, 0.7, { initScales: init, approximation: "drift-flow" }).s });
     const eight = "4,4,4,4,4,4,4,4";
     const wide = await json(["boundary", "--depths", eight, "--lr", "1.1", "--allow-above-wcr"]);
-    expect(wide.method).toBe("leaf-ray");
+    expect(wide.method).toBe("central-flow");
     const wcr = await json(["wcr", "--depth", "2", "--sigma", "1"]);
     expect(wcr.etaWcr).toBe(theory.wcrStep(2, 1));
   });
@@ -76,7 +87,7 @@ describe("dlnlab theory tables", () => {
     expect(wi.stdout).toMatch(/SHALLOWEST pathway/);
     expect(wi.stdout).toMatch(/--sigma <x>.*\(default: "1"\)/s);
     expect(bo.stdout).toMatch(/--init-scales <list>[\s\S]*1e-6·0\.9\^\(k−1\)/);
-    expect(bo.stdout).toMatch(/--approximation <name>[\s\S]*default: "leaf-ray"/);
+    expect(bo.stdout).toMatch(/--approximation <name>[\s\S]*default: "central-flow"/);
     expect(al.stdout).toMatch(/equal split/);
   });
 });

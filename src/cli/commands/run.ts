@@ -84,6 +84,7 @@ export function registerRun(program: Command): void {
     .option("--init-from <file.npz>", "start from a saved state (W{k}_{l}, b{k}_{l} arrays; e.g. another run's final.npz), for model dln or mlp")
     .option("--json", "print one JSON object (status, lr, h, final, timing, config) on stdout instead of the table")
     .option("--no-figures", "do not render figures")
+    .addOption(new Option("--predict <what>", "overlay a prediction on the figures (dashed): central = the central flow of the same config (GD runs only)").choices(["central"]))
     .addOption(new Option("--backend <name>", "kernel backend for full matrices").choices(["auto", "js", "wasm"]).default("auto"));
   for (const group of Object.keys(GROUPS) as (keyof typeof GROUPS)[]) {
     for (const f of FIELD_FLAGS.filter((x) => (GROUP_OF[x.flag] ?? "common") === group)) {
@@ -116,6 +117,9 @@ export function registerRun(program: Command): void {
       loaded = loadRunConfig(file, opts.preset, flags, initFrom);
     }
     const { config, spec } = loaded;
+    if (opts.predict && (spec.dynamics === "flow" || spec.dynamics === "central")) {
+      throw new UsageError(`--predict central: compares with a GD run; --dynamics is ${spec.dynamics}`);
+    }
     const backend = pickBackend(opts.backend);
     const lock = opts.out ? acquireDirLock(opts.out) : null;
     const stop = onInterrupt();
@@ -139,6 +143,7 @@ export function registerRun(program: Command): void {
         ...(initialState ? { initialState } : {}),
         config,
         figures: opts.figures,
+        ...(opts.predict === "central" ? { predict: "central" as const } : {}),
         label: config.name ?? "run",
         interrupted: stop.requested,
       });

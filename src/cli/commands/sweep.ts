@@ -16,6 +16,11 @@ import { SweepPool } from "../sweep/pool.js";
 import { plotSweep } from "../sweep/plot.js";
 import { Progress } from "../progress.js";
 import { onInterrupt } from "../signals.js";
+import { formatShard, parseShard, type Shard } from "../../sweep/shard.js";
+import { checkLayout, shardDir, shardPoints, writeDoneMarker } from "../sweep/shards.js";
+import { shardFromEnv } from "../sweep/slurm.js";
+import { claimSpec } from "../sweep/store.js";
+import { registerSweepCluster } from "./sweep-cluster.js";
 
 /** Read and validate a sweep spec file; every problem is a UsageError naming the field. */
 export function loadSweepSpec(file: string): SweepSpec {
@@ -56,6 +61,8 @@ interface RunOptions {
   force: boolean;
   plot: boolean;
   chunkRows: number;
+  /** Run only this shard of the points (DIR/shards/I-of-N). */
+  shard?: Shard;
 }
 
 async function runSweep(file: string, opts: RunOptions): Promise<void> {
@@ -68,15 +75,25 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
     throw err;
   }
   const hash = sweepHash(spec);
+  // Columns from all points, so every shard writes the same table.
   const columns = runColumns(spec, points);
-  const { store, done } = await SweepStore.open(opts.out, spec, hash, columns);
+  const shard = opts.shard;
+  checkLayout(opts.out, shard, shard ? "--shard" : "--out");
+  if (shard) {
+    claimSpec(opts.out, spec, hash);
+    points = shardPoints(points, shard.count)[shard.index]!;
+  }
+  const storeDir = shard ? shardDir(opts.out, shard) : opts.out;
+  const what = shard ? `shard ${formatShard(shard)}: ${points.length} points` : `${points.length} points`;
+  const { store, done } = await SweepStore.open(storeDir, spec, hash, columns);
   const stop = onInterrupt();
   const started = performance.now();
   let pool: SweepPool | null = null;
   let written = 0;
   try {
+    const byIndex = new Map(points.map((p) => [p.index, p]));
     for (const [index, h] of done) {
-      const p = points[index];
+      const p = byIndex.get(index);
       if (!p || p.hash !== h) throw new UsageError(`--out: point ${index} in ${opts.out} has config hash ${h}, the spec now gives ${p?.hash ?? "no such point"}; use a new directory`);
     }
     const todo = points.filter((p) => !done.has(p.index));
@@ -145,11 +162,12 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
     if (stop.requested()) {
-      process.stderr.write(`dlnlab: sweep interrupted: ${finished} of ${points.length} points stored in ${opts.out}; run the same command again to finish\n`);
+      process.stderr.write(`dlnlab: sweep interrupted: ${finished} of ${points.length} points${shard ? ` of shard ${formatShard(shard)}` : ""} stored in ${storeDir}; run the same command again to finish\n`);
       process.exitCode = EXIT_INTERRUPTED;
       return;
     }
-    process.stdout.write(`sweep: ${points.length} points (${written} computed, ${done.size} already stored) in ${seconds.toFixed(2)} s -> ${opts.out}\n`);
+    if (shard) writeDoneMarker(opts.out, shard, hash, points.length);
+    process.stdout.write(`sweep: ${what} (${written} computed, ${done.size} already stored) in ${seconds.toFixed(2)} s -> ${storeDir}\n`);
   } finally {
     stop.dispose();
     await pool?.close();
@@ -202,7 +220,7 @@ export function registerSweep(program: Command): void {
   const sweep = program
     .command("sweep")
     .summary("run a sweep spec over any config fields; query and plot its results")
-    .description("Sweeps (docs/sweeps.md): `dlnlab sweep SPEC --out DIR` runs every point, `dlnlab sweep query DIR SQL` runs SQL over the table `runs`, `dlnlab sweep plot DIR` draws profiles or a phase diagram.");
+    .description("Sweeps (docs/sweeps.md): `dlnlab sweep SPEC --out DIR` runs every point, `dlnlab sweep query DIR SQL` runs SQL over the table `runs`, `dlnlab sweep plot DIR` draws profiles or a phase diagram; `dlnlab sweep slurm SPEC --out DIR --tasks N` runs it as a Slurm job array of shards, `dlnlab sweep status DIR` follows them.");
   sweep
     .command("run", { isDefault: true })
     .description(
@@ -215,9 +233,22 @@ export function registerSweep(program: Command): void {
     .addOption(new Option("--chunk-rows <n>", "rows per Parquet chunk (a chunk is also written every 2 s)").default(4096).argParser((v) => positiveInt("--chunk-rows", v)))
     .option("--force", `run sweeps of more than 10^8 points`)
     .option("--no-plot", "do not draw figures and report.html at the end")
+    .option("--shard <I/N>", "run only shard I of N (0 <= I < N; points balanced by estimated cost) into DIR/shards/I-of-N")
+    .option("--shard-from-env", "take the shard from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (Kubernetes), N from --shard-count, DLNLAB_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT")
+    .addOption(new Option("--shard-count <n>", "N for --shard-from-env (e.g. a Kubernetes Indexed Job's completions)").argParser((v) => positiveInt("--shard-count", v)))
     .action(async (file, opts) => {
-      await runSweep(file, { out: opts.out, jobs: opts.jobs ?? availableParallelism(), force: Boolean(opts.force), plot: opts.plot, chunkRows: opts.chunkRows });
+      if (opts.shard && opts.shardFromEnv) throw new UsageError("give either --shard I/N or --shard-from-env, not both");
+      if (opts.shardCount !== undefined && !opts.shardFromEnv) throw new UsageError("--shard-count: only with --shard-from-env");
+      let shard: Shard | undefined;
+      try {
+        shard = opts.shard !== undefined ? parseShard(opts.shard) : opts.shardFromEnv ? shardFromEnv(process.env, opts.shardCount) : undefined;
+      } catch (err) {
+        if (err instanceof RangeError) throw new UsageError(err.message);
+        throw err;
+      }
+      await runSweep(file, { out: opts.out, jobs: opts.jobs ?? availableParallelism(), force: Boolean(opts.force), plot: opts.plot, chunkRows: opts.chunkRows, shard });
     });
+  registerSweepCluster(sweep);
   sweep
     .command("query")
     .description("Run SQL over the table `runs` of a sweep directory (DuckDB). Prints a table, or --json (an array of row objects) or --csv.")

@@ -259,15 +259,18 @@ export function registerTheory(program: Command): void {
       "after",
       "\nGD follows gradient flow to the end point of its initial leaf, then drifts\n" +
         "toward the flattest allocation until the zero-loss sharpness is 2/lr.\n" +
-        "K = 2: exact (the dominant pathway keeps the larger share). K > 2: the leaf-ray\n" +
-        "approximation (default), or drift-flow, which integrates the second-order GD\n" +
-        "leaf drift and tracks simulations more closely (see docs/theory.md).\n" +
+        "K = 2: exact (the dominant pathway keeps the larger share; equal to the\n" +
+        "central-flow end point). K > 2: the end point of the central flow of GD\n" +
+        "(default, docs/theory.md §11), or one of two approximations: leaf-ray (a\n" +
+        "straight ray in leaf coordinates, off by up to 0.2) and drift-flow (the\n" +
+        "second-order GD leaf drift). GD itself stops slightly past the boundary\n" +
+        "(final sharpness ≈ 0.99·2/lr), on the balanced side.\n" +
         "The dominant pathway is the one the GF end point favours: the largest init\n" +
         "scale for equal depths (pathway 1 by default), the shallower one under equal\n" +
         "tiny init. A lr outside (2/λ_single of the dominant pathway, min(2/λ_bal,\n" +
         "η_WCR)) is an error naming the threshold it crosses.\n" +
-        "JSON keys: s, sharpness, dominant (0-based), method (exact|leaf-ray|drift-flow|\n" +
-        "gf-endpoint), tau, gfEndpoint, optimum, initScales.",
+        "JSON keys: s, sharpness, dominant (0-based), method (exact|central-flow|leaf-ray|\n" +
+        "drift-flow|gf-endpoint), tau, gfEndpoint, optimum, initScales.",
     )
     .requiredOption("--depths <list>", DEPTHS_HELP)
     .option("--sigma <x>", "target singular value σ > 0", "1")
@@ -277,7 +280,8 @@ export function registerTheory(program: Command): void {
       "end-to-end init scales α_k > 0 (per-layer a_k = α_k^(1/L_k)); default α_k = 1e-6·0.9^(k−1): tiny, pathway 1 largest",
     )
     .addOption(
-      new Option("--approximation <name>", "drift-path model for K > 2 (K = 2 is exact)").choices(["leaf-ray", "drift-flow"]).default("leaf-ray"),
+      new Option("--approximation <name>", "end-point model for K > 2 (K = 2 is exact): central-flow, or the approximations leaf-ray, drift-flow")
+        .choices(["central-flow", "leaf-ray", "drift-flow"]).default("central-flow"),
     )
     .option("--allow-above-wcr", "predict also for η_WCR <= lr < 2/λ_bal (the transient may flip a sign there)")
     .option("--json", JSON_HELP)
@@ -311,6 +315,56 @@ export function registerTheory(program: Command): void {
           facts([
             ["predicted sharpness", num(b.sharpness), b.method === "gf-endpoint" ? "< 2/lr: GF end point already stable" : "= 2/lr"],
             ["method", b.method + (b.tau !== null && b.method === "leaf-ray" ? ` (τ = ${num(b.tau)})` : "")],
+          ]),
+      );
+    });
+
+  cmd
+    .command("central")
+    .summary("predicted trajectory of large-step GD: the central flow's entry, re-balancing duration, end split")
+    .description("Integrate the reduced central flow of GD for one mode (docs/theory.md §11) and summarise it.")
+    .addHelpText(
+      "after",
+      "\nThe central flow is an ODE for the time average of GD at the Edge of Stability:\n" +
+        "gradient flow until the sharpness reaches 2/lr, then gradient flow projected onto\n" +
+        "{sharpness ≤ 2/lr}, with x the predicted squared oscillation amplitude of GD.\n" +
+        "Time is in GD steps. The re-balancing duration is the time the balancing gap\n" +
+        "Var_k(s_k) takes from 10% to 90% of its drop from its peak to its final value.\n" +
+        "JSON keys: s, sharpness, entryStep, exitStep, duration, t10, t90, endStep,\n" +
+        "trajectory (samples: step, s, sharpness, x, loss; with --trajectory only).",
+    )
+    .requiredOption("--depths <list>", DEPTHS_HELP)
+    .option("--sigma <x>", "target singular value σ > 0", "1")
+    .requiredOption("--lr <eta>", "GD step size η > 0")
+    .option(
+      "--init-scales <list>",
+      "end-to-end init scales α_k > 0 (per-layer a_k = α_k^(1/L_k)); default α_k = 1e-6·0.9^(k−1): tiny, pathway 1 largest",
+    )
+    .option("--trajectory", "include the sampled trajectory in the JSON output")
+    .option("--json", JSON_HELP)
+    .action((opts) => {
+      const depths = depthsOf(opts.depths);
+      const sigma = parsePositive("--sigma", opts.sigma);
+      const lr = parsePositive("--lr", opts.lr);
+      const initScales = opts.initScales === undefined ? undefined : parseNumberList("--init-scales", opts.initScales, parsePositive);
+      const p = withFlags(() => theory.centralFlowPrediction(depths, sigma, lr, initScales ? { initScales } : {}));
+      const { trajectory, ...summary } = p;
+      if (opts.json) return printJson({ ...summary, ...(opts.trajectory ? { trajectory } : {}), lr, depths, sigma });
+      const opt = withFlags(() => theory.optimalAllocation(depths, sigma));
+      const step = (x: number | null) => (x === null ? "-" : num(x));
+      process.stdout.write(
+        `Central flow for depths ${depths.join(",")}, σ = ${num(sigma)}, lr = ${num(lr)} (2/lr = ${num(2 / lr)})\n\n` +
+          grid([
+            ["pathway", "depth", "end s_k", "optimal s_k"],
+            ...depths.map((L, k) => [String(k + 1), String(L), num(p.s[k]!), num(opt.s[k]!)]),
+          ]) +
+          "\n" +
+          facts([
+            ["reaches the edge at step", step(p.entryStep), p.entryStep === null ? "never: GD behaves like gradient flow" : "sharpness = 2/lr"],
+            ["re-balancing duration", step(p.duration), p.duration === null ? "" : `steps (gap 10% → 90% of its drop: ${num(p.t10!)} → ${num(p.t90!)})`],
+            ["leaves the edge at step", step(p.exitStep), p.exitStep === null ? "stays at the edge as x → 0" : ""],
+            ["final sharpness", num(p.sharpness), p.entryStep === null ? "< 2/lr" : "= 2/lr"],
+            ["integrated to step", num(p.endStep)],
           ]),
       );
     });

@@ -30,14 +30,33 @@ export function chunkFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => CHUNK.test(f)).sort().map((f) => join(dir, f)) : [];
 }
 
-/** An in-memory DuckDB connection with the view `runs` over DIR's chunks (if any). */
+/** Shard directories of a sharded sweep, DIR/shards/I-of-N (written by `dlnlab sweep --shard I/N`), in order. */
+export function shardDirs(dir: string): { path: string; index: number; count: number }[] {
+  const root = join(dir, "shards");
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .map((name) => ({ name, m: /^(\d+)-of-(\d+)$/.exec(name) }))
+    .filter((x) => x.m)
+    .map(({ name, m }) => ({ path: join(root, name), index: Number(m![1]), count: Number(m![2]) }))
+    .sort((a, b) => a.count - b.count || a.index - b.index);
+}
+
+/** Result chunks of DIR and of its shard directories: the files of the table `runs`. */
+export function allChunkFiles(dir: string): string[] {
+  return [...chunkFiles(dir), ...shardDirs(dir).flatMap((s) => chunkFiles(s.path))];
+}
+
+/**
+ * An in-memory DuckDB connection with the view `runs` over DIR's chunks and those of its shards (if
+ * any). The file list is taken once: chunks appear by rename, so shards still running add whole files.
+ */
 export async function openRuns(dir: string): Promise<{ connection: DuckDBConnection; close: () => void; files: string[] }> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
-  const files = chunkFiles(dir);
+  const files = allChunkFiles(dir);
   if (files.length > 0) {
-    const glob = join(resolve(dir), "runs-*.parquet");
-    await connection.run(`CREATE VIEW runs AS SELECT * FROM read_parquet(${sqlString(glob)}, union_by_name = true)`);
+    const list = files.map((f) => sqlString(resolve(f))).join(", ");
+    await connection.run(`CREATE VIEW runs AS SELECT * FROM read_parquet([${list}], union_by_name = true)`);
   }
   return { connection, files, close: () => { connection.closeSync(); instance.closeSync(); } };
 }
@@ -48,6 +67,26 @@ export async function chunkMetadata(connection: DuckDBConnection, file: string):
   const out: Record<string, string> = {};
   for (const row of reader.getRowObjectsJS()) out[String(row.k)] = String(row.v);
   return out;
+}
+
+/**
+ * DIR/spec.json for this spec: written (atomically) when absent, otherwise it must have the same hash;
+ * results of another spec in DIR are refused with a message naming --out.
+ */
+export function claimSpec(dir: string, spec: SweepSpec, specHash: string): void {
+  const specPath = join(dir, "spec.json");
+  if (existsSync(specPath)) {
+    const previous = JSON.parse(readFileSync(specPath, "utf8")) as { hash?: string };
+    if (previous.hash !== specHash) {
+      throw new UsageError(`--out: ${dir} holds results of another sweep spec (hash ${previous.hash}, this one ${specHash}); use a new directory`);
+    }
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  // A per-process temporary name: shards starting at once may all write the (identical) file.
+  const tmp = join(dir, `.spec.json.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify({ hash: specHash, version: VERSION, spec }, null, 2) + "\n");
+  renameSync(tmp, specPath);
 }
 
 /** Writes a sweep's result chunks and holds its lock. */
@@ -72,16 +111,7 @@ export class SweepStore {
     mkdirSync(dir, { recursive: true });
     takeLock(dir);
     try {
-      const specPath = join(dir, "spec.json");
-      if (existsSync(specPath)) {
-        const previous = JSON.parse(readFileSync(specPath, "utf8")) as { hash?: string };
-        if (previous.hash !== specHash) {
-          throw new UsageError(`--out: ${dir} holds results of another sweep spec (hash ${previous.hash}, this one ${specHash}); use a new directory`);
-        }
-      } else {
-        writeFileSync(join(dir, ".spec.json.tmp"), JSON.stringify({ hash: specHash, version: VERSION, spec }, null, 2) + "\n");
-        renameSync(join(dir, ".spec.json.tmp"), specPath);
-      }
+      claimSpec(dir, spec, specHash);
       // Leftovers of an interrupted write never count: only renamed chunks are results.
       for (const f of readdirSync(dir)) if (f.startsWith(".chunk-")) rmSync(join(dir, f));
       const { connection, close, files } = await openRuns(dir);
@@ -94,7 +124,8 @@ export class SweepStore {
         const reader = await connection.runAndReadAll("SELECT point, hash FROM runs");
         for (const [p, h] of reader.getRowsJS()) done.set(Number(p), String(h));
       }
-      const last = files.length > 0 ? Number(CHUNK.exec(files[files.length - 1]!.slice(dir.length + 1))?.[1] ?? -1) : -1;
+      const own = chunkFiles(dir);
+      const last = own.length > 0 ? Number(CHUNK.exec(own[own.length - 1]!.slice(dir.length + 1))?.[1] ?? -1) : -1;
       const metadata = { sweep_hash: specHash, dlnlab_version: VERSION, spec: JSON.stringify(spec), columns: JSON.stringify(columns) };
       return { store: new SweepStore(dir, connection, close, columns, metadata, last), done };
     } catch (err) {

@@ -39,6 +39,12 @@ const e1 = 71 / 57600, e3 = -71 / 16695, e4 = 71 / 1920, e5 = -17253 / 339200, e
 const d1 = -12715105075 / 11282082432, d3 = 87487479700 / 32700410799, d4 = -10690763975 / 1880347072;
 const d5 = 701980252875 / 199316789632, d6 = -1453857185 / 822651844, d7 = 69997945 / 29380423;
 
+/**
+ * An event g(t, y): integration stops where g changes sign from negative to ≥ 0 (checked at accepted
+ * steps, then located on the dense output).
+ */
+export type OdeEvent = (t: number, y: Float64Array) => number;
+
 /** An adaptive DOPRI5 integrator for a fixed state size; `integrate` advances y in place. */
 export class DormandPrince {
   readonly stats: OdeStats = { accepted: 0, rejected: 0, evaluations: 0 };
@@ -49,6 +55,7 @@ export class DormandPrince {
   private readonly k: Float64Array[];
   private readonly yStage: Float64Array;
   private readonly yNew: Float64Array;
+  private readonly yDense: Float64Array;
   private h = 0;
   private fsalValid = false;
   /** Dense-output coefficients of the last accepted `step`, its start time and length. */
@@ -68,6 +75,7 @@ export class DormandPrince {
     this.k = Array.from({ length: 7 }, () => new Float64Array(n));
     this.yStage = new Float64Array(n);
     this.yNew = new Float64Array(n);
+    this.yDense = new Float64Array(n);
   }
 
   /** Forget the step-size history and the cached derivative (call after changing y from outside). */
@@ -112,17 +120,50 @@ export class DormandPrince {
   }
 
   /**
-   * Advance `y` from t0 to exactly t1 (the last step is shortened to land on t1). Throws if the step
-   * size underflows or the state becomes non-finite (a blow-up of the flow).
+   * Advance `y` from t0 to exactly t1 (the last step is shortened to land on t1), or, with `event`, to
+   * the first time where the event turns from negative to ≥ 0 (located on the 4th-order dense output
+   * to ~1e-12 of the step by bisection; the solver then restarts from there). Returns the time
+   * reached. Throws if the step size underflows or the state becomes non-finite (a blow-up of the flow).
    */
-  integrate(y: Float64Array, t0: number, t1: number): void {
+  integrate(y: Float64Array, t0: number, t1: number, event?: OdeEvent): number {
     let t = t0;
     this.prepare(y, t0, t1 - t0);
     let attempts = 0;
+    let gOld = event ? event(t, y) : 0;
     while (t < t1) {
       if (++attempts > this.maxSteps) throw new Error(`ODE: more than ${this.maxSteps} steps between t=${t0} and t=${t1}`);
-      t = this.attempt(y, t, t1, false);
+      const tOld = t;
+      t = this.attempt(y, t, t1, event !== undefined);
+      if (event && t !== tOld) {
+        const gNew = event(t, y);
+        if (gOld < 0 && gNew >= 0) {
+          const tEvent = this.locate(event, tOld, t, y);
+          this.reset();
+          return tEvent;
+        }
+        gOld = gNew;
+      }
     }
+    return t1;
+  }
+
+  /**
+   * Root of the event on the last accepted step [tOld, tNew] by bisection on its dense output (the
+   * bracket keeps g < 0 on the left); writes the state at the root into y and returns its time.
+   */
+  private locate(event: OdeEvent, tOld: number, tNew: number, y: Float64Array): number {
+    const yd = this.yDense;
+    const span = tNew - tOld;
+    let lo = 0;
+    let hi = 1;
+    for (let it = 0; it < 60 && (hi - lo) * span > 1e-12 * Math.max(1, Math.abs(tNew)); it++) {
+      const mid = 0.5 * (lo + hi);
+      this.interpolate(tOld + mid * span, yd);
+      if (event(tOld + mid * span, yd) < 0) lo = mid;
+      else hi = mid;
+    }
+    if (hi !== 1) this.interpolate(tOld + hi * span, y);
+    return tOld + hi * span;
   }
 
   /**

@@ -3,6 +3,7 @@
  * finished figures (SVG text) with the theory drawn on the measurements.
  */
 import { alignmentFigures } from "./alignment.js";
+import { centralFigures } from "./central.js";
 import { chainFigures } from "./chain.js";
 import { heterogeneousFigures } from "./heterogeneous.js";
 import { mlpFigures } from "./mlp.js";
@@ -28,6 +29,7 @@ const BUILDERS: Record<string, Builder> = {
   mlp: mlpFigures,
   alignment: alignmentFigures,
   saddle: saddleFigures,
+  central: centralFigures,
 };
 
 /** The figures of an experiment of kind `kind` (none for an unknown kind). */

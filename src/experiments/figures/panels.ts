@@ -97,6 +97,8 @@ export interface ModesOptions {
   sigmaLevels?: boolean;
   /** Legend text of pathway k of depth L (default "pathway k (L=…)"). */
   pathwayLabel?: (k: number, L: number) => string;
+  /** A predicted trajectory (e.g. the central flow, docs/theory.md §11) drawn dashed over the same modes, with its legend label. */
+  overlay?: { records: readonly TrajectoryRecord[]; label: string };
 }
 
 /** Mode coefficients s_{k,i} vs step, one colour per pathway, one dash per mode. */
@@ -117,8 +119,20 @@ export function modesPanel(run: PanelRun, o: ModesOptions): string {
       });
     }
   }
+  if (o.overlay) {
+    const pred = o.xType === "log" ? o.overlay.records.filter((r) => ax.of(r) > 0) : o.overlay.records;
+    const px = Float64Array.from(pred, ax.of);
+    for (const i of modes)
+      for (let k = 0; k < K; k++)
+        series.push({
+          name: `${o.overlay.label}, pathway ${k + 1}, mode ${i + 1}`,
+          points: { x: px, y: Float64Array.from(pred, (r) => r.s[k]?.[i] ?? Number.NaN) },
+          color: pathwayColor(k), dash: "2,2", strokeWidth: 2.5, opacity: 0.6, legend: false,
+        });
+  }
   const pathway = o.pathwayLabel ?? ((k: number, L: number) => `pathway ${k + 1} (L=${L})`);
   const entries: LegendEntry[] = o.depths.map((L, k) => ({ label: pathway(k, L), color: pathwayColor(k), column: 0 }));
+  if (o.overlay) entries.push({ label: o.overlay.label, color: "#444444", dash: "2,2", column: 0 });
   if (modes.length > 1) modes.forEach((i, j) => entries.push({ label: `mode ${i + 1}`, color: "#444444", dash: modeDash(j), column: 1 }));
   for (const e of o.extraLegend ?? []) entries.push({ ...e, column: modes.length > 1 ? 1 : 0 });
   const rules: RuleSpec[] = o.sigmaLevels === false ? [] : sigmaRules(o.sigma, modes);
