@@ -138,6 +138,7 @@ describe("issue 16 sweep page (Chromium)", () => {
     const { page, errors } = await open(`sweep.html${query}`);
     const pageRows = await runSweep(page);
     // The cell of h = 2.5 (x index 4 of 9, edges ±0.25 beyond the ends) and depths [4, 4] (row 1 of 2).
+    await page.waitForFunction((n) => document.getElementById("sweep-canvas")?.dataset.drawn === String(n), pageRows.length);
     const box = await page.$eval("#sweep-canvas", (e) => (e as unknown as El).getBoundingClientRect());
     const left = 118, right = 16, top = 26, bottom = 58;
     const x = left + ((2.5 - 0.25) / (4.75 - 0.25)) * (box.width - left - right);
