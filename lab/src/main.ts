@@ -133,7 +133,9 @@ class App {
   }
 
   private onPhase(): void {
+    // Status line and buttons change together: a "Paused" status never shows a "Pause" button.
     this.controls.renderStatus();
+    this.controls.renderButtons();
     this.requestFrame(true);
   }
 

@@ -79,6 +79,11 @@ export interface Check {
   pass: boolean;
   /** Why the tolerance is what it is, or what to know when reading the numbers. */
   note?: string;
+  /**
+   * A documented comparison, not a claim held to a tolerance (e.g. the leaf-ray stopping boundary, an
+   * approximation superseded by the central flow): its error is reported, it never fails the suite.
+   */
+  comparison?: true;
 }
 
 /** Fields every check builder takes. */

@@ -123,7 +123,7 @@ function checkRows(checks: readonly Row[]): string {
         `<td class="num">${esc(fmt(c.measured))}</td>`,
         `<td class="num">${esc(fmt(c.error))}${c.error !== null && ERROR_KIND[c.errorKind] ? ` <span class="note">(${ERROR_KIND[c.errorKind]})</span>` : ""}</td>`,
         `<td class="num">${esc(fmt(c.tolerance))}</td>`,
-        `<td class="verdict">${c.pass ? "pass" : "FAIL"}</td>`,
+        `<td class="verdict">${c.comparison ? "comparison" : c.pass ? "pass" : "FAIL"}</td>`,
       ];
       return `<tr id="${esc(c.id)}" class="${c.pass ? "pass" : "fail"}" data-provenance="${c.provenance}">${cells.join("")}</tr>`;
     })
@@ -232,7 +232,7 @@ function mdChecks(checks: readonly Row[]): string {
   const head = ["experiment", "check", "whose claim", "claim", "predicted", "measured", "error", "tolerance", "verdict"];
   const rows = checks.map((c) =>
     [c.experiment, c.name + (c.note ? ` — _${c.note}_` : ""), PROVENANCE[c.provenance].label, c.claim, fmt(c.predicted), fmt(c.measured),
-      fmt(c.error) + (c.error !== null && ERROR_KIND[c.errorKind] ? ` (${ERROR_KIND[c.errorKind]})` : ""), fmt(c.tolerance), c.pass ? "pass" : "**FAIL**"]
+      fmt(c.error) + (c.error !== null && ERROR_KIND[c.errorKind] ? ` (${ERROR_KIND[c.errorKind]})` : ""), fmt(c.tolerance), c.comparison ? "comparison" : c.pass ? "pass" : "**FAIL**"]
       .map(mdCell).join(" | "));
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r} |`)].join("\n");
 }

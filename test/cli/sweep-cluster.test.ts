@@ -3,24 +3,26 @@
  * one with scripts/slurm/start.sh): `dlnlab sweep slurm --submit` as a 4-task array, followed with
  * `dlnlab sweep status`, one task cancelled midway (scancel), `--resubmit` of exactly that shard,
  * which resumes from its stored points, and the merged table equal to the same sweep run locally.
- * Every wait is bounded.
+ * Every wait is bounded. The CLI calls run its built `main` in this process (runMain): a node start per
+ * once-a-second status poll would take CPU from the cluster's tasks on the same machine.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { runCli } from "../helpers/cli.js";
+import { runMain } from "../helpers/cli.js";
 import { describeWithSlurm } from "../helpers/slurm.js";
 
 // Full-matrix points that never converge (loss tolerance 1e-300), so each runs all its steps and a
-// shard of 12 takes several seconds (about 6 s here): a chunk is written after 2 s, so there is time
-// to cancel it midway.
+// shard of 12 takes about 4 s on one idle core (0.33 s a point; longer when loaded): a chunk is written
+// at the first point after 2 s, so there is time to cancel it midway. At 150 000 steps a shard took
+// 1.95 s idle and finished before its first chunk, so the resubmit path was never exercised.
 const SPEC = {
   name: "slurm integration test",
   base: {
     width: 2, depths: [3, 3], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.01, 0.008] },
-    dynamics: "full", steps: 150000, stop: { lossTol: 1e-300 },
+    dynamics: "full", steps: 300000, stop: { lossTol: 1e-300 },
   },
   axes: { h: { from: 0.5, to: 2.5, points: 6 }, seed: { range: 8 } },
 };
@@ -57,7 +59,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T 
 }
 
 async function status(dir: string): Promise<Status> {
-  const r = await runCli(["sweep", "status", dir, "--json"]);
+  const r = await runMain(["sweep", "status", dir, "--json"]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Status;
 }
@@ -76,7 +78,7 @@ describeWithSlurm("dlnlab sweep slurm on a real Slurm cluster", () => {
     const spec = join(root, "spec.yaml");
     writeFileSync(spec, JSON.stringify(SPEC));
     const dir = join(root, "cluster");
-    const sub = await runCli(["sweep", "slurm", spec, "--out", dir, "--tasks", String(TASKS), "--array-parallelism", "2", "--submit"]);
+    const sub = await runMain(["sweep", "slurm", spec, "--out", dir, "--tasks", String(TASKS), "--array-parallelism", "2", "--submit"]);
     expect(sub.code, sub.stderr).toBe(0);
     const job = /submitted array job (\d+) \(4 tasks\)/.exec(sub.stdout)?.[1];
     expect(job, sub.stdout).toBeDefined();
@@ -102,12 +104,12 @@ describeWithSlurm("dlnlab sweep slurm on a real Slurm cluster", () => {
       expect(victim.stored).toBeLessThan(victim.planned);
       storedBefore = victim.stored;
       for (const s of afterKill.status) if (s.shard !== VICTIM) expect(s.state, `shard ${s.shard}`).toBe("done");
-      const text = await runCli(["sweep", "status", dir]);
+      const text = await runMain(["sweep", "status", dir]);
       expect(text.stdout).toMatch(new RegExp(`^${VICTIM}\\s+failed\\s+${storedBefore}/${victim.planned}\\s+${job}_${VICTIM}\\s+\\S`, "m"));
       expect(text.stdout).toContain(`--tasks ${TASKS} --resubmit`);
       process.stdout.write(`dlnlab sweep status (after scancel of ${job}_${VICTIM}):\n${text.stdout}`);
 
-      const re = await runCli(["sweep", "slurm", spec, "--out", dir, "--tasks", String(TASKS), "--array-parallelism", "2", "--resubmit"]);
+      const re = await runMain(["sweep", "slurm", spec, "--out", dir, "--tasks", String(TASKS), "--array-parallelism", "2", "--resubmit"]);
       expect(re.code, re.stderr).toBe(0);
       const again = /submitted array job (\d+) \(shards 1\)/.exec(re.stdout)?.[1];
       expect(again, re.stdout).toBeDefined();
@@ -120,23 +122,23 @@ describeWithSlurm("dlnlab sweep slurm on a real Slurm cluster", () => {
       // Only on a machine fast enough to finish the shard between two polls: nothing to cancel.
       process.stderr.write(`[slurm] shard ${VICTIM} finished before it could be cancelled; the resubmit path was not exercised\n`);
       expect(afterKill.status.map((s) => s.state)).toEqual(new Array(TASKS).fill("done"));
-      const re = await runCli(["sweep", "slurm", spec, "--out", dir, "--tasks", String(TASKS), "--resubmit"]);
+      const re = await runMain(["sweep", "slurm", spec, "--out", dir, "--tasks", String(TASKS), "--resubmit"]);
       expect(re.stdout).toMatch(/nothing to resubmit/);
     }
-    const done = await runCli(["sweep", "status", dir]);
+    const done = await runMain(["sweep", "status", dir]);
     expect(done.stdout).toMatch(new RegExp(`progress: ${POINTS} of ${POINTS} points stored \\(100\\.0%\\); shards: ${TASKS} done`));
     process.stdout.write(`dlnlab sweep status (at the end):\n${done.stdout}`);
     process.stdout.write(`[slurm] 4-task array with a cancelled and resubmitted task: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
     // The same sweep run locally: the merged table is equal, bit for bit, with no point twice.
     const local = join(root, "local");
-    const l = await runCli(["sweep", spec, "--out", local, "--no-plot"], { timeoutMs: WAIT_MS });
+    const l = await runMain(["sweep", spec, "--out", local, "--no-plot"]);
     expect(l.code, l.stderr).toBe(0);
     const sql = "SELECT * FROM runs ORDER BY point";
-    const a = await runCli(["sweep", "query", dir, sql, "--json"]);
-    const b = await runCli(["sweep", "query", local, sql, "--json"]);
+    const a = await runMain(["sweep", "query", dir, sql, "--json"]);
+    const b = await runMain(["sweep", "query", local, sql, "--json"]);
     expect(a.stdout).toBe(b.stdout);
-    const n = await runCli(["sweep", "query", dir, "SELECT count(*) AS n, count(DISTINCT point) AS d FROM runs", "--json"]);
+    const n = await runMain(["sweep", "query", dir, "SELECT count(*) AS n, count(DISTINCT point) AS d FROM runs", "--json"]);
     expect(JSON.parse(n.stdout)).toEqual([{ n: POINTS, d: POINTS }]);
   }, 2 * WAIT_MS);
 });

@@ -3,14 +3,19 @@
  * are the unsharded table bit for bit (read by DuckDB through `sweep query` and, file by file, by
  * hyparquet), every file carries the spec's hash, mixed layouts and other specs are refused, the
  * shard can come from Kubernetes' environment, `sweep status` tells done from missing shards, and
- * `sweep slurm` writes its script without a cluster.
+ * `sweep slurm` writes its script without a cluster. 500 steps per point: the shards and their cost balance do
+ * not depend on the budget, only on the points.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { afterAll, describe, expect, it } from "vitest";
-import { expectUsageError, runCli } from "../helpers/cli.js";
+import { expectUsageError, runMain } from "../helpers/cli.js";
+
+// Every call runs the built CLI's `main` in this process (runMain): the ~25 calls of this file would
+// otherwise spend most of their time starting node. Nothing here needs its own process.
+const runCli = runMain;
 
 const root = mkdtempSync(join(tmpdir(), "dlnlab-shard-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,12 +24,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 // step and more for the Lanczos sharpness, so the cost balance puts different counts in the shards.
 const SPEC = {
   name: "shard test",
-  base: { width: 2, depths: [3, 3], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.01, 0.008] }, steps: 1500 },
+  base: { width: 2, depths: [3, 3], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.01, 0.008] }, steps: 500 },
   axes: { dynamics: { values: ["reduced", "full"] }, h: { from: 0.5, to: 2.5, points: 6 }, seed: { range: 2 } },
 };
 const POINTS = 24;
 const specFile = join(root, "spec.yaml");
-/** Each test starts the CLI 8–12 times (about 1–3 s each on a loaded 2-core machine). */
+/** Each test calls the CLI 8–12 times: ≈ 0.2–0.5 s each on one idle core, 5–15× that on a loaded 2-core machine. */
 const SLOW = 240_000;
 writeFileSync(specFile, JSON.stringify(SPEC));
 
@@ -90,7 +95,7 @@ describe("dlnlab sweep --shard I/N", () => {
   it("refuses other specs, other shard counts and sharded with unsharded results in one DIR", async () => {
     const dir = join(root, "n2");
     const other = join(root, "other.yaml");
-    writeFileSync(other, JSON.stringify({ ...SPEC, base: { ...SPEC.base, steps: 1400 } }));
+    writeFileSync(other, JSON.stringify({ ...SPEC, base: { ...SPEC.base, steps: 400 } }));
     expectUsageError(await runCli(["sweep", other, "--out", dir, "--shard", "0/2", "--no-plot"]), /--out: .* holds results of another sweep spec/, "other spec");
     expectUsageError(await sweep(["--out", dir, "--shard", "0/4"]), /--shard: .* holds shards of N = 2/, "other N");
     expectUsageError(await sweep(["--out", dir]), /--out: .* holds shards of N = 2; run the missing ones with --shard I\/2/, "unsharded into sharded");

@@ -3,14 +3,15 @@
  * point (batched reduced points and full-matrix points through the worker pool), the Parquet chunks
  * read back with an independent reader (hyparquet) including their key-value metadata, a sweep killed
  * after two chunks and started again gives the same table as an uninterrupted one, the lock, SQL
- * queries, figures, and one-line errors for bad specs.
+ * queries, figures, and one-line errors for bad specs. Calls run the built CLI's `main` in this process
+ * (runMain) except where a test needs a process of its own: the killed sweep and the lock held by a live pid.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
-import { expectUsageError, runCli } from "../helpers/cli.js";
+import { expectUsageError, runCli, runMain } from "../helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-sweep-test-"));
 
@@ -37,7 +38,7 @@ describe("dlnlab sweep", () => {
     const lrs = [0.125, 0.5625, 0.625, 0.75, 1.2];
     const spec = { name: "cli test", base: reducedBase, axes: { lr: { values: lrs } } };
     writeFileSync(join(dir, "s.yaml"), JSON.stringify(spec));
-    const res = await runCli(["sweep", join(dir, "s.yaml"), "--out", join(dir, "out"), "--jobs", "1"]);
+    const res = await runMain(["sweep", join(dir, "s.yaml"), "--out", join(dir, "out"), "--jobs", "1"]);
     expect(res.code, res.stderr).toBe(0);
     const { rows, meta } = await readRuns(join(dir, "out"));
     expect(rows.map((r) => r.axis_lr)).toEqual(lrs);
@@ -46,7 +47,7 @@ describe("dlnlab sweep", () => {
     expect(meta[0]!.sweep_hash).toMatch(/^[0-9a-f]{16}$/);
     for (const [j, lr] of lrs.entries()) {
       writeFileSync(join(dir, "run.json"), JSON.stringify({ ...reducedBase, lr }));
-      const one = await runCli(["run", join(dir, "run.json"), "--json"]);
+      const one = await runMain(["run", join(dir, "run.json"), "--json"]);
       const r = JSON.parse(one.stdout) as { status: string; final: { step: number; loss: number; s: number[][]; sharpness: number | null } };
       const row = rows[j]!;
       expect(row.status, `lr ${lr}`).toBe(r.status);
@@ -58,10 +59,10 @@ describe("dlnlab sweep", () => {
       if (r.final.sharpness !== null) expect(Math.abs((row.sharpness as number) - r.final.sharpness)).toBeLessThanOrEqual(1e-12 * r.final.sharpness);
     }
     // SQL over the table runs.
-    const q = await runCli(["sweep", "query", join(dir, "out"), "SELECT status, count(*) AS n FROM runs GROUP BY status ORDER BY status", "--json"]);
+    const q = await runMain(["sweep", "query", join(dir, "out"), "SELECT status, count(*) AS n FROM runs GROUP BY status ORDER BY status", "--json"]);
     const counts = JSON.parse(q.stdout) as { status: string; n: number }[];
     expect(counts.reduce((a, c) => a + c.n, 0)).toBe(lrs.length);
-    const csv = await runCli(["sweep", "query", join(dir, "out"), "SELECT point, axis_lr FROM runs ORDER BY point", "--csv"]);
+    const csv = await runMain(["sweep", "query", join(dir, "out"), "SELECT point, axis_lr FROM runs ORDER BY point", "--csv"]);
     expect(csv.stdout.trim().split("\n")).toEqual(["point,axis_lr", ...lrs.map((lr, j) => `${j},${lr}`)]);
     // A 1-axis sweep draws profiles; the report embeds them and loads nothing from outside.
     const html = readFileSync(join(dir, "out", "report.html"), "utf8");
@@ -73,13 +74,13 @@ describe("dlnlab sweep", () => {
     const dir = tmp();
     const base = { width: 2, depths: [3, 3], target: { sigma: [1, 0.5], basis: "symmetric" }, init: { type: "gaussian", std: 0.1 }, dynamics: "full", steps: 400, lr: 0.2 };
     writeFileSync(join(dir, "s.yaml"), JSON.stringify({ base, axes: { seed: { range: 3 } } }));
-    const res = await runCli(["sweep", join(dir, "s.yaml"), "--out", join(dir, "out"), "--jobs", "2", "--no-plot"]);
+    const res = await runMain(["sweep", join(dir, "s.yaml"), "--out", join(dir, "out"), "--jobs", "2", "--no-plot"]);
     expect(res.code, res.stderr).toBe(0);
     const { rows } = await readRuns(join(dir, "out"));
     expect(rows).toHaveLength(3);
     for (const seed of [0, 1, 2]) {
       writeFileSync(join(dir, "run.json"), JSON.stringify({ ...base, seed }));
-      const r = JSON.parse((await runCli(["run", join(dir, "run.json"), "--json"])).stdout) as { status: string; final: { step: number; loss: number; s: number[][] } };
+      const r = JSON.parse((await runMain(["run", join(dir, "run.json"), "--json"])).stdout) as { status: string; final: { step: number; loss: number; s: number[][] } };
       const row = rows[seed]!;
       expect([row.status, Number(row.final_step), row.loss]).toEqual([r.status, r.final.step, r.final.loss]);
       expect([row.s_1_1, row.s_1_2, row.s_2_1, row.s_2_2]).toEqual([r.final.s[0]![0], r.final.s[0]![1], r.final.s[1]![0], r.final.s[1]![1]]);
@@ -95,10 +96,10 @@ describe("dlnlab sweep", () => {
     expect(killed.signal).toBe("SIGKILL");
     expect((await readRuns(join(dir, "a"))).rows).toHaveLength(512);
     // The dead sweep's lock is stale: the next one takes it over and computes only the rest.
-    const resumed = await runCli(args("a"));
+    const resumed = await runMain(args("a"));
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/1536 points \(1024 computed, 512 already stored\)/);
-    const whole = await runCli(args("b"));
+    const whole = await runMain(args("b"));
     expect(whole.code, whole.stderr).toBe(0);
     const a = (await readRuns(join(dir, "a"))).rows;
     const b = (await readRuns(join(dir, "b"))).rows;
@@ -106,23 +107,23 @@ describe("dlnlab sweep", () => {
     expect(new Set(a.map((r) => r.point)).size).toBe(1536);
     expect(a).toEqual(b);
     // Nothing more to do: a third start computes no point.
-    expect((await runCli(args("a"))).stdout).toMatch(/\(0 computed, 1536 already stored\)/);
+    expect((await runMain(args("a"))).stdout).toMatch(/\(0 computed, 1536 already stored\)/);
   }, 180_000);
 
   it("refuses a directory locked by a running sweep and specs that are bad", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "s.yaml"), JSON.stringify({ base: reducedBase, axes: { lr: { values: [0.1] } } }));
     const out = join(dir, "out");
-    expect((await runCli(["sweep", join(dir, "s.yaml"), "--out", out, "--jobs", "1", "--no-plot"])).code).toBe(0);
+    expect((await runMain(["sweep", join(dir, "s.yaml"), "--out", out, "--jobs", "1", "--no-plot"])).code).toBe(0);
     // This test's own process is alive: its pid in the lock means "in use".
     writeFileSync(join(out, "sweep.lock"), `${process.pid}\n`);
     expectUsageError(await runCli(["sweep", join(dir, "s.yaml"), "--out", out]), new RegExp(`--out: .* another sweep \\(pid ${process.pid}`));
     writeFileSync(join(dir, "other.yaml"), JSON.stringify({ base: reducedBase, axes: { lr: { values: [0.2] } } }));
     expectUsageError(await runCli(["sweep", join(dir, "other.yaml"), "--out", out]), /--out: .*another sweep|holds results of another sweep spec/);
     writeFileSync(join(dir, "bad.yaml"), "base: {}\naxes:\n  lr: { values: [] }\n");
-    expectUsageError(await runCli(["sweep", join(dir, "bad.yaml"), "--out", join(dir, "x")]), /bad\.yaml: axes\.lr/);
+    expectUsageError(await runMain(["sweep", join(dir, "bad.yaml"), "--out", join(dir, "x")]), /bad\.yaml: axes\.lr/);
     writeFileSync(join(dir, "bad2.yaml"), JSON.stringify({ base: reducedBase, axes: { "init.scalez": { values: [1] } } }));
-    expectUsageError(await runCli(["sweep", join(dir, "bad2.yaml"), "--out", join(dir, "y")]), /init\.scalez: unknown field/);
-    expectUsageError(await runCli(["sweep", "query", out, "SELEC nonsense"]), /SQL: /);
+    expectUsageError(await runMain(["sweep", join(dir, "bad2.yaml"), "--out", join(dir, "y")]), /init\.scalez: unknown field/);
+    expectUsageError(await runMain(["sweep", "query", out, "SELEC nonsense"]), /SQL: /);
   }, 120_000);
 });

@@ -21,7 +21,7 @@ const WHAT: Record<HeteroTheory["regime"], string> = {
 
 function predicted(th: HeteroTheory): number[] | null {
   if (th.regime === "below") return th.gf;
-  if (th.regime === "window") return th.boundary.exact ?? th.boundary.driftFlow;
+  if (th.regime === "window") return th.boundary.exact ?? th.boundary.central ?? th.boundary.driftFlow;
   return th.optimum;
 }
 

@@ -24,7 +24,7 @@ const REGIME: Record<PairTheory["regime"], string> = {
 function prediction(th: PairTheory): { s: number[]; what: string } | null {
   if (th.regime === "below") return { s: th.gf, what: "gradient-flow end point" };
   if (th.regime === "window") {
-    const s = th.boundary.exact ?? th.boundary.driftFlow;
+    const s = th.boundary.exact ?? th.boundary.central ?? th.boundary.driftFlow;
     return s ? { s, what: th.boundary.exact ? "stopping boundary (exact)" : "stopping boundary (drift flow)" } : null;
   }
   return { s: th.optimum, what: "balanced split (not reached)" };
@@ -125,6 +125,7 @@ function finalSplit(run: PairData["runs"][number], th: PairTheory, j: number): s
   const at = (v: number[] | null, dx: number) => (v ? v.map((y, k) => ({ x: k + 1 + dx, y })) : []);
   const series: Series[] = [
     { name: "measured (final)", points: at(run.centre.map((row) => row[0]!), 0), color: INK, line: false, marker: true },
+    { name: "stopping boundary, central flow", points: at(th.boundary.central, -0.24), color: "#1a7f37", line: false, marker: true },
     { name: "stopping boundary, drift flow", points: at(th.boundary.driftFlow, 0.12), color: "#b2182b", line: false, marker: true },
     { name: "stopping boundary, leaf ray", points: at(th.boundary.leafRay, -0.12), color: "#8c8c8c", line: false, marker: true },
     { name: "gradient-flow end point", points: at(th.gf, 0.24), color: "#c2a5cf", line: false, marker: true },
