@@ -181,7 +181,7 @@ describe("issue 16 sweep page (Chromium)", () => {
     expect(errors).toEqual([]);
   });
 
-  it("round-trips the spec and the selected cell through the URL", async () => {
+  it("round-trips the spec and the selected cell through the URL, and opens a spec file", async () => {
     const { page, errors } = await open("sweep.html");
     await page.waitForFunction(() => /points/.test(document.getElementById("sweep-count")?.textContent ?? ""));
     const edited = { ...SPEC, axes: { h: { from: 1, to: 3, points: 5 }, depths: { values: [[2, 2], [5, 5]] } } };
@@ -195,6 +195,13 @@ describe("issue 16 sweep page (Chromium)", () => {
     expect(await again.page.textContent("#sweep-count")).toBe("10 points × 4,000 steps");
     expect(new URL(await again.page.evaluate(() => location.href)).searchParams.get("cell")).toBe("3");
     expect(await again.page.isVisible("#cell-open")).toBe(true);
+    // A spec file (YAML, comments and all) opens into the editor and the URL.
+    const file = join(mkdtempSync(join(tmpdir(), "dlnlab-lab-spec-")), "phase-K4.yaml");
+    writeFileSync(file, readFileSync(join(ROOT, "examples", "sweeps", "phase-K4.yaml")));
+    await again.page.setInputFiles("#spec-file", file);
+    await again.page.waitForFunction(() => /^486 points/.test(document.getElementById("sweep-count")?.textContent ?? ""));
+    const opened = new URL(await again.page.evaluate(() => location.href));
+    expect(parseSweepSpec(JSON.parse(opened.searchParams.get("spec")!))).toEqual(parseSweepSpec((await import("yaml")).parse(readFileSync(file, "utf8"))));
     expect([...errors, ...again.errors]).toEqual([]);
   });
 
