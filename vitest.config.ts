@@ -9,7 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     // Two cores on CI: more forks than cores only adds contention.
     maxWorkers: 2,
-    // No test mocks modules or changes globals, so test files of a worker share one module graph:
+    // No test mocks modules or leaves a global changed (test/helpers/cli.ts's in-process `runMain`
+    // swaps the stream writers, cwd and env only for one queued call and restores them), so test files of a worker share one module graph:
     // the plot, engine and experiment modules are imported once per worker, not once per file
     // (≈ 20% less CPU for test/experiments, ≈ 35% for test/plot + test/theory).
     isolate: false,

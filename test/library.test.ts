@@ -1,6 +1,6 @@
 /**
  * @file The library entry (src/index.ts): `run(config)` returns what `dlnlab run --json` prints on the
- * same config (every number equal; the real binary, built in dist/, runs in a child process) plus the
+ * same config (every number equal; the CLI's `main`, built in dist/, runs in this process) plus the
  * records; invalid configs and aborts behave; and each namespace exports the names the README lists.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as lib from "../src/index.js";
 import { run } from "../src/index.js";
 import { toJson } from "../src/cli/format.js";
-import { runCli } from "./helpers/cli.js";
+import { runMain } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlnlab-lib-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ describe("run(config) equals dlnlab run --json", () => {
       const file = join(dir, `${name.replace(/\W+/g, "-")}.json`);
       writeFileSync(file, JSON.stringify(config));
       // The JS backend on both sides: the CLI's default backend may be WebAssembly, whose kernels need not round like JS.
-      const cli = await runCli(["run", file, "--json", "--backend", "js"], { timeoutMs: 60_000 });
+      const cli = await runMain(["run", file, "--json", "--backend", "js"]);
       expect(cli.code, cli.stderr).toBe(0);
       const printed = JSON.parse(cli.stdout) as Record<string, unknown>;
       const out = await run(config, { backend: lib.engine.jsBackend });

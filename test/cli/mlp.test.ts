@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { expectUsageError, runCli } from "../helpers/cli.js";
+import { expectUsageError, runMain } from "../helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-mlp-"));
 
@@ -15,7 +15,7 @@ const SMALL = ["--model", "mlp", "--activation", "tanh", "--hidden", "8", "--ini
 
 describe("dlnlab run --model mlp", () => {
   it("prints the same JSON contract as a linear run", async () => {
-    const res = await runCli(["run", "--json", ...SMALL, "--sharpness-every", "100"]);
+    const res = await runMain(["run", "--json", ...SMALL, "--sharpness-every", "100"]);
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout) as Record<string, any>;
@@ -34,7 +34,7 @@ describe("dlnlab run --model mlp", () => {
 
   it("writes config.json, trajectory.csv, result.json and the figures", async () => {
     const dir = tmp();
-    const res = await runCli(["run", ...SMALL, "--bias", "on", "--he-scale", "0.3", "--out", dir]);
+    const res = await runMain(["run", ...SMALL, "--bias", "on", "--he-scale", "0.3", "--out", dir]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/status\s+\S+/);
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
@@ -49,7 +49,7 @@ describe("dlnlab run --model mlp", () => {
   });
 
   it("lists the MLP flags in --help", async () => {
-    const res = await runCli(["run", "--help"]);
+    const res = await runMain(["run", "--help"]);
     for (const flag of ["--model <model>", "--activation <φ>", "--hidden <h|h1,h2,…>", "--bias <on|off>", "--he-scale <c>", "--init-std <std>"]) {
       expect(res.stdout).toContain(flag);
     }
@@ -66,7 +66,7 @@ describe("dlnlab run --model mlp", () => {
   // Concurrent: each is a separate process (~0.3 s of Node start-up) and they share nothing.
   for (const [what, args, pattern] of errors) {
     it.concurrent(`rejects ${what} with one line and exit code 2`, async () => {
-      expectUsageError(await runCli(["run", ...args, "--steps", "10"]), pattern);
+      expectUsageError(await runMain(["run", ...args, "--steps", "10"]), pattern);
     });
   }
 
@@ -74,7 +74,7 @@ describe("dlnlab run --model mlp", () => {
     const dir = tmp();
     const file = join(dir, "run.yaml");
     writeFileSync(file, "width: 2\nmlp:\n  hidden: 8\n");
-    const res = await runCli(["run", file]);
+    const res = await runMain(["run", file]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(new RegExp(`^dlnlab: error: ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:3:3: mlp: is only used with model: mlp`));
   });
@@ -83,7 +83,7 @@ describe("dlnlab run --model mlp", () => {
     const dir = fileURLToPath(new URL("../../examples/mlp", import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
     expect(files.length).toBeGreaterThanOrEqual(5);
-    const results = await Promise.all(files.map((f) => runCli(["run", join(dir, f), "--steps", "40", "--sharpness-every", "0", "--json"])));
+    const results = await Promise.all(files.map((f) => runMain(["run", join(dir, f), "--steps", "40", "--sharpness-every", "0", "--json"])));
     results.forEach((res, j) => {
       expect(res.code, `${files[j]}: ${res.stderr}`).toBe(0);
       const out = JSON.parse(res.stdout);

@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { chainEscapeTime } from "../../src/theory/saddle.js";
-import { expectUsageError, runCli } from "../helpers/cli.js";
+import { expectUsageError, runMain } from "../helpers/cli.js";
 
 describe("dlnlab run --model classifier", () => {
   const args = ["run", "--model", "classifier", "--depths", "3", "--width", "2", "--points", "12", "--loss", "exponential",
     "--hidden", "4", "--decay-steps", "100", "--lr", "1", "--steps", "2000", "--seed", "1", "--sharpness-every", "0"];
 
   it("trains the deep linear classifier: risk as the loss, the predictor's coordinates along ŵ, per-layer norms", async () => {
-    const res = await runCli([...args, "--json"]);
+    const res = await runMain([...args, "--json"]);
     expect(res.stderr).toBe("");
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout);
@@ -31,7 +31,7 @@ describe("dlnlab run --model classifier", () => {
   });
 
   it("summarises the run in the classifier's terms: risk, the angle to ŵ_SVM and the layer norms of the JSON result", async () => {
-    const [text, json] = await Promise.all([runCli(args), runCli([...args, "--json"])]);
+    const [text, json] = await Promise.all([runMain(args), runMain([...args, "--json"])]);
     expect(text.code, text.stderr).toBe(0);
     const out = JSON.parse(json.stdout);
     expect(text.stdout).toContain("GD on a depth-3 linear classifier (exponential loss)");
@@ -47,7 +47,7 @@ describe("dlnlab run --model classifier", () => {
 
 describe("dlnlab run --model mlp with a bottleneck initialisation", () => {
   it("stops at the escape from the plateau (checked at every unit of time): the first integer time past the chain's τ", async () => {
-    const res = await runCli(["run", "--json", "--model", "mlp", "--activation", "linear", "--width", "3", "--depths", "6", "--hidden", "3", "--sigma", "1,1,1",
+    const res = await runMain(["run", "--json", "--model", "mlp", "--activation", "linear", "--width", "3", "--depths", "6", "--hidden", "3", "--sigma", "1,1,1",
       "--epsilon", "0.01", "--small-layers", "1,2,3", "--init-base", "identity", "--dynamics", "flow", "--lr", "1", "--steps", "1000",
       "--record-every", "1", "--loss-fraction", "0.5", "--sharpness-every", "0"]);
     expect(res.code, res.stderr).toBe(0);
@@ -59,7 +59,7 @@ describe("dlnlab run --model mlp with a bottleneck initialisation", () => {
   });
 
   it("lists the new flags in --help", async () => {
-    const res = await runCli(["run", "--help"]);
+    const res = await runMain(["run", "--help"]);
     for (const flag of ["--epsilon <ε>", "--small-layers <l1,l2,…>", "--init-base <base>", "--loss-fraction <f>", "--decay-steps <T>", "--decay-power <p>", "--loss <ℓ>", "--points <n>", "--margin <γ>"]) {
       expect(res.stdout).toContain(flag);
     }
@@ -69,7 +69,7 @@ describe("dlnlab run --model mlp with a bottleneck initialisation", () => {
     const dir = fileURLToPath(new URL("../../examples/related", import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
     expect(files.length).toBeGreaterThanOrEqual(4);
-    const results = await Promise.all(files.map((f) => runCli(["run", join(dir, f), "--steps", "200", "--json"])));
+    const results = await Promise.all(files.map((f) => runMain(["run", join(dir, f), "--steps", "200", "--json"])));
     results.forEach((res, j) => {
       expect(res.code, `${files[j]}: ${res.stderr}`).toBe(0);
       expect(["classifier", "mlp"]).toContain(JSON.parse(res.stdout).config.model);
@@ -92,7 +92,7 @@ describe("bad input for the new models and options", () => {
   ];
   for (const [what, args, pattern] of errors) {
     it.concurrent(`rejects ${what} with one line and exit code 2`, async () => {
-      expectUsageError(await runCli(["run", ...args, "--steps", "10"]), pattern);
+      expectUsageError(await runMain(["run", ...args, "--steps", "10"]), pattern);
     });
   }
 });

@@ -10,14 +10,14 @@ import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { expectUsageError, runCli } from "../helpers/cli.js";
+import { expectUsageError, runCli, runMain } from "../helpers/cli.js";
 import { expectAllClose } from "../helpers/allclose.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-run-"));
 
 describe("dlnlab run --json", () => {
   it("prints one JSON object with status, final.loss, final.s, final.sharpness and timing.seconds", async () => {
-    const res = await runCli(["run", "--json", "--width", "3", "--depths", "4,4", "--sigma", "1,0.5", "--init-scales", "0.0016,0.0013", "--lr", "0.625", "--steps", "3000", "--dynamics", "full", "--seed", "3", "--sharpness-every", "100"]);
+    const res = await runMain(["run", "--json", "--width", "3", "--depths", "4,4", "--sigma", "1,0.5", "--init-scales", "0.0016,0.0013", "--lr", "0.625", "--steps", "3000", "--dynamics", "full", "--seed", "3", "--sharpness-every", "100"]);
     expect(res.code).toBe(0);
     expect(res.stderr).toBe(""); // no progress bar or chatter when not on a terminal
     const out = JSON.parse(res.stdout) as Record<string, any>;
@@ -33,9 +33,9 @@ describe("dlnlab run --json", () => {
   });
 
   it("--dynamics reduced and flow run from flags too", async () => {
-    const red = JSON.parse((await runCli(["run", "--json", "--width", "1", "--sigma", "1", "--dynamics", "reduced", "--lr", "0.625", "--steps", "100000"])).stdout);
+    const red = JSON.parse((await runMain(["run", "--json", "--width", "1", "--sigma", "1", "--dynamics", "reduced", "--lr", "0.625", "--steps", "100000"])).stdout);
     expectAllClose(red.final.s.map((r: number[]) => r[0]), [0.783, 0.217], { atol: 1.5e-3 }, "reduced final s");
-    const flow = JSON.parse((await runCli(["run", "--json", "--width", "1", "--sigma", "1", "--dynamics", "flow", "--flow-system", "reduced", "--lr", "0.1", "--steps", "2000"])).stdout);
+    const flow = JSON.parse((await runMain(["run", "--json", "--width", "1", "--sigma", "1", "--dynamics", "flow", "--flow-system", "reduced", "--lr", "0.1", "--steps", "2000"])).stdout);
     expect(flow.status).toBe("converged");
     // Gradient flow ends on its leaf (docs/theory.md §6): z = a⁻²/2 for L = 4, so a₁⁻² − a₂⁻² is conserved from
     // the init (0.2, 0.19) and the end point solves a₁⁴ + a₂⁴ = 1 on that leaf (bisection on a₁).
@@ -57,7 +57,7 @@ describe("dlnlab run --json", () => {
 describe("dlnlab run --out", () => {
   it("writes the resolved config, trajectory.csv, result.json and SVG+PNG figures", async () => {
     const dir = tmp();
-    const res = await runCli(["run", "--preset", "large-step", "--out", dir]);
+    const res = await runMain(["run", "--preset", "large-step", "--out", dir]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/status\s+converged/);
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
@@ -83,7 +83,7 @@ describe("dlnlab run --out", () => {
 describe("dlnlab run outputs for other models and defaults", () => {
   it("an MLP run writes per-layer Frobenius norms to trajectory.csv and result.json", async () => {
     const dir = tmp();
-    const res = await runCli(["run", "--model", "mlp", "--hidden", "8", "--width", "3", "--depths", "2,3", "--lr", "0.2", "--steps", "50", "--no-figures", "--out", dir]);
+    const res = await runMain(["run", "--model", "mlp", "--hidden", "8", "--width", "3", "--depths", "2,3", "--lr", "0.2", "--steps", "50", "--no-figures", "--out", dir]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/GD on tanh MLP \(hidden 8\)/);
     const result = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
@@ -98,7 +98,7 @@ describe("dlnlab run outputs for other models and defaults", () => {
   });
 
   it("--basis alone keeps the default spectrum (cut to the width)", async () => {
-    const out = JSON.parse((await runCli(["run", "--basis", "symmetric", "--width", "1", "--json", "--no-figures"])).stdout);
+    const out = JSON.parse((await runMain(["run", "--basis", "symmetric", "--width", "1", "--json", "--no-figures"])).stdout);
     expect(out.config.target).toEqual({ sigma: [1], basis: "symmetric" });
   });
 });
@@ -123,7 +123,7 @@ describe("bad input: one line naming the flag or field, exit code 2, no stack tr
   ];
   for (const [what, args, pattern] of bad) {
     it(what, async () => {
-      expectUsageError(await runCli(["run", ...args]), pattern);
+      expectUsageError(await runMain(["run", ...args]), pattern);
     });
   }
 
@@ -140,7 +140,7 @@ describe("bad input: one line naming the flag or field, exit code 2, no stack tr
       const dir = tmp();
       const file = join(dir, "run.yaml");
       writeFileSync(file, text);
-      const res = await runCli(["run", file]);
+      const res = await runMain(["run", file]);
       expect(res.code).toBe(2);
       const lines = res.stderr.trim().split("\n");
       expect(lines, res.stderr).toHaveLength(1);
@@ -152,9 +152,9 @@ describe("bad input: one line naming the flag or field, exit code 2, no stack tr
     const dir = tmp();
     const file = join(dir, "run.json");
     writeFileSync(file, JSON.stringify({ width: 1, depths: [4, 4], target: { sigma: [1] }, lr: 0.125, steps: 200, dynamics: "reduced" }));
-    const ok = JSON.parse((await runCli(["run", file, "--lr", "0.625", "--json"])).stdout);
+    const ok = JSON.parse((await runMain(["run", file, "--lr", "0.625", "--json"])).stdout);
     expect(ok.config.lr).toBe(0.625);
-    const bad = await runCli(["run", file, "--lr", "-3"]);
+    const bad = await runMain(["run", file, "--lr", "-3"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe("dlnlab: error: --lr: must be > 0 (got -3)");
   });
@@ -187,9 +187,9 @@ describe("interrupt and resume", () => {
     expect(cp.complete).toBe(false);
 
     // As documented: `--resume --out DIR` alone, the settings come from DIR/config.json.
-    const resumed = await runCli(["run", "--resume", "--out", dir, "--json"]);
+    const resumed = await runMain(["run", "--resume", "--out", dir, "--json"]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const whole = await runCli([...args, "--json"]);
+    const whole = await runMain([...args, "--json"]);
     const a = JSON.parse(resumed.stdout);
     const b = JSON.parse(whole.stdout);
     expect(a.status).toBe(b.status);
@@ -201,7 +201,7 @@ describe("interrupt and resume", () => {
     expect(steps).toEqual([...steps].sort((x, y) => x - y));
     expect(new Set(steps).size).toBe(steps.length);
     expect(steps[steps.length - 1]).toBe(40_000_000);
-    const again = await runCli([...args, "--out", dir, "--resume"]);
+    const again = await runMain([...args, "--out", dir, "--resume"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already complete/);
   });
@@ -260,7 +260,7 @@ const hasNumpy = spawnSync("python3", ["-c", "import numpy"], { stdio: "ignore" 
 describe("exact states: initial.npz and final.npz", () => {
   it("hold the SVS init in closed form, the target's SVD, and the loss of trajectory.csv (independent reader)", async () => {
     const dir = tmp();
-    const res = await runCli(["run", "--width", "3", "--depths", "2,3", "--sigma", "1,0.6,0.2", "--basis", "general", "--init-scales", "0.04,0.027", "--lr", "0.1", "--steps", "30", "--seed", "5", "--no-figures", "--out", dir]);
+    const res = await runMain(["run", "--width", "3", "--depths", "2,3", "--sigma", "1,0.6,0.2", "--basis", "general", "--init-scales", "0.04,0.027", "--lr", "0.1", "--steps", "30", "--seed", "5", "--no-figures", "--out", dir]);
     expect(res.code, res.stderr).toBe(0);
     const init = readNpzIndependently(join(dir, "initial.npz"));
     expect([...init.keys()].sort()).toEqual(["S", "U", "V", "W1_1", "W1_2", "W2_1", "W2_2", "W2_3", "Y"]);
@@ -298,7 +298,7 @@ describe("exact states: initial.npz and final.npz", () => {
 
   it("an MLP run writes weights, biases (out×in, layer 1 first) and its input X", async () => {
     const dir = tmp();
-    const res = await runCli(["run", "--model", "mlp", "--hidden", "5", "--bias", "on", "--width", "2", "--depths", "3", "--sigma", "1,0.5", "--lr", "0.05", "--steps", "20", "--no-figures", "--out", dir]);
+    const res = await runMain(["run", "--model", "mlp", "--hidden", "5", "--bias", "on", "--width", "2", "--depths", "3", "--sigma", "1,0.5", "--lr", "0.05", "--steps", "20", "--no-figures", "--out", dir]);
     expect(res.code, res.stderr).toBe(0);
     const s = readNpzIndependently(join(dir, "final.npz"));
     expect(s.get("W1_1")!.shape).toEqual([5, 2]);
@@ -321,9 +321,9 @@ describe("exact states: initial.npz and final.npz", () => {
       const dir = tmp();
       const common = [...args, "--sharpness-every", "0", "--no-figures", "--json"];
       const initStd = ["--init-std", "0.3"];
-      const whole = await runCli(["run", ...common, ...initStd, "--steps", "400", "--out", join(dir, "whole")]);
-      const first = await runCli(["run", ...common, ...initStd, "--steps", "200", "--out", join(dir, "first")]);
-      const second = await runCli(["run", ...common, "--steps", "200", "--init-from", join(dir, "first", "final.npz"), "--out", join(dir, "second")]);
+      const whole = await runMain(["run", ...common, ...initStd, "--steps", "400", "--out", join(dir, "whole")]);
+      const first = await runMain(["run", ...common, ...initStd, "--steps", "200", "--out", join(dir, "first")]);
+      const second = await runMain(["run", ...common, "--steps", "200", "--init-from", join(dir, "first", "final.npz"), "--out", join(dir, "second")]);
       for (const r of [whole, first, second]) expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(second.stdout).config.init).toEqual({ type: "file", path: join(dir, "first", "final.npz") });
       const a = readNpzIndependently(join(dir, "whole", "final.npz"));
@@ -338,7 +338,7 @@ describe("exact states: initial.npz and final.npz", () => {
 
   it.skipIf(!hasNumpy)("NumPy reads final.npz, and a NumPy-written (compressed, Fortran-order) file starts a run", async () => {
     const dir = tmp();
-    const res = await runCli(["run", "--width", "2", "--depths", "2,2", "--sigma", "1,0.5", "--basis", "symmetric", "--lr", "0.1", "--steps", "50", "--no-figures", "--json", "--out", join(dir, "a")]);
+    const res = await runMain(["run", "--width", "2", "--depths", "2,2", "--sigma", "1,0.5", "--basis", "symmetric", "--lr", "0.1", "--steps", "50", "--no-figures", "--json", "--out", join(dir, "a")]);
     expect(res.code, res.stderr).toBe(0);
     const py = `
 import numpy as np, json, sys
@@ -357,7 +357,7 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
     expect(first.dtype).toBe("float64");
     // NumPy's matmul and sum against dlnlab's kernels: agreement to ~1e-15 relative on an O(1) loss.
     expectAllClose(first.loss, JSON.parse(res.stdout).final.loss, { rtol: 1e-12 }, "NumPy loss of final.npz");
-    const run = await runCli(["run", "--width", "2", "--depths", "2,2", "--sigma", "1,0.5", "--basis", "symmetric", "--lr", "0.1", "--steps", "1", "--no-figures", "--out", join(dir, "b"), "--init-from", join(dir, "np.npz")]);
+    const run = await runMain(["run", "--width", "2", "--depths", "2,2", "--sigma", "1,0.5", "--basis", "symmetric", "--lr", "0.1", "--steps", "1", "--no-figures", "--out", join(dir, "b"), "--init-from", join(dir, "np.npz")]);
     expect(run.code, run.stderr).toBe(0);
     const csv = readFileSync(join(dir, "b", "trajectory.csv"), "utf8").trim().split("\n");
     const header = csv[0]!.split(",");
@@ -367,8 +367,8 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
   it("--init-from refuses a bad state in one line naming the array", async () => {
     const dir = tmp();
     const base = ["run", "--width", "2", "--depths", "2,2", "--steps", "5", "--no-figures"];
-    // The CLI's own config and state loaders, in this process (one spawn per case would cost ~1.5 s each);
-    // two cases below go through the binary for the exit code and the one-line contract.
+    // The CLI's own config and state loaders, called directly (a whole `main` per case would also build
+    // the program); two cases below go through `main` for the exit code and the one-line contract.
     const { loadRunConfig, loadInitialState } = await import("../../dist/cli/config-input.js");
     const refusal = (args: string[]): string => {
       const flags = new Map<string, string>();
@@ -387,7 +387,7 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
       }
       return "accepted";
     };
-    expect((await runCli([...base, "--out", join(dir, "a")])).code).toBe(0);
+    expect((await runMain([...base, "--out", join(dir, "a")])).code).toBe(0);
     const good = join(dir, "a", "final.npz");
     const { encodeNpz } = await import("../../dist/data/npz.js");
     const arrays = readNpzIndependently(good);
@@ -414,14 +414,14 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
     ];
     for (const [what, args, pattern] of cases) expect(refusal(args), what).toMatch(pattern);
     expect(refusal(["--init-from", good])).toBe("accepted");
-    for (const [, args, pattern] of [cases[0]!, cases[7]!]) expectUsageError(await runCli([...base, ...args]), pattern);
+    for (const [, args, pattern] of [cases[0]!, cases[7]!]) expectUsageError(await runMain([...base, ...args]), pattern);
   });
 
   it("a config's init: { type: file, path } is found beside the config file", async () => {
     const dir = tmp();
-    expect((await runCli(["run", "--width", "2", "--steps", "5", "--no-figures", "--out", join(dir, "a")])).code).toBe(0);
+    expect((await runMain(["run", "--width", "2", "--steps", "5", "--no-figures", "--out", join(dir, "a")])).code).toBe(0);
     writeFileSync(join(dir, "a", "next.yaml"), "width: 2\nsteps: 5\ninit: { type: file, path: final.npz }\n");
-    const res = await runCli(["run", join(dir, "a", "next.yaml"), "--json", "--no-figures"]);
+    const res = await runMain(["run", join(dir, "a", "next.yaml"), "--json", "--no-figures"]);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout).config.init.path).toBe(join(dir, "a", "final.npz"));
   });
@@ -429,7 +429,7 @@ print(json.dumps({"loss0": 0.5 * float(((F0 - z["Y"]) ** 2).sum())}))
 
 describe("the normalised step h", () => {
   it("--h sets lr = h/λ_single with λ_single = max_k L_k σ_1^(2−2/L_k); result.json gives lr and h", async () => {
-    const out = JSON.parse((await runCli(["run", "--depths", "3,5", "--sigma", "0.8,0.3", "--h", "2.5", "--steps", "10", "--json", "--no-figures"])).stdout);
+    const out = JSON.parse((await runMain(["run", "--depths", "3,5", "--sigma", "0.8,0.3", "--h", "2.5", "--steps", "10", "--json", "--no-figures"])).stdout);
     const lambda = Math.max(3 * 0.8 ** (2 - 2 / 3), 5 * 0.8 ** (2 - 2 / 5));
     // One division and two powers: a few ulps.
     expectAllClose(out.lr, 2.5 / lambda, { rtol: 1e-15 }, "lr from h");
@@ -437,7 +437,7 @@ describe("the normalised step h", () => {
     expectAllClose(out.h, 2.5, { rtol: 1e-15 }, "h");
     expect(out.config.lr).toBe(out.lr);
     // Given lr, h = lr·λ_single is reported too (the default preset: λ_single = 4 at σ_1 = 1, L = 4).
-    const plain = JSON.parse((await runCli(["run", "--preset", "small-step", "--steps", "10", "--json", "--no-figures"])).stdout);
+    const plain = JSON.parse((await runMain(["run", "--preset", "small-step", "--steps", "10", "--json", "--no-figures"])).stdout);
     expect(plain.lr).toBe(0.125);
     expectAllClose(plain.h, 0.5, { rtol: 1e-15 }, "h of lr 0.125");
   });
@@ -447,19 +447,19 @@ describe("the normalised step h", () => {
     const file = join(dir, "h.yaml");
     // [[0, 2], [1, 0]] has singular values 2 and 1: λ_single = 4·2^(3/2) for depth 4.
     writeFileSync(file, "width: 2\ndepths: [4, 4]\ntarget: { matrix: [[0, 2], [1, 0]] }\nh: 0.5\nsteps: 10\n");
-    const out = JSON.parse((await runCli(["run", file, "--json", "--no-figures"])).stdout);
+    const out = JSON.parse((await runMain(["run", file, "--json", "--no-figures"])).stdout);
     expectAllClose(out.lr, 0.5 / (4 * 2 ** 1.5), { rtol: 1e-12 }, "lr from h (SVD of the matrix: 1e-12 covers its rounding)");
     // A flag for the step replaces the config's other one.
-    const flagged = JSON.parse((await runCli(["run", file, "--lr", "0.01", "--json", "--no-figures"])).stdout);
+    const flagged = JSON.parse((await runMain(["run", file, "--lr", "0.01", "--json", "--no-figures"])).stdout);
     expect(flagged.lr).toBe(0.01);
     writeFileSync(file, "lr: 0.1\nh: 0.5\n");
-    const both = await runCli(["run", file]);
+    const both = await runMain(["run", file]);
     expectUsageError({ ...both, stderr: both.stderr.replace(dir + "/", "") }, /h\.yaml:2:4: h: give either lr or h \(lr = h\/λ_single\), not both/);
   });
 
   it("the Figure 1 presets run K = 2 pathways of depth 20 at h = 0.5 and 3.2 (η = h/20)", async () => {
     for (const [name, h] of [["fig1-small-step", 0.5], ["fig1-large-step", 3.2]] as const) {
-      const out = JSON.parse((await runCli(["run", "--preset", name, "--steps", "5", "--json", "--no-figures"])).stdout);
+      const out = JSON.parse((await runMain(["run", "--preset", name, "--steps", "5", "--json", "--no-figures"])).stdout);
       expect(out.config.depths).toEqual([20, 20]);
       expectAllClose(out.lr, h / 20, { rtol: 1e-15 }, `${name} lr`);
     }
@@ -471,14 +471,14 @@ describe("the normalised step h", () => {
     ["--h with a zero target", ["--sigma", "0,0", "--h", "1"], /--h: the target is zero/],
     ["--h <= 0", ["--h", "0"], /--h: must be > 0/],
   ];
-  for (const [what, args, pattern] of bad) it(what, async () => expectUsageError(await runCli(["run", ...args]), pattern));
+  for (const [what, args, pattern] of bad) it(what, async () => expectUsageError(await runMain(["run", ...args]), pattern));
 
   it("theory window prints every bound as η and as h = η·λ_single", async () => {
-    const res = await runCli(["theory", "window", "--depths", "20,20", "--json"]);
+    const res = await runMain(["theory", "window", "--depths", "20,20", "--json"]);
     const w = JSON.parse(res.stdout);
     // K = 2, L = 20, σ = 1: λ_single = 20, λ_bal = L K^(2/L−1), so h_bal = 2λ_single/λ_bal = 2·2^(0.9).
     expectAllClose([w.h.single, w.h.balanced, w.h.wcr], [2, 2 * 2 ** 0.9, w.etaWcr * 20], { rtol: 1e-12 }, "h bounds");
-    const text = (await runCli(["theory", "window", "--depths", "20,20"])).stdout;
+    const text = (await runMain(["theory", "window", "--depths", "20,20"])).stdout;
     expect(text).toMatch(/2\/λ_single\s+0\.1\s+2\s/);
     expect(text).toMatch(/2 < h < 3\.73213/);
   });
@@ -489,30 +489,30 @@ describe("output directories: resume, overwrite, lock", () => {
 
   it("a non-empty --out is refused unless --resume or --force; --force replaces the earlier run", async () => {
     const dir = tmp();
-    expect((await runCli([...quick, "--out", dir])).code).toBe(0);
-    expectUsageError(await runCli([...quick, "--lr", "0.1", "--out", dir]), /--out: .* is not empty \(an earlier run: continue it with --resume\); use --force/);
+    expect((await runMain([...quick, "--out", dir])).code).toBe(0);
+    expectUsageError(await runMain([...quick, "--lr", "0.1", "--out", dir]), /--out: .* is not empty \(an earlier run: continue it with --resume\); use --force/);
     writeFileSync(join(dir, "notes.txt"), "mine");
-    const forced = await runCli([...quick, "--lr", "0.1", "--out", dir, "--force"]);
+    const forced = await runMain([...quick, "--lr", "0.1", "--out", dir, "--force"]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).simulation.lr).toBe(0.1);
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine"); // not a run file: left alone
     expect(existsSync(join(dir, ".dlnlab.lock"))).toBe(false); // released at exit
     const other = tmp();
     writeFileSync(join(other, "data.csv"), "x\n");
-    expectUsageError(await runCli([...quick, "--out", other]), /is not empty \(1 entry\)/);
-    expectUsageError(await runCli([...quick, "--out", dir, "--resume", "--force"]), /--force: not with --resume/);
+    expectUsageError(await runMain([...quick, "--out", other]), /is not empty \(1 entry\)/);
+    expectUsageError(await runMain([...quick, "--out", dir, "--resume", "--force"]), /--force: not with --resume/);
   });
 
   it("--resume refuses flags that differ, naming each field with both values", async () => {
     const dir = tmp();
-    expect((await runCli([...quick, "--h", "2.5", "--out", dir])).code).toBe(0);
+    expect((await runMain([...quick, "--h", "2.5", "--out", dir])).code).toBe(0);
     // Mark the finished run as interrupted (what Ctrl-C leaves) so that --resume accepts it without a race.
     const cpPath = join(dir, "checkpoint.json");
     writeFileSync(cpPath, JSON.stringify({ ...JSON.parse(readFileSync(cpPath, "utf8")), complete: false }));
-    const res = await runCli(["run", "--resume", "--out", dir, "--lr", "0.5", "--steps", "60", "--seed", "1"]);
+    const res = await runMain(["run", "--resume", "--out", dir, "--lr", "0.5", "--steps", "60", "--seed", "1"]);
     expectUsageError(res, /--resume: the run in .* has other settings: lr: 0\.625 \(saved\) vs 0\.5 \(given\); steps: 50 \(saved\) vs 60 \(given\); seed: 0 \(saved\) vs 1 \(given\); drop those flags/);
     // Values equal to the saved ones are accepted (h = 2.5 is lr = 0.625 at λ_single = 4), and the run completes.
-    const ok = await runCli(["run", "--resume", "--out", dir, "--h", "2.5", "--steps", "50", "--json"]);
+    const ok = await runMain(["run", "--resume", "--out", dir, "--h", "2.5", "--steps", "50", "--json"]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).final.step).toBe(50);
     expect(JSON.parse(readFileSync(cpPath, "utf8")).complete).toBe(true);
@@ -521,8 +521,8 @@ describe("output directories: resume, overwrite, lock", () => {
   it("--resume refuses a damaged checkpoint or trajectory in one line", async () => {
     const dir = tmp();
     const other = tmp();
-    expect((await runCli([...quick, "--out", dir])).code).toBe(0);
-    expect((await runCli([...quick, "--lr", "0.5", "--out", other])).code).toBe(0);
+    expect((await runMain([...quick, "--out", dir])).code).toBe(0);
+    expect((await runMain([...quick, "--lr", "0.5", "--out", other])).code).toBe(0);
     const cpPath = join(dir, "checkpoint.json");
     const cp = { ...JSON.parse(readFileSync(cpPath, "utf8")), complete: false };
     const csvPath = join(dir, "trajectory.csv");
@@ -543,7 +543,7 @@ describe("output directories: resume, overwrite, lock", () => {
     ];
     for (const [what, damage, pattern] of cases) {
       damage();
-      expectUsageError(await runCli(["run", "--resume", "--out", dir]), pattern, what);
+      expectUsageError(await runMain(["run", "--resume", "--out", dir]), pattern, what);
     }
   });
 
@@ -554,7 +554,7 @@ describe("output directories: resume, overwrite, lock", () => {
     const child = spawn(process.execPath, [fileURLToPath(new URL("../../bin/dlnlab.js", import.meta.url)), ...args], { stdio: "ignore" });
     const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
     for (let i = 0; i < 400 && !existsSync(join(dir, "config.json")); i++) await new Promise((r) => setTimeout(r, 25));
-    expectUsageError(await runCli(args), new RegExp(`--out: .* is in use by process ${child.pid} \\(lock file`));
+    expectUsageError(await runMain(args), new RegExp(`--out: .* is in use by process ${child.pid} \\(lock file`));
     child.kill("SIGINT");
     expect(await closed).toBe(130);
     expect(existsSync(join(dir, ".dlnlab.lock"))).toBe(false);
@@ -563,11 +563,11 @@ describe("output directories: resume, overwrite, lock", () => {
   it("a lock held by a live process refuses a second writer; a stale lock is taken over", async () => {
     const dir = tmp();
     writeFileSync(join(dir, ".dlnlab.lock"), JSON.stringify({ pid: process.pid }));
-    expectUsageError(await runCli([...quick, "--out", dir]), new RegExp(`--out: .* is in use by process ${process.pid}`));
+    expectUsageError(await runMain([...quick, "--out", dir]), new RegExp(`--out: .* is in use by process ${process.pid}`));
     // A pid that has exited: the lock is stale.
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
     writeFileSync(join(dir, ".dlnlab.lock"), JSON.stringify({ pid: Number(gone.stdout) }));
-    const res = await runCli([...quick, "--out", dir]);
+    const res = await runMain([...quick, "--out", dir]);
     expect(res.code, res.stderr).toBe(0);
     expect(existsSync(join(dir, ".dlnlab.lock"))).toBe(false);
   });
@@ -576,17 +576,17 @@ describe("output directories: resume, overwrite, lock", () => {
     const dir = tmp();
     const file = join(dir, "f.txt");
     writeFileSync(file, "x");
-    expectUsageError(await runCli([...quick, "--out", file]), /--out: .*f\.txt is a file, not a directory/);
-    expectUsageError(await runCli([...quick, "--out", join(file, "sub")]), /--out: cannot create .*f\.txt\/sub: a part of the path is a file/);
-    expectUsageError(await runCli([...quick, "--out", ""]), /--out: expected a directory, got an empty path/);
-    expectUsageError(await runCli(["run", dir]), /CONFIG: .* is a directory, not a YAML or JSON file/);
-    expectUsageError(await runCli(["demo", "--out", file]), /--out: .*f\.txt is a file, not a directory/);
+    expectUsageError(await runMain([...quick, "--out", file]), /--out: .*f\.txt is a file, not a directory/);
+    expectUsageError(await runMain([...quick, "--out", join(file, "sub")]), /--out: cannot create .*f\.txt\/sub: a part of the path is a file/);
+    expectUsageError(await runMain([...quick, "--out", ""]), /--out: expected a directory, got an empty path/);
+    expectUsageError(await runMain(["run", dir]), /CONFIG: .* is a directory, not a YAML or JSON file/);
+    expectUsageError(await runMain(["demo", "--out", file]), /--out: .*f\.txt is a file, not a directory/);
   });
 
   it.skipIf(process.getuid?.() === 0)("a read-only --out is a one-line error", async () => {
     const dir = tmp();
     chmodSync(dir, 0o555);
-    expectUsageError(await runCli([...quick, "--out", join(dir, "run")]), /--out: cannot create .*: permission denied/);
+    expectUsageError(await runMain([...quick, "--out", join(dir, "run")]), /--out: cannot create .*: permission denied/);
   });
 });
 
@@ -595,20 +595,20 @@ describe("dlnlab demo", () => {
     const cwd = tmp();
     mkdirSync(join(cwd, "results"));
     writeFileSync(join(cwd, "results", "summary.json"), JSON.stringify({ dlnlab: { kind: "reproduce" } }));
-    const res = await runCli(["demo", "--json"], { cwd });
+    const res = await runMain(["demo", "--json"], { cwd });
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(cwd, "results-demo", "summary.json"), "utf8")).dlnlab.kind).toBe("demo");
     expect(readdirSync(join(cwd, "results"))).toEqual(["summary.json"]);
     // A second demo replaces the first; npm start's directory is refused.
-    expect((await runCli(["demo", "--json"], { cwd })).code).toBe(0);
-    expectUsageError(await runCli(["demo", "--out", "results"], { cwd }), /--out: results is not empty and holds no earlier demo; use --force/);
+    expect((await runMain(["demo", "--json"], { cwd })).code).toBe(0);
+    expectUsageError(await runMain(["demo", "--out", "results"], { cwd }), /--out: results is not empty and holds no earlier demo; use --force/);
   });
 });
 
 describe("dlnlab run --help", () => {
   it("groups the flags by model and lists the choices of every enumerated flag", async () => {
     const { FIELD_FLAGS } = await import("../../dist/config/flags.js");
-    const help = (await runCli(["run", "--help"])).stdout;
+    const help = (await runMain(["run", "--help"])).stdout;
     const headings = ["Linear network", "MLP (--model mlp)", "Classifier (--model classifier)", "Saddle escape"];
     for (const h of headings) expect(help).toContain(h);
     // Each flag's help, with its wrapped continuation lines, up to the next option line or heading.
@@ -640,7 +640,7 @@ describe("dlnlab run --dynamics central and --predict central", () => {
   it("writes the central flow's columns and ends on the exact K = 2 boundary; --predict overlays it on GD's figure", async () => {
     const out = tmp();
     const flags = ["--width", "1", "--sigma", "1", "--lr", "0.625", "--steps", "600", "--record-every", "50"];
-    const res = await runCli(["run", "--json", ...flags, "--dynamics", "central", "--flow-system", "reduced", "--out", join(out, "c"), "--no-figures"]);
+    const res = await runMain(["run", "--json", ...flags, "--dynamics", "central", "--flow-system", "reduced", "--out", join(out, "c"), "--no-figures"]);
     expect(res.code).toBe(0);
     const r = JSON.parse(res.stdout) as Record<string, any>;
     // The exact K = 2 boundary λ(s₁, 1 − s₁) = 3.2 (docs/theory.md §6 example): s₁ = 0.79246; the flow approaches it
@@ -648,9 +648,31 @@ describe("dlnlab run --dynamics central and --predict central", () => {
     expectAllClose(r.final.s[0][0], 0.7924634732, { atol: 1e-4 }, "end split");
     const header = readFileSync(join(out, "c", "trajectory.csv"), "utf8").split("\n")[0]!.split(",");
     expect(header.slice(-3)).toEqual(["edge", "avg_loss", "x_1"]);
-    const gd = await runCli(["run", ...flags, "--dynamics", "reduced", "--predict", "central", "--out", join(out, "g")]);
+    const gd = await runMain(["run", ...flags, "--dynamics", "reduced", "--predict", "central", "--out", join(out, "g")]);
     expect(gd.code).toBe(0);
     expect(readFileSync(join(out, "g", "modes.svg"), "utf8")).toContain("central flow (predicted)");
-    expectUsageError(await runCli(["run", ...flags, "--dynamics", "flow", "--predict", "central"]), /^dlnlab: error: --predict central: compares with a GD run/);
+    expectUsageError(await runMain(["run", ...flags, "--dynamics", "flow", "--predict", "central"]), /^dlnlab: error: --predict central: compares with a GD run/);
+  });
+});
+
+describe("the in-process runner the CLI tests use", () => {
+  it("sees what the binary prints: the same stdout, stderr and exit code, for output, a usage error and help", async () => {
+    for (const args of [["theory", "window", "--depths", "4,4", "--sigma", "1"], ["run", "--width", "0"], ["theory", "--help"], ["rn"]]) {
+      const spawned = await runCli(args);
+      const inProcess = await runMain(args);
+      expect({ code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr }, args.join(" ")).toEqual({ code: spawned.code, stdout: spawned.stdout, stderr: spawned.stderr });
+    }
+  });
+
+  it("does not take an exit code from, or leave one to, the test process", async () => {
+    const before = process.exitCode;
+    process.exitCode = 7;
+    try {
+      expect((await runMain(["theory", "window", "--depths", "4,4", "--sigma", "1"])).code).toBe(0);
+      expect((await runMain(["run", "--width", "0"])).code).toBe(2);
+      expect(process.exitCode).toBe(7);
+    } finally {
+      process.exitCode = before;
+    }
   });
 });

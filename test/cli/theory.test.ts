@@ -1,14 +1,15 @@
 /**
- * @file `dlnlab theory …` end to end (spawns bin/dlnlab.js; dist/ is built before the suites): the
- * fixed JSON keys, values equal to the library's, readable tables, one-line errors with exit code 2.
+ * @file `dlnlab theory …` end to end (the CLI's `main` from dist/, built before the suites, run in this
+ * process): the fixed JSON keys, values equal to the library's, readable tables, one-line errors with
+ * exit code 2.
  */
 import { describe, expect, it } from "vitest";
 import * as theory from "../../src/theory/index.js";
-import { expectUsageError, runCli } from "../helpers/cli.js";
+import { expectUsageError, runMain } from "../helpers/cli.js";
 
 /** Run and parse the single JSON object on stdout. */
 async function json(args: string[]): Promise<Record<string, unknown>> {
-  const r = await runCli(["theory", ...args, "--json"]);
+  const r = await runMain(["theory", ...args, "--json"]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   expect(r.stdout.trim().split("\n")).toHaveLength(1); // exactly one JSON object
@@ -44,7 +45,7 @@ describe("dlnlab theory --json (fixed keys; values are the library's, bit for bi
     expect(c).toMatchObject({ s: lib.s, entryStep: lib.entryStep, duration: lib.duration, sharpness: lib.sharpness });
     expect(c.trajectory).toBeUndefined();
     expect(b).toMatchObject({ method: "central-flow", s: lib.s });
-    expectUsageError(await runCli(["theory", "central", "--depths", "4,4", "--lr", "0.8"]), /^dlnlab: error: --lr: 0\.8 is at or above 2\/λ_bal/);
+    expectUsageError(await runMain(["theory", "central", "--depths", "4,4", "--lr", "0.8"]), /^dlnlab: error: --lr: 0\.8 is at or above 2\/λ_bal/);
   });
 
   it("boundary takes --init-scales, --approximation and --allow-above-wcr", async () => {
@@ -62,9 +63,9 @@ describe("dlnlab theory --json (fixed keys; values are the library's, bit for bi
 describe("dlnlab theory tables", () => {
   it("prints labelled, aligned tables by default", async () => {
     const [al, wi, bo] = await Promise.all([
-      runCli(["theory", "allocation", "--depths", "2,2,5"]),
-      runCli(["theory", "window", "--depths", "3,5,7"]),
-      runCli(["theory", "boundary", "--depths", "4,4", "--lr", "0.625"]),
+      runMain(["theory", "allocation", "--depths", "2,2,5"]),
+      runMain(["theory", "window", "--depths", "3,5,7"]),
+      runMain(["theory", "boundary", "--depths", "4,4", "--lr", "0.625"]),
     ]);
     expect(al.code).toBe(0);
     expect(al.stdout).toMatch(/pathway\s+depth\s+s_k/);
@@ -78,9 +79,9 @@ describe("dlnlab theory tables", () => {
 
   it("documents every option with its default in --help, including what etaSingle/etaWcr mean", async () => {
     const [wi, bo, al] = await Promise.all([
-      runCli(["theory", "window", "--help"]),
-      runCli(["theory", "boundary", "--help"]),
-      runCli(["theory", "allocation", "--help"]),
+      runMain(["theory", "window", "--help"]),
+      runMain(["theory", "boundary", "--help"]),
+      runMain(["theory", "allocation", "--help"]),
     ]);
     expect(wi.code).toBe(0);
     expect(wi.stdout).toMatch(/SHARPEST single-path minimum/);
@@ -107,6 +108,6 @@ describe.concurrent("dlnlab theory errors: one line, exit code 2, naming the fla
     ["missing option", ["allocation"], /^dlnlab: error: required option '--depths <list>' not specified/],
   ];
   it.each(cases)("%s", async (_name, args, message) => {
-    expectUsageError(await runCli(["theory", ...args]), message);
+    expectUsageError(await runMain(["theory", ...args]), message);
   });
 });
