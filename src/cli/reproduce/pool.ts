@@ -6,6 +6,7 @@
 import { setMaxListeners } from "node:events";
 import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
+import { workerPoolOptions } from "../pool-options.js";
 import type { PartDone, ProgressMessage, WorkerTask } from "./worker.js";
 import type { ExperimentResult } from "./store.js";
 
@@ -15,16 +16,10 @@ export class ReproducePool {
   private readonly abort = new AbortController();
 
   constructor(jobs: number) {
-    const here = import.meta.url;
-    const source = here.endsWith(".ts");
-    const loaded = process.execArgv.some((a) => a.includes("tsx"));
     this.pool = new Piscina({
-      filename: new URL(source ? "./worker.ts" : "./worker.js", here).href,
-      minThreads: jobs,
-      maxThreads: jobs,
+      ...workerPoolOptions(import.meta.url, jobs),
       // Keep idle threads: starting one costs the plotting stack's load time again.
       idleTimeout: 60_000,
-      execArgv: source && !loaded ? [...process.execArgv, "--import", "tsx"] : process.execArgv,
     });
     // Every queued task listens on the one cancel signal.
     setMaxListeners(0, this.abort.signal);

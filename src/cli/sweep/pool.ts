@@ -3,6 +3,7 @@
  * compiled worker in dist/, or the TypeScript source under tsx in development.
  */
 import { Piscina } from "piscina";
+import { workerPoolOptions } from "../pool-options.js";
 import type { Row } from "../../sweep/rows.js";
 import type { SweepTask } from "./worker.js";
 
@@ -11,15 +12,7 @@ export class SweepPool {
   private readonly pool: Piscina<SweepTask, Row[]>;
 
   constructor(jobs: number) {
-    const here = import.meta.url;
-    const source = here.endsWith(".ts");
-    const loaded = process.execArgv.some((a) => a.includes("tsx"));
-    this.pool = new Piscina({
-      filename: new URL(source ? "./worker.ts" : "./worker.js", here).href,
-      minThreads: jobs,
-      maxThreads: jobs,
-      execArgv: source && !loaded ? [...process.execArgv, "--import", "tsx"] : process.execArgv,
-    });
+    this.pool = new Piscina(workerPoolOptions(import.meta.url, jobs));
   }
 
   /** Run one task. */

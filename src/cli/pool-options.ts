@@ -1,0 +1,17 @@
+/**
+ * @file The piscina options every dlnlab worker pool shares: the compiled `worker.js` beside the pool's
+ * module in dist/, or the TypeScript `worker.ts` under tsx in development (tsx's loader is passed to the
+ * workers when the parent does not already carry it), with a fixed number of threads.
+ */
+
+/** Worker file, thread count and exec arguments for a pool whose module is at `poolUrl` (its `import.meta.url`). */
+export function workerPoolOptions(poolUrl: string, jobs: number): { filename: string; minThreads: number; maxThreads: number; execArgv: string[] } {
+  const source = poolUrl.endsWith(".ts");
+  const loaded = process.execArgv.some((a) => a.includes("tsx"));
+  return {
+    filename: new URL(source ? "./worker.ts" : "./worker.js", poolUrl).href,
+    minThreads: jobs,
+    maxThreads: jobs,
+    execArgv: source && !loaded ? [...process.execArgv, "--import", "tsx"] : process.execArgv,
+  };
+}
