@@ -286,10 +286,7 @@ export function registerTheory(program: Command): void {
     .option("--allow-above-wcr", "predict also for η_WCR <= lr < 2/λ_bal (the transient may flip a sign there)")
     .option("--json", JSON_HELP)
     .action((opts) => {
-      const depths = depthsOf(opts.depths);
-      const sigma = parsePositive("--sigma", opts.sigma);
-      const lr = parsePositive("--lr", opts.lr);
-      const initScales = opts.initScales === undefined ? undefined : parseNumberList("--init-scales", opts.initScales, parsePositive);
+      const { depths, sigma, lr, initScales } = endPointArgs(opts);
       const b = withFlags(() =>
         theory.stoppingBoundary(depths, sigma, lr, {
           ...(initScales ? { initScales } : {}),
@@ -343,10 +340,7 @@ export function registerTheory(program: Command): void {
     .option("--trajectory", "include the sampled trajectory in the JSON output")
     .option("--json", JSON_HELP)
     .action((opts) => {
-      const depths = depthsOf(opts.depths);
-      const sigma = parsePositive("--sigma", opts.sigma);
-      const lr = parsePositive("--lr", opts.lr);
-      const initScales = opts.initScales === undefined ? undefined : parseNumberList("--init-scales", opts.initScales, parsePositive);
+      const { depths, sigma, lr, initScales } = endPointArgs(opts);
       const p = withFlags(() => theory.centralFlowPrediction(depths, sigma, lr, initScales ? { initScales } : {}));
       const { trajectory, ...summary } = p;
       if (opts.json) return printJson({ ...summary, ...(opts.trajectory ? { trajectory } : {}), lr, depths, sigma });
@@ -404,4 +398,14 @@ export function registerTheory(program: Command): void {
           ]),
       );
     });
+}
+
+/** The depths, σ, step and optional init scales that `theory boundary` and `theory central` both take. */
+function endPointArgs(opts: { depths: string; sigma: string; lr: string; initScales?: string }): { depths: number[]; sigma: number; lr: number; initScales: number[] | undefined } {
+  return {
+    depths: depthsOf(opts.depths),
+    sigma: parsePositive("--sigma", opts.sigma),
+    lr: parsePositive("--lr", opts.lr),
+    initScales: opts.initScales === undefined ? undefined : parseNumberList("--init-scales", opts.initScales, parsePositive),
+  };
 }
