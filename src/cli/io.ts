@@ -4,7 +4,7 @@
  * line by line and trimmed back to the last checkpoint when a run is resumed.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { UsageError } from "./errors.js";
 
 /** Name of the lock file a process holds in an output directory while it writes there. */
@@ -35,6 +35,23 @@ export function describeFsError(err: unknown, path: string): string {
 }
 
 /**
+ * `mkdir -p` by hand: creates the missing directories from the deepest existing ancestor down, one
+ * non-recursive mkdir each. Node 20's `mkdirSync(p, { recursive: true })` never returns for a path
+ * under /proc (the kernel answers ENOENT for every level and Node retries forever); this fails at once.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  while (!existsSync(p)) {
+    missing.push(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  for (const m of missing.reverse()) mkdirSync(m);
+}
+
+/**
  * Make `dir` an output directory we can write: created if missing; a file, a path under a file,
  * an empty path and a read-only place are UsageErrors naming `flag`.
  */
@@ -42,9 +59,11 @@ export function ensureOutDir(dir: string, flag = "--out"): void {
   if (dir.trim() === "") throw new UsageError(`${flag}: expected a directory, got an empty path`);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag}: ${dir} is a file, not a directory`);
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
   } catch (err) {
-    throw new UsageError(`${flag}: cannot create ${describeFsError(err, dir)}`);
+    // mkdir's ENOENT after the walk above means the parent exists but takes no new entries (/proc, /sys).
+    const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? `${dir}: its parent directory does not accept new directories` : describeFsError(err, dir);
+    throw new UsageError(`${flag}: cannot create ${why}`);
   }
 }
 
@@ -74,10 +93,24 @@ export interface DirLock {
   release: () => void;
 }
 
+/** The pid of the live process holding `dir`'s lock, or null when it is free or the lock is stale. */
+export function lockHolder(dir: string): number | null {
+  const path = join(dir, LOCK_FILE);
+  if (!existsSync(path)) return null;
+  let pid = Number.NaN;
+  try {
+    pid = Number((JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown }).pid);
+  } catch {
+    // Unreadable or half-written lock: stale.
+  }
+  return Number.isSafeInteger(pid) && pid > 0 && alive(pid) ? pid : null;
+}
+
 /**
  * Take the lock of output directory `dir` (created first): a file `.dlnlab.lock` made exclusively
  * (O_EXCL) holding this process's pid. A lock whose process is gone is stale and taken over; one held
- * by a live process is a UsageError naming it, so two processes never write one directory.
+ * by a live process is a UsageError naming it, so two processes never write one directory. The one
+ * lock of every command that writes a directory (run, demo, reproduce, sweep and its shards).
  */
 export function acquireDirLock(dir: string, flag = "--out"): DirLock {
   ensureOutDir(dir, flag);
@@ -102,15 +135,8 @@ export function acquireDirLock(dir: string, flag = "--out"): DirLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw new UsageError(`${flag}: cannot write to ${describeFsError(err, dir)}`);
     }
-    let pid = Number.NaN;
-    try {
-      pid = Number((JSON.parse(readFileSync(path, "utf8")) as { pid?: unknown }).pid);
-    } catch {
-      // Unreadable or half-written lock: treated as stale below.
-    }
-    if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
-      throw new UsageError(`${flag}: ${dir} is in use by process ${pid} (lock file ${path}); wait for it to finish or use another --out`);
-    }
+    const pid = lockHolder(dir);
+    if (pid !== null) throw new UsageError(`${flag}: ${dir} is in use by process ${pid} (lock file ${path}); wait for it to finish or use another ${flag}`);
     // Stale: its process has gone without removing it (killed, crashed).
     rmSync(path, { force: true });
   }
@@ -119,7 +145,7 @@ export function acquireDirLock(dir: string, flag = "--out"): DirLock {
 
 /** Write `data` to `path` atomically (temp file + rename), creating the directory. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     writeFileSync(tmp, data);
@@ -151,7 +177,7 @@ export function readJson(path: string, what: string): unknown {
 /** Appends lines to a file as they come (each call is one write, so a crash loses at most the last line). */
 export class LineAppender {
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
   }
 
   /** Start the file afresh with these lines. */

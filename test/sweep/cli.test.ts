@@ -116,10 +116,10 @@ describe("dlnlab sweep", () => {
     const out = join(dir, "out");
     expect((await runMain(["sweep", join(dir, "s.yaml"), "--out", out, "--jobs", "1", "--no-plot"])).code).toBe(0);
     // This test's own process is alive: its pid in the lock means "in use".
-    writeFileSync(join(out, "sweep.lock"), `${process.pid}\n`);
-    expectUsageError(await runCli(["sweep", join(dir, "s.yaml"), "--out", out]), new RegExp(`--out: .* another sweep \\(pid ${process.pid}`));
+    writeFileSync(join(out, ".dlnlab.lock"), JSON.stringify({ pid: process.pid }));
+    expectUsageError(await runCli(["sweep", join(dir, "s.yaml"), "--out", out]), new RegExp(`--out: .* in use by process ${process.pid}`));
     writeFileSync(join(dir, "other.yaml"), JSON.stringify({ base: reducedBase, axes: { lr: { values: [0.2] } } }));
-    expectUsageError(await runCli(["sweep", join(dir, "other.yaml"), "--out", out]), /--out: .*another sweep|holds results of another sweep spec/);
+    expectUsageError(await runCli(["sweep", join(dir, "other.yaml"), "--out", out]), /--out: .*in use by process|holds results of another sweep spec/);
     writeFileSync(join(dir, "bad.yaml"), "base: {}\naxes:\n  lr: { values: [] }\n");
     expectUsageError(await runMain(["sweep", join(dir, "bad.yaml"), "--out", join(dir, "x")]), /bad\.yaml: axes\.lr/);
     writeFileSync(join(dir, "bad2.yaml"), JSON.stringify({ base: reducedBase, axes: { "init.scalez": { values: [1] } } }));

@@ -5,7 +5,7 @@
  * built from every result. Exit codes: 0 when the suite ran (its checks say how the claims fared),
  * 1 when an experiment failed to run (or, with --strict, a check failed), 2 for bad input, 130 after Ctrl-C.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Command } from "@commander-js/extra-typings";
@@ -16,7 +16,7 @@ import type { Size } from "../../experiments/types.js";
 import { VERSION } from "../../version.js";
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { table, toJson } from "../format.js";
-import { writeFileAtomic, writeJsonAtomic } from "../io.js";
+import { acquireDirLock, writeFileAtomic, writeJsonAtomic } from "../io.js";
 import { parseInteger } from "../parse.js";
 import { onInterrupt } from "../signals.js";
 import { SuiteDisplay } from "../reproduce/display.js";
@@ -106,8 +106,17 @@ interface SuiteOptions {
 
 /** Run (or reuse) every experiment, then write the summary and the report; resolves to the exit code. */
 export async function runSuite(entries: SuiteEntry[], o: SuiteOptions): Promise<number> {
+  // One process per output directory: a second `reproduce` into DIR is refused, not mixed in.
+  const lock = acquireDirLock(o.out);
+  try {
+    return await runSuiteLocked(entries, o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<number> {
   const t0 = performance.now();
-  mkdirSync(o.out, { recursive: true });
   const jobs: Job[] = entries.map((entry) => {
     const name = entry.config.name;
     const stored = o.fresh ? null : readFinished(o.out, name, entry.hash);

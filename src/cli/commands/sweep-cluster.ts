@@ -4,11 +4,11 @@
  * status DIR` (per shard: done, running, pending, failed with the log's last line, missing; overall
  * progress). docs/sweeps.md, "Run it on your cluster".
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
 import { UsageError } from "../errors.js";
-import { writeFileAtomic } from "../io.js";
+import { ensureOutDir, writeFileAtomic } from "../io.js";
 import { expandSweep, parseSweepSpec, sweepHash, SweepSpecError, type SweepPoint, type SweepSpec } from "../../sweep/spec.js";
 import { loadSweepSpec } from "./sweep.js";
 import { checkLayout, formatStatus, sweepStatus } from "../sweep/shards.js";
@@ -98,7 +98,7 @@ async function slurmSweep(file: string, opts: SlurmOptions): Promise<void> {
   checkLayout(out, { index: 0, count: opts.tasks }, "--tasks");
   const previous = readSlurmRecord(out);
   if (previous && previous.tasks !== opts.tasks) throw new UsageError(`--tasks: ${out} was set up for --tasks ${previous.tasks}; use that or a new directory`);
-  mkdirSync(join(out, "logs"), { recursive: true });
+  ensureOutDir(join(out, "logs"));
   claimSpec(out, spec, hash);
   const script = join(out, "sweep.sbatch");
   writeFileAtomic(script, sbatchScript({

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import { writeJsonAtomic } from "../io.js";
+import { lockHolder, writeJsonAtomic } from "../io.js";
 import { VERSION } from "../../version.js";
 import { estimateCost, formatShard, planShards, type Shard } from "../../sweep/shard.js";
 import type { SweepPoint } from "../../sweep/spec.js";
@@ -71,16 +71,7 @@ export function readDoneMarker(out: string, shard: Shard, sweepHash: string): Do
 
 /** Is a live process on this machine holding the shard's lock? */
 function lockedHere(out: string, shard: Shard): boolean {
-  const path = join(shardDir(out, shard), "sweep.lock");
-  if (!existsSync(path)) return false;
-  const pid = Number(readFileSync(path, "utf8").trim());
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return lockHolder(shardDir(out, shard)) !== null;
 }
 
 /** The latest job of each shard that has a log in DIR/logs (JOB_TASK.out). */

@@ -2,13 +2,14 @@
  * @file Where a sweep's results live: `DIR/spec.json` (the validated spec), `DIR/runs-NNNNNN.parquet`
  * chunks written atomically as runs finish (DuckDB writes a temporary name, then it is renamed), each
  * carrying the spec, its hash, the dlnlab version and the column descriptions as Parquet key-value
- * metadata, and `DIR/sweep.lock` with the pid of the sweep writing DIR. SQL runs over the view `runs`.
+ * metadata, and `DIR/.dlnlab.lock` with the pid of the sweep writing DIR (the lock of src/cli/io.ts). SQL runs over the view `runs`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { VERSION } from "../../version.js";
 import { UsageError } from "../errors.js";
+import { acquireDirLock, makeDirs, type DirLock } from "../io.js";
 import type { Cell, Row, RunColumn } from "../../sweep/rows.js";
 import type { SweepSpec } from "../../sweep/spec.js";
 
@@ -82,7 +83,7 @@ export function claimSpec(dir: string, spec: SweepSpec, specHash: string): void 
     }
     return;
   }
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   // A per-process temporary name: shards starting at once may all write the (identical) file.
   const tmp = join(dir, `.spec.json.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify({ hash: specHash, version: VERSION, spec }, null, 2) + "\n");
@@ -96,6 +97,7 @@ export class SweepStore {
     readonly dir: string,
     private readonly connection: DuckDBConnection,
     private readonly closeDb: () => void,
+    private readonly lock: DirLock,
     private readonly columns: readonly RunColumn[],
     private readonly metadata: Record<string, string>,
     lastSeq: number,
@@ -108,8 +110,7 @@ export class SweepStore {
    * the (point, hash) pairs already done.
    */
   static async open(dir: string, spec: SweepSpec, specHash: string, columns: readonly RunColumn[]): Promise<{ store: SweepStore; done: Map<number, string> }> {
-    mkdirSync(dir, { recursive: true });
-    takeLock(dir);
+    const lock = acquireDirLock(dir);
     try {
       claimSpec(dir, spec, specHash);
       // Leftovers of an interrupted write never count: only renamed chunks are results.
@@ -127,9 +128,9 @@ export class SweepStore {
       const own = chunkFiles(dir);
       const last = own.length > 0 ? Number(CHUNK.exec(own[own.length - 1]!.slice(dir.length + 1))?.[1] ?? -1) : -1;
       const metadata = { sweep_hash: specHash, dlnlab_version: VERSION, spec: JSON.stringify(spec), columns: JSON.stringify(columns) };
-      return { store: new SweepStore(dir, connection, close, columns, metadata, last), done };
+      return { store: new SweepStore(dir, connection, close, lock, columns, metadata, last), done };
     } catch (err) {
-      releaseLock(dir);
+      lock.release();
       throw err;
     }
   }
@@ -156,7 +157,7 @@ export class SweepStore {
   /** Close the database and release the lock. */
   close(): void {
     this.closeDb();
-    releaseLock(this.dir);
+    this.lock.release();
   }
 }
 
@@ -172,40 +173,3 @@ function appendCell(a: Appender, type: RunColumn["type"], v: Cell): void {
   }
 }
 
-/** Is a process with this pid running? */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Take DIR/sweep.lock (pid inside); a lock of a process that no longer runs is stale and taken over. */
-function takeLock(dir: string): void {
-  const path = join(dir, "sweep.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: "wx" });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const pid = Number(readFileSync(path, "utf8").trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new UsageError(`--out: ${dir} is being written by another sweep (pid ${pid}, ${path}); wait for it or stop it`);
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new UsageError(`--out: could not take the lock ${path}`);
-}
-
-function releaseLock(dir: string): void {
-  const path = join(dir, "sweep.lock");
-  try {
-    if (Number(readFileSync(path, "utf8").trim()) === process.pid) rmSync(path);
-  } catch {
-    // Already gone.
-  }
-}
