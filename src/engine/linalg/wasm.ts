@@ -6,8 +6,8 @@
  */
 import { KERNELS_WASM_BASE64 } from "./kernels-wasm.generated.js";
 import {
-  axpyJs, gemmJs, hadamardAddJs, hadamardJs, tanhJs, TANH_CONSTANTS, transposeJs, type Backend, type Workspace,
-} from "./kernels.js";
+  axpyJs, gemmJs, hadamardAddJs, hadamardJs, jsBackend, tanhJs, TANH_CONSTANTS, transposeJs, type Backend, type Workspace,
+} from "./js-kernels.js";
 
 // The WebAssembly JS API as far as it is used here; declared locally because the portable core is
 // type-checked without DOM or Node typings.
@@ -153,7 +153,17 @@ export function createWasmBackend(): Backend | null {
   }
   return {
     name: "wasm",
-    workspace: (capacity: number) => makeWorkspace(api, module, capacity),
+    // A workspace WebAssembly cannot hold (over its 4 GiB, or a memory the process may not reserve, as
+    // under `ulimit -v` of 12–32 GB) is a plain-JS one instead: the same maths to rounding, slower; its
+    // `backend` says "js". Bad capacities still throw.
+    workspace: (capacity: number) => {
+      try {
+        return makeWorkspace(api, module, capacity);
+      } catch (err) {
+        if (err instanceof RangeError && Number.isSafeInteger(capacity) && capacity >= 0) return jsBackend.workspace(capacity);
+        throw err;
+      }
+    },
   };
 }
 
