@@ -62,7 +62,7 @@ export const FIELD_FLAGS: readonly FieldFlag[] = [
   { flag: "--factors", path: ["schedule", "factors"], kind: "number-list", arg: "<m0,m1,…>", help: "multipliers of lr per piece (boundaries + 1 values)", impliesType: "piecewise" },
   { flag: "--record-every", path: ["record", "every"], kind: "int-or-auto", arg: "<n|auto>", help: "record observables every n steps (default auto: every step for the first 600, then 600 records at stride 3, 600 at 9, …; the config's record.dense sets the 600)" },
   { flag: "--sharpness-top", path: ["sharpness", "top"], kind: "int", arg: "<m>", help: "number of top Hessian eigenvalues to measure (default 1)" },
-  { flag: "--sharpness-method", path: ["sharpness", "method"], kind: "word", arg: "<m>", choices: ["auto", "lanczos", "blocks"], help: "lanczos (exact HVP) or blocks (exact SVS formulas, reduced only) (default auto)" },
+  { flag: "--sharpness-method", path: ["sharpness", "method"], kind: "word", arg: "<m>", choices: ["auto", "lanczos", "blocks"], help: "lanczos (exact HVP) or blocks (exact SVS formulas, reduced only) (default auto: blocks for reduced runs of at most 128 layers in all, else lanczos)" },
   { flag: "--flow-system", path: ["flow", "system"], kind: "word", arg: "<s>", choices: ["full", "reduced"], help: "what gradient flow and the central flow integrate: full matrices or reduced scalars (default full)" },
   { flag: "--rtol", path: ["flow", "rtol"], kind: "number", arg: "<x>", help: "relative tolerance of the gradient-flow ODE solver (default 1e-10)" },
   { flag: "--atol", path: ["flow", "atol"], kind: "number", arg: "<x>", help: "absolute tolerance of the gradient-flow ODE solver (default 1e-12)" },
@@ -162,8 +162,25 @@ export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { co
   if (modelText !== undefined) {
     for (const other of ["init", "mlp", "classifier"]) if (other !== (model === "dln" ? "init" : model)) delete config[other];
   }
-  // Type-choosing flags first, so that e.g. `--init svs-layers` does not wipe what other flags set.
   const isType = (f: FieldFlag) => f.path[f.path.length - 1] === "type";
+  const pathFor = (f: FieldFlag) => (model === "mlp" && f.mlpPath) || (model === "classifier" && f.classifierPath) || f.path;
+  // Two flags that choose different variants of one object (`--he-scale` ⇒ mlp.init he, `--init-std` ⇒
+  // gaussian; `--schedule constant` and `--warmup-steps`) would silently drop one of them: refuse the pair.
+  // The variant a flag chooses is its `impliesType`, or the value of a type flag; the table above is the data.
+  const chosen = new Map<string, { flag: string; type: string }>();
+  for (const spec of FIELD_FLAGS) {
+    const text = values.get(spec.flag);
+    if (text === undefined) continue;
+    const type = isType(spec) ? String(parseFlagValue(spec, text)) : spec.impliesType;
+    if (type === undefined || (spec.models && !spec.models.includes(model as ModelName))) continue;
+    const object = pathFor(spec).slice(0, -1).join(".");
+    const before = chosen.get(object);
+    if (before && before.type !== type) {
+      throw new FlagError(`${spec.flag}: cannot be combined with ${before.flag} (${before.flag} sets ${object}.type ${before.type}, ${spec.flag} needs ${type})`);
+    }
+    if (!before) chosen.set(object, { flag: spec.flag, type });
+  }
+  // Type-choosing flags first, so that e.g. `--init svs-layers` does not wipe what other flags set.
   const ordered = [...FIELD_FLAGS.filter(isType), ...FIELD_FLAGS.filter((f) => !isType(f))];
   for (const spec of ordered) {
     const text = values.get(spec.flag);
@@ -178,7 +195,7 @@ export function applyFlags(raw: Json, values: ReadonlyMap<string, string>): { co
             : `${spec.flag}: not used by model ${String(model)}`,
       );
     }
-    const path = (model === "mlp" && spec.mlpPath) || (model === "classifier" && spec.classifierPath) || spec.path;
+    const path = pathFor(spec);
     const parentPath = path.slice(0, -1);
     let parent: Json = config;
     for (const key of parentPath) {

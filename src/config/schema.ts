@@ -219,6 +219,11 @@ export const RunConfigSchema = z
     if (t.sigma && t.sigma.length > c.width) {
       ctx.addIssue({ code: "custom", path: ["target", "sigma"], message: `has ${t.sigma.length} values but the width is ${c.width}` });
     }
+    // The modes are numbered from the largest singular value (s_k_1 is the top mode, as in `theory rank`).
+    const rise = t.sigma ? t.sigma.findIndex((x, i) => i > 0 && x > t.sigma![i - 1]!) : -1;
+    if (t.sigma && rise > 0) {
+      ctx.addIssue({ code: "custom", path: ["target", "sigma", rise], message: `expected non-increasing singular values σ_1 ≥ σ_2 ≥ … (modes are numbered from the largest), got ${t.sigma[rise - 1]} then ${t.sigma[rise]}` });
+    }
     if (t.matrix) {
       if (t.matrix.length !== c.width || t.matrix.some((row) => row.length !== c.width)) {
         ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: `must be ${c.width}×${c.width} (the width)` });
