@@ -4,10 +4,12 @@
  * errors that name the flag or `file:line:col` and field; and reads the .npz state of a file init.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import { decodeNpz, NpyFormatError } from "../data/npz.js";
 import { stateFromArrays } from "../data/states.js";
-import { FIELD_FLAGS, FlagError, applyFlags } from "../config/flags.js";
+import { FIELD_FLAGS, FlagError, applyFlags, flagForPath } from "../config/flags.js";
+import { MAX_WORKSPACE_BYTES, formatBytes, formatDuration, runFootprint } from "../engine/footprint.js";
 import { findPreset, PRESETS } from "../config/presets.js";
 import { resolveRunConfig, type RunConfig } from "../config/schema.js";
 import { ConfigError, parseConfigText, validateRunConfig, type ConfigOrigin } from "../config/validate.js";
@@ -80,11 +82,65 @@ export function loadRunConfig(
       setBy.set("init", "--init-from");
     }
     const config = validateRunConfig(merged, { ...origin, setBy });
-    return { config, spec: resolveRunConfig(config) };
+    const spec = resolveRunConfig(config);
+    checkRunFits(spec, (path) => {
+      const flag = flagForPath(path, setBy);
+      if (flag) return flag;
+      const pos = origin.locate?.(path);
+      return `${origin.file ? (pos ? `${origin.file}:${pos.line}:${pos.col}: ` : `${origin.file}: `) : ""}${path.join(".")}`;
+    });
+    return { config, spec };
   } catch (err) {
     if (err instanceof FlagError || err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/**
+ * The size fields of a run, by config path: their largest value, their default, and the same spec with
+ * that size halved (depths: every depth), to find which of them makes a run large.
+ */
+const SIZE_FIELDS: readonly { path: readonly string[]; value: (s: SimulationSpec) => number; base: number; halve: (s: SimulationSpec) => SimulationSpec }[] = [
+  { path: ["width"], value: (s) => s.width, base: 2, halve: (s) => ({ ...s, width: Math.ceil(s.width / 2) }) },
+  { path: ["depths"], value: (s) => Math.max(...s.depths), base: 4, halve: (s) => ({ ...s, depths: s.depths.map((L) => Math.ceil(L / 2)) }) },
+  { path: ["mlp", "hidden"], value: (s) => Math.max(...(s.mlp?.hidden ?? [1])), base: 64, halve: (s) => (s.mlp ? { ...s, mlp: { ...s.mlp, hidden: s.mlp.hidden.map((h) => Math.ceil(h / 2)) } } : s) },
+  { path: ["classifier", "hidden"], value: (s) => s.classifier?.hidden ?? 1, base: 2, halve: (s) => (s.classifier ? { ...s, classifier: { ...s.classifier, hidden: Math.ceil(s.classifier.hidden / 2) } } : s) },
+  { path: ["classifier", "data", "points"], value: (s) => s.classifier?.data.points ?? 1, base: 20, halve: (s) => (s.classifier ? { ...s, classifier: { ...s.classifier, data: { ...s.classifier.data, points: Math.ceil(s.classifier.data.points / 2) } } } : s) },
+];
+
+/**
+ * Refuse, before anything is allocated, a run this machine cannot hold: its estimated memory
+ * (src/engine/footprint.ts) above the machine's, named by the size field that makes it large (the one
+ * far above its default that the memory grows fastest with), and a `sharpness.top` above the Hessian's dimension.
+ * `name` gives the flag or config field of a path.
+ */
+export function checkRunFits(spec: SimulationSpec, name: (path: readonly string[]) => string, memory = totalmem()): void {
+  const fp = runFootprint(spec);
+  if (spec.sharpness.top > fp.hessianDim) {
+    throw new UsageError(`${name(["sharpness", "top"])}: at most ${fp.hessianDim} (the number of parameters, the Hessian's dimension), got ${spec.sharpness.top}`);
+  }
+  const tooBig = fp.bytes > memory ? `more than this machine's ${formatBytes(memory)}` : fp.workspaceBytes > MAX_WORKSPACE_BYTES ? `its network's workspace alone about ${formatBytes(fp.workspaceBytes)}, more than the 4 GiB one array can hold` : null;
+  if (tooBig !== null) {
+    // The culprit: the field far above its default that the memory grows fastest with (score = the
+    // memory's exponent in that field, from halving it, times log(value/default)).
+    let culprit = SIZE_FIELDS[0]!;
+    let best = -Infinity;
+    for (const f of SIZE_FIELDS) {
+      const exponent = Math.log2(fp.bytes / runFootprint(f.halve(spec)).bytes);
+      const score = exponent * Math.log(Math.max(1, f.value(spec) / f.base));
+      if (score > best) [best, culprit] = [score, f];
+    }
+    throw new UsageError(
+      `${name(culprit.path)}: this run needs about ${formatBytes(fp.bytes)} of memory (${fp.params < 1e6 ? fp.params : fp.params.toExponential(1)} parameters), ${tooBig}; make it smaller`,
+    );
+  }
+}
+
+/** A note for runs estimated to take over an hour (null otherwise): the user can stop and resume them. */
+export function longRunNote(spec: SimulationSpec): string | null {
+  const { seconds } = runFootprint(spec);
+  if (seconds === null || seconds < 3600) return null;
+  return `dlnlab: note: this run may take about ${formatDuration(seconds)} (a rough estimate); Ctrl-C stops it, writing what is done, and --resume --out DIR continues it\n`;
 }
 
 /**

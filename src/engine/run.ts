@@ -137,7 +137,8 @@ export interface DriveOptions {
 /** Advance `sim` to its end in time-sliced chunks; returns the wall time spent stepping, s. */
 export async function drive(sim: Simulation, o: DriveOptions = {}): Promise<number> {
   let seconds = 0;
-  let chunk = 64;
+  // From one step: a first slice of 64 slow steps (d = 3000, or 10⁶ layers) would hold off Ctrl-C for minutes.
+  let chunk = 1;
   while (!sim.done) {
     const t0 = host.performance.now();
     sim.advance(chunk);

@@ -6,6 +6,9 @@
  * Portable: no Node APIs.
  */
 import type { SimulationSpec } from "../engine/simulate.js";
+import { runSize, stepCost } from "../engine/footprint.js";
+
+export { stepCost };
 
 /** One shard of a sweep: the `index`-th (0-based) of `count`. */
 export interface Shard {
@@ -13,49 +16,6 @@ export interface Shard {
   index: number;
   /** Number of shards N ≥ 1. */
   count: number;
-}
-
-/** Weights of a fully connected chain with these widths: Σ fan_in·fan_out. */
-function chainWeights(widths: readonly number[]): number {
-  let s = 0;
-  for (let j = 0; j + 1 < widths.length; j++) s += widths[j]! * widths[j + 1]!;
-  return s;
-}
-
-/** Trainable parameters of a run and the samples each step passes through them. */
-function size(spec: SimulationSpec): { params: number; samples: number } {
-  const d = spec.width;
-  const model = spec.model ?? "dln";
-  if (model === "mlp" && spec.mlp) {
-    const mlp = spec.mlp;
-    const dIn = mlp.input?.length ?? d;
-    let params = 0;
-    spec.depths.forEach((L, k) => {
-      const h = mlp.hidden[k] ?? mlp.hidden[0] ?? d;
-      params += chainWeights([dIn, ...Array.from({ length: Math.max(0, L - 1) }, () => h), d]);
-    });
-    return { params, samples: d };
-  }
-  if (model === "classifier" && spec.classifier) {
-    const L = spec.depths[0] ?? 1;
-    const h = spec.classifier.hidden;
-    return { params: chainWeights([d, ...Array.from({ length: Math.max(0, L - 1) }, () => h), 1]), samples: spec.classifier.data.points };
-  }
-  const layers = spec.depths.reduce((a, b) => a + b, 0);
-  const reduced = spec.dynamics === "reduced" || (spec.dynamics === "flow" && spec.flow.system === "reduced");
-  // Full matrices: d × d layers applied to the d columns of X = I; reduced: d scalars per layer.
-  return reduced ? { params: d * layers, samples: 1 } : { params: d * d * layers, samples: d };
-}
-
-/**
- * Estimated cost of one GD step (or right-hand-side evaluation) of a run, in multiply-adds: a forward
- * and a backward pass, about 3 × parameters × samples. Full DLN matrices: 3·d³·Σ_k L_k; reduced
- * dynamics: 3·d·Σ_k L_k; MLP: 3·d·Σ fan_in·fan_out over each pathway's layers (X has d columns);
- * classifier: 3·n·Σ fan_in·fan_out of d → h … h → 1 (n data points).
- */
-export function stepCost(spec: SimulationSpec): number {
-  const { params, samples } = size(spec);
-  return 3 * params * samples;
 }
 
 /**
@@ -70,7 +30,7 @@ export function estimateCost(spec: SimulationSpec): number {
   const blocks = spec.dynamics === "reduced" || spec.sharpness.method === "blocks";
   const every = spec.sharpness.every;
   const measures = 2 + (every > 0 ? Math.floor(steps / every) : 0);
-  const perMeasure = blocks ? step : 2 * Math.min(spec.sharpness.maxIter, size(spec).params) * step;
+  const perMeasure = blocks ? step : 2 * Math.min(spec.sharpness.maxIter, runSize(spec).params) * step;
   return steps * step + measures * perMeasure;
 }
 

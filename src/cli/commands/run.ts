@@ -10,7 +10,7 @@ import { FIELD_FLAGS, type FieldFlag } from "../../config/flags.js";
 import { PRESETS } from "../../config/presets.js";
 import { jsBackend, getDefaultBackend, type Backend } from "../../engine/linalg/kernels.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
-import { flagValues, loadInitialState, loadRunConfig } from "../config-input.js";
+import { flagValues, loadInitialState, loadRunConfig, longRunNote } from "../config-input.js";
 import { runSession } from "../run-session.js";
 import { formatRunSummary } from "../summary.js";
 import { toJson } from "../format.js";
@@ -122,6 +122,8 @@ export function registerRun(program: Command): void {
     }
     const backend = pickBackend(opts.backend);
     const lock = opts.out ? acquireDirLock(opts.out) : null;
+    const note = longRunNote(spec);
+    if (note) process.stderr.write(note);
     const stop = onInterrupt();
     try {
       if (opts.out && !opts.resume) {

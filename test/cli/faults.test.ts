@@ -1,0 +1,54 @@
+/**
+ * @file The fault corpus of issue 12, as a table: each bad input or fault is one line naming the culprit
+ * flag or field, exit code 2, nothing on stdout, no stack trace. Add a row for every new case found.
+ * Sizes are judged by the engine's footprint estimate before anything is allocated, so these rows run
+ * in milliseconds; the ulimit row checks the WebAssembly-to-JS fallback in a real child process.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { expectUsageError, runMain } from "../helpers/cli.js";
+
+const quick = ["--steps", "5", "--json", "--no-figures"];
+
+/** [what, run flags, the one line expected]. */
+const CORPUS: [string, string[], RegExp][] = [
+  // Flags that choose different variants of one object: both named.
+  ["He init and a Gaussian std", ["--model", "mlp", "--he-scale", "1", "--init-std", "0.1"], /--he-scale: cannot be combined with --init-std/],
+  ["He init and a bottleneck", ["--model", "mlp", "--he-scale", "1", "--epsilon", "0.1"], /--epsilon: cannot be combined with --he-scale|--he-scale: cannot be combined with --epsilon/],
+  ["constant schedule and a warm-up", ["--schedule", "constant", "--warmup-steps", "100"], /--warmup-steps: cannot be combined with --schedule/],
+  ["warm-up and piecewise", ["--warmup-steps", "100", "--boundaries", "10", "--factors", "1,2"], /--boundaries: cannot be combined with --warmup-steps/],
+  ["SVS init and a Gaussian std", ["--init", "svs", "--init-std", "0.1"], /--init-std: cannot be combined with --init/],
+  ["Gaussian std and SVS scales", ["--init-std", "0.1", "--init-scales", "0.1"], /--init-std: cannot be combined with --init-scales/],
+  ["He scale on the linear network", ["--he-scale", "1", "--epsilon", "0.1"], /--he-scale: only used with --model mlp/],
+  // Values.
+  ["increasing σ (as theory rank refuses)", ["--sigma", "0.5,1"], /--sigma \(item 2\): expected non-increasing singular values/],
+  ["more eigenvalues than the Hessian has", ["--sharpness-top", "1000"], /--sharpness-top: at most 32 \(the number of parameters/],
+  // Sizes that cannot fit: refused before allocating, naming the field that makes them large.
+  ["a width of 10⁵", ["--width", "100000"], /--width: this run needs about 5\.4 TB of memory/],
+  ["an MLP hidden width of 10⁵", ["--model", "mlp", "--hidden", "100000"], /--hidden: this run needs about .* TB of memory/],
+  ["10⁸ classifier points", ["--model", "classifier", "--depths", "3", "--points", "100000000"], /--points: this run needs about .* GB of memory/],
+  ["10⁹-layer reduced pathways", ["--dynamics", "reduced", "--depths", "1000000000,1000000000", "--init-scales", "0.5"], /--depths: this run needs about/],
+  ["a workspace over 4 GiB", ["--width", "6000"], /--width: .*more than the 4 GiB one array can hold/],
+  // Output places (already behaving; kept so they stay so).
+  ["an empty --out", ["--out", ""], /--out: expected a directory, got an empty path/],
+  ["--out under /proc", ["--out", "/proc/dlnlab-x"], /--out: cannot create \/proc\/dlnlab-x: its parent directory does not accept new directories/],
+];
+
+describe("fault corpus: one line naming the culprit, exit code 2, no stack trace", () => {
+  for (const [what, flags, pattern] of CORPUS) {
+    it(what, async () => expectUsageError(await runMain(["run", ...flags, ...quick]), pattern, what));
+  }
+});
+
+describe("memory the process may not reserve", () => {
+  it.skipIf(process.platform !== "linux")("under ulimit -v 16 GB a run falls back to plain-JS workspaces instead of crashing", () => {
+    const bin = fileURLToPath(new URL("../../bin/dlnlab.js", import.meta.url));
+    // Each WebAssembly memory reserves ~10 GB of address space; the second one fails under 16 GB.
+    const r = spawnSync("bash", ["-c", `ulimit -v 16000000 && exec "${process.execPath}" "${bin}" run --model mlp --steps 20 --json --no-figures`], { encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/RangeError|\n\s+at /);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { final: { loss: number } };
+    expect(Number.isFinite(out.final.loss)).toBe(true);
+  });
+});
