@@ -5,8 +5,8 @@
  * preset labels, legend swatches).
  */
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { useLab } from "./harness.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { useLab, describeWithChromium } from "./harness.js";
 
 /** The page's DOM as far as the callbacks use it (they run in the browser; this file has Node typings). */
 interface El {
@@ -29,7 +29,7 @@ async function waitPhase(page: Page, want: string, timeout = 30_000): Promise<vo
   await page.waitForFunction((w) => document.getElementById("run-status")?.dataset.phase === w, want, { timeout });
 }
 
-describe("issue 16 bugs (Chromium)", () => {
+describeWithChromium("issue 16 bugs (Chromium)", () => {
   const lab = useLab({ beforeAll, afterAll });
 
   it("A: switching K back and forth keeps exactly one chart per plot", async () => {

@@ -9,8 +9,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Download, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, useLab } from "./harness.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ROOT, useLab, describeWithChromium } from "./harness.js";
 
 const RESULTS = join(ROOT, "results");
 
@@ -44,7 +44,7 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffe
 /** λ_single = L σ^{2−2/L} (docs/theory.md §3), independent of src/theory. */
 const lambdaSingle = (L: number, sigma: number) => L * sigma ** (2 - 2 / L);
 
-describe("issue 16 layout, comparison and plots (Chromium)", () => {
+describeWithChromium("issue 16 layout, comparison and plots (Chromium)", () => {
   const lab = useLab({ beforeAll, afterAll });
   beforeAll(() => mkdirSync(RESULTS, { recursive: true }));
 

@@ -9,6 +9,7 @@ import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { describe, it } from "vitest";
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -60,6 +61,38 @@ export async function serveStatic(dir: string): Promise<{ origin: string; close:
       server.close(() => resolve());
     }),
   };
+}
+
+/** Why the browser tests cannot run here (no Chromium, or no built lab), or null when they can. */
+function browserMissing(): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does this)`;
+  if (!existsSync(join(DIST_LAB, "index.html"))) return "dist-lab/ is not built (npm run build:lab; npm test does this)";
+  return null;
+}
+
+/**
+ * `describe` for tests that drive the built lab in Chromium: on a laptop without Chromium they are one
+ * skipped test naming the reason (so `npm test` still runs); with DLNLAB_REQUIRE_CHROMIUM=1 (set by
+ * .ci/run) a missing browser fails the suite instead.
+ */
+export function describeWithChromium(name: string, body: () => void): void {
+  const missing = browserMissing();
+  if (missing === null) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.DLNLAB_REQUIRE_CHROMIUM === "1") {
+    describe(name, () => {
+      it("has Chromium and the built lab (DLNLAB_REQUIRE_CHROMIUM=1)", () => {
+        throw new Error(missing);
+      });
+    });
+    return;
+  }
+  process.stderr.write(`[chromium] skipping "${name}": ${missing}\n`);
+  describe(name, () => {
+    it.skip(`skipped: ${missing}`, () => {});
+  });
 }
 
 /**

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { DIST_LAB, ROOT, launchChromium, openPage, serveStatic } from "./harness.js";
+import { DIST_LAB, ROOT, launchChromium, openPage, serveStatic, describeWithChromium } from "./harness.js";
 
 const RESULTS = join(ROOT, "results");
 
@@ -120,7 +120,7 @@ async function formValues(page: Page): Promise<Record<string, string>> {
   );
 }
 
-describe("browser lab (Chromium)", () => {
+describeWithChromium("browser lab (Chromium)", () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
   let browser: Browser;
   let context: BrowserContext;

@@ -10,12 +10,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { expandSweep, parseSweepSpec } from "../../src/sweep/spec.js";
 import { runPoints, type Row } from "../../src/sweep/rows.js";
 import { outcome } from "../../src/sweep/cells.js";
 import { runCli } from "../helpers/cli.js";
-import { DIST_LAB, ROOT, launchChromium, serveStatic } from "./harness.js";
+import { DIST_LAB, ROOT, launchChromium, serveStatic, describeWithChromium } from "./harness.js";
 
 const RESULTS = join(ROOT, "results");
 
@@ -74,7 +74,7 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffe
 }
 
 
-describe("issue 16 sweep page (Chromium)", () => {
+describeWithChromium("issue 16 sweep page (Chromium)", () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
   let browser: Browser;
   let context: BrowserContext | undefined;
