@@ -279,7 +279,7 @@ describe("wasm gemm", () => {
   });
 
   it("falls back to a plain-JS workspace when WebAssembly cannot reserve the memory (as under ulimit -v)", () => {
-    const wasm = globalThis.WebAssembly as unknown as { Memory: unknown };
+    const wasm = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
     const real = wasm.Memory;
     wasm.Memory = function () {
       throw new RangeError("WebAssembly.Memory(): could not allocate memory");
