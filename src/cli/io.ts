@@ -48,7 +48,14 @@ export function makeDirs(dir: string): void {
     if (up === p) break;
     p = up;
   }
-  for (const m of missing.reverse()) mkdirSync(m);
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (err) {
+      // Another worker made it in the meantime (reproduce's parallel tasks share parent directories).
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || !statSync(m).isDirectory()) throw err;
+    }
+  }
 }
 
 /**

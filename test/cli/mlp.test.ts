@@ -34,7 +34,9 @@ describe("dlnlab run --model mlp", () => {
 
   it("writes config.json, trajectory.csv, result.json and the figures", async () => {
     const dir = tmp();
-    const res = await runMain(["run", ...SMALL, "--bias", "on", "--he-scale", "0.3", "--out", dir]);
+    // --he-scale replaces SMALL's --init-std (giving both is refused: they choose different inits).
+    const he = SMALL.filter((a, i) => a !== "--init-std" && SMALL[i - 1] !== "--init-std");
+    const res = await runMain(["run", ...he, "--bias", "on", "--he-scale", "0.3", "--out", dir]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/status\s+\S+/);
     const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
