@@ -12,7 +12,7 @@ import { FIELD_FLAGS, FlagError, applyFlags, flagForPath } from "../config/flags
 import { MAX_WORKSPACE_BYTES, formatBytes, formatDuration, runFootprint } from "../engine/footprint.js";
 import { findPreset, PRESETS } from "../config/presets.js";
 import { resolveRunConfig, type RunConfig } from "../config/schema.js";
-import { ConfigError, parseConfigText, validateRunConfig, type ConfigOrigin } from "../config/validate.js";
+import { ConfigError, describeField, parseConfigText, validateRunConfig, type ConfigOrigin } from "../config/validate.js";
 import type { SimulationSpec } from "../engine/simulate.js";
 import { UsageError } from "./errors.js";
 
@@ -83,12 +83,7 @@ export function loadRunConfig(
     }
     const config = validateRunConfig(merged, { ...origin, setBy });
     const spec = resolveRunConfig(config);
-    checkRunFits(spec, (path) => {
-      const flag = flagForPath(path, setBy);
-      if (flag) return flag;
-      const pos = origin.locate?.(path);
-      return `${origin.file ? (pos ? `${origin.file}:${pos.line}:${pos.col}: ` : `${origin.file}: `) : ""}${path.join(".")}`;
-    });
+    checkRunFits(spec, (path) => flagForPath(path, setBy) ?? describeField(path, origin));
     return { config, spec };
   } catch (err) {
     if (err instanceof FlagError || err instanceof ConfigError) throw new UsageError(err.message);

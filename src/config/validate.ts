@@ -118,8 +118,13 @@ export function validateRunConfig(raw: unknown, origin: ConfigOrigin = {}): RunC
   const more = issues.length > 1 ? ` (${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
   const flag = origin.setBy ? flagForPath(first.path, origin.setBy) : undefined;
   if (flag) throw new ConfigError(`${flag}: ${first.text}${more}`);
-  const field = formatPath(first.path) || "config";
-  const pos = origin.file ? origin.locate?.(first.path, first.key) : undefined;
+  throw new ConfigError(`${describeField(first.path, origin, first.key)}: ${first.text}${more}`);
+}
+
+/** A config field as errors name it: `file:line:col: field` (or `file: field`, or the field alone). */
+export function describeField(path: readonly PropertyKey[], origin: ConfigOrigin, key = false): string {
+  const field = formatPath(path) || "config";
+  const pos = origin.file ? origin.locate?.(path, key) : undefined;
   const where = origin.file ? (pos ? `${origin.file}:${pos.line}:${pos.col}: ` : `${origin.file}: `) : "";
-  throw new ConfigError(`${where}${field}: ${first.text}${more}`);
+  return `${where}${field}`;
 }

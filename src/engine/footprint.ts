@@ -6,18 +6,13 @@
  * about one that would take hours; the lab does the same in the browser; sweep shards are balanced by
  * `stepCost`. Portable: no Node APIs.
  */
-import { plannedRecords, type SimulationSpec } from "./simulate.js";
+import { isReduced, plannedRecords, sharpnessMethodOf, type SimulationSpec } from "./simulate.js";
 
 /** Weights of a fully connected chain with these widths: Σ fan_in·fan_out. */
 function chainWeights(widths: readonly number[]): number {
   let s = 0;
   for (let j = 0; j + 1 < widths.length; j++) s += widths[j]! * widths[j + 1]!;
   return s;
-}
-
-/** Whether the run integrates or steps the reduced per-mode scalars instead of full matrices. */
-export function isReduced(spec: SimulationSpec): boolean {
-  return spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced");
 }
 
 /** The size of a run's model. */
@@ -71,7 +66,11 @@ export function runSize(spec: SimulationSpec): RunSize {
  * classifier: 3·n·Σ fan_in·fan_out of d → h … h → 1 (n data points).
  */
 export function stepCost(spec: SimulationSpec): number {
-  const { params, samples } = runSize(spec);
+  return sizeStepCost(runSize(spec));
+}
+
+/** `stepCost` from a run's size. */
+function sizeStepCost({ params, samples }: RunSize): number {
   return 3 * params * samples;
 }
 
@@ -126,11 +125,11 @@ export function runFootprint(spec: SimulationSpec): RunFootprint {
   else if (model === "classifier") doubles = 4 * params + samples * (d + 4) + 8 * hiddenCells;
   else doubles = 8 * params + 3 * d * d;
   if (spec.dynamics === "flow" || spec.dynamics === "central") doubles += ODE_VECTORS * params;
-  const lanczos = reduced && spec.sharpness.method !== "lanczos" ? 0 : Math.min(LANCZOS_BYTES, 8 * hessianDim * spec.sharpness.maxIter);
+  const blocks = sharpnessMethodOf(spec) === "blocks";
+  const lanczos = blocks ? 0 : Math.min(LANCZOS_BYTES, 8 * hessianDim * spec.sharpness.maxIter);
   const bytes = 8 * doubles + lanczos;
-  const step = stepCost(spec);
-  const stepSeconds = reduced ? (spec.width * spec.depths.length) / REDUCED_UPDATES_PER_SECOND : step / MULADDS_PER_SECOND;
-  const measureSeconds = reduced && spec.sharpness.method !== "lanczos" ? stepSeconds : (LANCZOS_STEPS * GRADIENTS_PER_HVP * 3 * hessianDim * (samples || 1)) / MULADDS_PER_SECOND;
+  const stepSeconds = reduced ? (spec.width * spec.depths.length) / REDUCED_UPDATES_PER_SECOND : sizeStepCost(size) / MULADDS_PER_SECOND;
+  const measureSeconds = blocks ? stepSeconds : (LANCZOS_STEPS * GRADIENTS_PER_HVP * 3 * hessianDim * (samples || 1)) / MULADDS_PER_SECOND;
   const steps = Math.max(1, spec.steps);
   const total = steps * stepSeconds + measurements(spec) * measureSeconds;
   return { ...size, bytes, workspaceBytes: 8 * doubles, secondsPerStep: total / steps, seconds: spec.dynamics === "flow" || spec.dynamics === "central" ? null : total };

@@ -115,6 +115,22 @@ export const RECORD_GROWTH = 3;
 /** `sharpness.method: auto` uses the exact SVS blocks for reduced runs up to this many layers Σ L_k, Lanczos above. */
 export const AUTO_BLOCKS_MAX_LAYERS = 128;
 
+/** Whether a run steps or integrates the reduced per-mode scalars instead of full matrices. */
+export function isReduced(spec: SimulationSpec): boolean {
+  return spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced");
+}
+
+/**
+ * The sharpness method a run uses, `auto` resolved: the exact SVS blocks for reduced runs while they are
+ * cheap (their dense eigenproblems grow as (Σ L_k)³: 1 s per measurement at Σ L_k = 200, 13 min at 2 000,
+ * where Lanczos on the exact HVP takes 0.3 s and agrees to 1e-11), Lanczos otherwise.
+ */
+export function sharpnessMethodOf(spec: SimulationSpec): SharpnessMethod {
+  if (spec.sharpness.method !== "auto") return spec.sharpness.method;
+  const layers = spec.depths.reduce((a, b) => a + b, 0);
+  return isReduced(spec) && layers <= AUTO_BLOCKS_MAX_LAYERS ? "blocks" : "lanczos";
+}
+
 /** Phase of step t in a record plan: its first step, its stride, and the number of records before it. */
 function recordPhase(plan: RecordPlan, t: number): { start: number; stride: number; before: number } {
   if (plan.dense === undefined) return { start: 0, stride: plan.every, before: 0 };
@@ -235,11 +251,8 @@ export class Simulation {
     this.centralRng = rng.fork();
     this.target = createTarget(spec.width, spec.target, targetRng);
     this.lrAt = makeSchedule(spec.lr, spec.schedule);
-    const reduced = spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced");
-    // auto: the exact SVS blocks while they are cheap; their dense eigenproblems grow as (Σ L_k)³ (1 s per
-    // measurement at Σ L_k = 200, 13 min at 2 000) where Lanczos on the exact HVP takes 0.3 s and agrees to 1e-11.
-    const layers = spec.depths.reduce((a, b) => a + b, 0);
-    this.sharpMethod = spec.sharpness.method === "auto" ? (reduced && layers <= AUTO_BLOCKS_MAX_LAYERS ? "blocks" : "lanczos") : spec.sharpness.method;
+    const reduced = isReduced(spec);
+    this.sharpMethod = sharpnessMethodOf(spec);
     if (spec.model === "mlp") {
       if (!spec.mlp) throw new RangeError("mlp: model mlp needs its mlp settings (activation, hidden, bias, init)");
       if (reduced) {
