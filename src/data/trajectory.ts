@@ -32,10 +32,10 @@ export function trajectoryColumns(K: number, d: number, top: number, layerDepths
   for (let k = 1; k <= K; k++) {
     for (let i = 1; i <= d; i++) cols.push({ name: `s_${k}_${i}`, description: `mode coefficient of pathway ${k} in mode ${i}, u_${i}ᵀ f_${k} v_${i}` });
   }
-  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, description: `balance index of mode ${i}, (Σ_k s_k)²/(K Σ_k s_k²)` });
+  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, description: `balance index of mode ${i}, (Σ_k s_k)²/(K Σ_k s_k²) (empty where every s_k = 0)` });
   for (let i = 1; i <= d; i++) cols.push({ name: `gap_${i}`, description: `balancing gap of mode ${i}, Var_k(s_k)` });
   for (let k = 1; k <= K; k++) {
-    for (let i = 1; i <= d; i++) cols.push({ name: `leaf_${k}_${i}`, description: `GF leaf coordinate z of pathway ${k} in mode ${i}` });
+    for (let i = 1; i <= d; i++) cols.push({ name: `leaf_${k}_${i}`, description: `GF leaf coordinate z of pathway ${k} in mode ${i} (empty where undefined: layer scalar a ≤ 0 for depth ≥ 2)` });
   }
   layerDepths?.forEach((L, k) => {
     for (let l = 1; l <= L; l++) cols.push({ name: `norm_${k + 1}_${l}`, description: `Frobenius norm ‖W_{${k + 1},${l}}‖_F of layer ${l} of pathway ${k + 1}` });
@@ -50,9 +50,13 @@ export function trajectoryColumns(K: number, d: number, top: number, layerDepths
   return cols;
 }
 
-/** Shortest round-trip text of a number; empty for null/undefined. */
+/**
+ * Shortest round-trip text of a number; empty for null/undefined and for NaN, a value that is not
+ * defined at that row (balance when every s_k = 0, leaves of MLPs or of pathways with a ≤ 0) or was
+ * not measured (sharpness between measurements). ±Infinity stays spelt out: a diverged loss.
+ */
 function num(x: number | null | undefined): string {
-  return x === null || x === undefined ? "" : String(x);
+  return x === null || x === undefined || Number.isNaN(x) ? "" : String(x);
 }
 
 /** The CSV header line (no newline). */

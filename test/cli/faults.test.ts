@@ -5,6 +5,9 @@
  * in milliseconds; the ulimit row checks the WebAssembly-to-JS fallback in a real child process.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { expectUsageError, runMain } from "../helpers/cli.js";
@@ -50,5 +53,56 @@ describe("memory the process may not reserve", () => {
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { final: { loss: number } };
     expect(Number.isFinite(out.final.loss)).toBe(true);
+  });
+});
+
+describe("numerical edges: defined values and a status, never NaN without one", () => {
+  /** A run into a fresh directory: its JSON result and its trajectory.csv rows as cells. */
+  async function edgeRun(flags: string[]) {
+    const dir = mkdtempSync(join(tmpdir(), "dlnlab-edge-"));
+    try {
+      const r = await runMain(["run", ...flags, "--steps", "20", "--json", "--no-figures", "--out", dir]);
+      expect(r.code, r.stderr).toBe(0);
+      const csv = readFileSync(join(dir, "trajectory.csv"), "utf8").trim().split("\n");
+      const header = csv[0]!.split(",");
+      const rows = csv.slice(1).map((l) => l.split(","));
+      return { result: JSON.parse(r.stdout) as { status: string; final: { loss: number; balanceIndex: (number | null)[] } }, header, rows, text: csv.join("\n") };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const column = (run: { header: string[]; rows: string[][] }, name: string) => run.rows.map((r) => r[run.header.indexOf(name)]!);
+
+  it("an SVS init of 1e-300 (squares underflow) has balance exactly 1 for equal scales, and finite leaves", async () => {
+    const run = await edgeRun(["--init-scales", "1e-300"]);
+    expect(run.result.status).toBe("max-steps");
+    expect(run.text).not.toMatch(/NaN/);
+    // Equal scales split every mode equally: the scale-free index is exactly 1 (it was NaN when Σ s² underflowed to 0).
+    expect(run.result.final.balanceIndex).toEqual([1, 1]);
+    expect(new Set(column(run, "balance_1"))).toEqual(new Set(["1"]));
+    // z = a^{2−L}/(L−2) with a = (1e-300)^{1/L}, L = 4 (the default depth): 1e150/2 up to rounding.
+    for (const z of column(run, "leaf_1_1")) expect(Number(z) / 5e149).toBeCloseTo(1, 10);
+  });
+
+  it("unequal tiny scales give the balance of the same split at ordinary scale", async () => {
+    const run = await edgeRun(["--init-scales", "3e-300,1e-300"]);
+    // (Σ s)²/(K Σ s²) depends only on the ratios s_k/s_max, which the rescaling keeps: (3 + 1)²/(2·(9 + 1)) = 0.8 for s = (3, 1)·1e-300.
+    for (const b of column(run, "balance_1")) expect(Number(b)).toBeCloseTo(0.8, 14);
+  });
+
+  it("coefficients that are exactly 0 (a 1e-100 Gaussian init underflows) leave balance and leaves empty, not NaN", async () => {
+    const run = await edgeRun(["--init-std", "1e-100"]);
+    expect(run.result.status).toBe("max-steps");
+    expect(run.text).not.toMatch(/NaN/);
+    expect(Number.isFinite(run.result.final.loss)).toBe(true);
+    expect(run.result.final.balanceIndex).toEqual([null, null]);
+    expect(new Set(column(run, "balance_1"))).toEqual(new Set([""]));
+    expect(new Set(column(run, "leaf_1_1"))).toEqual(new Set([""]));
+  });
+
+  it("an MLP from a 1e-300 init: no NaN cells (leaves are documented as empty for MLPs)", async () => {
+    const run = await edgeRun(["--model", "mlp", "--init-std", "1e-300"]);
+    expect(run.text).not.toMatch(/NaN/);
+    expect(new Set(column(run, "leaf_1_1"))).toEqual(new Set([""]));
   });
 });

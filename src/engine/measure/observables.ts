@@ -3,7 +3,11 @@
  * balancing gap, and gradient-flow leaf coordinates.
  */
 
-/** Balance index (Σ_k s_k)² / (K Σ_k s_k²) ∈ [1/K, 1] of one mode: 1 = equal split, 1/K = one pathway. */
+/**
+ * Balance index (Σ_k s_k)² / (K Σ_k s_k²) ∈ [1/K, 1] of one mode: 1 = equal split, 1/K = one pathway.
+ * Scale-free, so tiny (1e-300) or huge coefficients whose squares under- or overflow are first divided
+ * by the largest |s_k|; NaN only where it is undefined: every s_k = 0 (or a non-finite s_k).
+ */
 export function balanceIndex(s: ArrayLike<number>): number {
   let sum = 0;
   let sq = 0;
@@ -11,7 +15,20 @@ export function balanceIndex(s: ArrayLike<number>): number {
     sum += s[k];
     sq += s[k] * s[k];
   }
-  return sq === 0 ? Number.NaN : (sum * sum) / (s.length * sq);
+  // The plain sums serve every ordinary case (and keep its rounding); sums near the subnormal range (which
+  // lose digits before reaching 0) or near overflow are rescaled.
+  if (sq > 1e-280 && sq < 1e280) return (sum * sum) / (s.length * sq);
+  let m = 0;
+  for (let k = 0; k < s.length; k++) m = Math.max(m, Math.abs(s[k]));
+  if (!(m > 0) || !Number.isFinite(m)) return Number.NaN;
+  sum = 0;
+  sq = 0;
+  for (let k = 0; k < s.length; k++) {
+    const x = s[k] / m;
+    sum += x;
+    sq += x * x;
+  }
+  return (sum * sum) / (s.length * sq);
 }
 
 /**
