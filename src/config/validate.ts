@@ -2,7 +2,7 @@
  * @file Reading and validating run configs: YAML/JSON text with source positions, and one-line errors
  * that name where a bad value came from — the flag the user typed, or `file:line:col` and the field.
  */
-import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document } from "yaml";
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { RunConfigSchema, type RunConfig } from "./schema.js";
 import { flagForPath } from "./flags.js";
@@ -22,17 +22,85 @@ export interface ConfigOrigin {
   setBy?: ReadonlyMap<string, string>;
 }
 
-/** Parse YAML or JSON text; syntax errors become a ConfigError with `file:line:col`. */
+/**
+ * Largest config text accepted, characters: a run config is a few hundred bytes and a sweep spec with
+ * thousands of explicit axis values a few tens of kB, so this only stops files that are not configs
+ * (or generated ones that should be a sweep) before parsing them costs seconds.
+ */
+export const MAX_CONFIG_CHARS = 256 * 1024;
+/** YAML aliases expanded at most (the yaml library's guard against alias-expansion bombs). */
+const MAX_ALIASES = 100;
+
+/** `file:line:col` of a character offset. */
+function at(file: string, lineCounter: LineCounter, offset: number): string {
+  const pos = lineCounter.linePos(offset);
+  return `${file}:${pos.line}:${pos.col}`;
+}
+
+/**
+ * A ConfigError for the first key that occurs twice in one mapping, or null. Linear in the size of the
+ * document: the yaml library's own `uniqueKeys` check compares every pair of keys (12 s for 40 000 keys).
+ */
+function duplicateKey(node: unknown, file: string, lineCounter: LineCounter): ConfigError | null {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      const seen = new Set<unknown>();
+      for (const item of n.items) {
+        const key = isScalar(item.key) ? item.key.value : item.key;
+        if (seen.has(key) && isScalar(item.key)) {
+          return new ConfigError(`${item.key.range ? at(file, lineCounter, item.key.range[0]) : file}: the key ${JSON.stringify(key)} occurs twice in one mapping`);
+        }
+        seen.add(key);
+        stack.push(item.value);
+      }
+    } else if (isSeq(n)) {
+      stack.push(...n.items);
+    }
+  }
+  return null;
+}
+
+/**
+ * Parse YAML or JSON text (a file named `*.json` must be strict JSON); syntax errors, duplicate keys,
+ * alias bombs and oversized texts become a one-line ConfigError with `file:line:col`.
+ */
 export function parseConfigText(text: string, file: string): { raw: unknown; origin: ConfigOrigin } {
+  if (text.length > MAX_CONFIG_CHARS) {
+    throw new ConfigError(`${file}: ${(text.length / 1024).toFixed(0)} kB is more than a config may hold (${MAX_CONFIG_CHARS / 1024} kB); is it a config file?`);
+  }
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Source positions come from the YAML parse (JSON is YAML 1.2), so a .json file is also checked by JSON.parse for strictness.
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
-    const pos = lineCounter.linePos(err.pos[0]);
     const msg = err.message.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
-    throw new ConfigError(`${file}:${pos.line}:${pos.col}: ${msg}`);
+    throw new ConfigError(`${at(file, lineCounter, err.pos[0])}: ${msg}`);
   }
-  const raw: unknown = doc.toJS();
+  if (/\.json$/i.test(file)) {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      const message = (err as Error).message;
+      const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? Number.NaN);
+      const where = Number.isFinite(offset) ? at(file, lineCounter, offset) : file;
+      throw new ConfigError(`${where}: not valid JSON (${message.replace(/ in JSON at position \d+.*$/, "").replace(/\s+/g, " ")}); a .json config must be strict JSON (no comments, trailing commas or YAML), or rename it .yaml`);
+    }
+  }
+  const dup = duplicateKey(doc.contents, file, lineCounter);
+  if (dup) throw dup;
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new ConfigError(`${file}: its YAML aliases expand to too much (more than ${MAX_ALIASES} alias uses per node); write the values out`);
+    }
+    if (err instanceof ReferenceError || err instanceof TypeError) throw new ConfigError(`${file}: ${err.message.split("\n")[0]}`);
+    throw err;
+  }
+  const raw: unknown = js;
   if (raw !== null && raw !== undefined && (typeof raw !== "object" || Array.isArray(raw))) {
     throw new ConfigError(`${file}: expected a mapping of config fields at the top level`);
   }

@@ -5,11 +5,11 @@
  * in milliseconds; the ulimit row checks the WebAssembly-to-JS fallback in a real child process.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { expectUsageError, runMain } from "../helpers/cli.js";
 
 const quick = ["--steps", "5", "--json", "--no-figures"];
@@ -105,4 +105,34 @@ describe("numerical edges: defined values and a status, never NaN without one", 
     expect(run.text).not.toMatch(/NaN/);
     expect(new Set(column(run, "leaf_1_1"))).toEqual(new Set([""]));
   });
+});
+
+describe("config files that are not configs: one line, at once", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dlnlab-cfg-"));
+  const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill("*" + "abcdefg"[i]).join(", ")}]`)].join("\n");
+  /** [what, file name, contents, the one line expected]. */
+  const FILES: [string, string, string, RegExp][] = [
+    ["a trailing comma in a .json file", "trailing.json", '{"lr": 0.5, "steps": 10,}', /trailing\.json:1:\d+: not valid JSON .*strict JSON/],
+    ["YAML text in a .json file", "yaml.json", "lr: 0.5\nsteps: 10\n", /yaml\.json: not valid JSON/],
+    ["a key twice in a .json file (JSON.parse would keep the last)", "dup.json", '{"lr": 0.5, "lr": 0.6}', /dup\.json:1:13: the key "lr" occurs twice/],
+    ["a key twice in YAML", "dup.yaml", "lr: 0.5\nsteps: 10\nlr: 0.4\n", /dup\.yaml:3:1: the key "lr" occurs twice/],
+    ["an alias-expansion bomb (9⁷ strings)", "bomb.yaml", bomb, /bomb\.yaml: its YAML aliases expand to too much/],
+    ["40 000 keys (parsed in 12 s by a quadratic check before)", "keys.yaml", Array.from({ length: 40_000 }, (_, i) => `k${i}: ${i}`).join("\n"), /keys\.yaml: \d+ kB is more than a config may hold \(256 kB\)/],
+    ["15 000 keys (under the size limit: one line for all unknown fields)", "many.yaml", Array.from({ length: 15_000 }, (_, i) => `k${i}: ${i}`).join("\n"), /many\.yaml:1:1: k0: unknown field \(and 14999 more\)/],
+  ];
+  for (const [what, name, text, pattern] of FILES) {
+    it(what, async () => {
+      writeFileSync(join(dir, name), text);
+      expectUsageError(await runMain(["run", join(dir, name), ...quick]), pattern, what);
+    });
+  }
+  it("strict JSON is still a config (the same run as its YAML twin)", async () => {
+    writeFileSync(join(dir, "ok.json"), JSON.stringify({ lr: 0.5, steps: 5 }));
+    writeFileSync(join(dir, "ok.yaml"), "lr: 0.5\nsteps: 5\n");
+    const a = await runMain(["run", join(dir, "ok.json"), "--json", "--no-figures"]);
+    const b = await runMain(["run", join(dir, "ok.yaml"), "--json", "--no-figures"]);
+    expect(a.code, a.stderr).toBe(0);
+    expect((JSON.parse(a.stdout) as { final: unknown }).final).toEqual((JSON.parse(b.stdout) as { final: unknown }).final);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 });
