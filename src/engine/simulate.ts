@@ -13,8 +13,8 @@ import { initializeMlp } from "./mlp/init.js";
 import type { MlpInitSpec, MlpSpec } from "./mlp/spec.js";
 import { initializeBottleneck, type BottleneckInit } from "./saddle/init.js";
 import { ClassifierSystem, initializeClassifier, type ClassifierSpec } from "./classifier/system.js";
-import { DormandPrince } from "./dynamics/ode.js";
-import { CentralFlow, ReducedEdgeModel, WeightEdgeModel, type EdgeModel } from "./dynamics/central.js";
+import { DormandPrince, type OdeState } from "./dynamics/ode.js";
+import { CentralFlow, ReducedEdgeModel, WeightEdgeModel, type CentralState, type EdgeModel } from "./dynamics/central.js";
 import type { WeightModel } from "./dynamics/systems.js";
 import { balanceIndex, balancingGap, layerScalar, leafValue } from "./measure/observables.js";
 import type { Backend } from "./linalg/kernels.js";
@@ -189,6 +189,13 @@ export interface SimulationSnapshot {
   topResidualHistory: number[];
   /** The sharpness solver's warm start (absent or null: cold), so a resumed run measures the same bits. */
   sharpnessWarmStart?: LanczosWarmStart | null;
+  /**
+   * Gradient flow: the solver's own state (ahead of `step` by up to one solver step), its time, the
+   * matched step of a pending stop (−1: none) and its memory; central flow: the flow's memory. Absent
+   * or null: the integration starts afresh at `state` (older snapshots; the numbers then differ in
+   * the last bits from an uninterrupted run).
+   */
+  integrator?: { y: number[]; time: number; stop: number; ode: OdeState } | { central: CentralState } | null;
 }
 
 /** Options of a simulation that are not part of its definition. */
@@ -429,7 +436,11 @@ export class Simulation {
     // Make sure the final state is recorded, with sharpness (non-finite states have none).
     if (this.lastRecordedStep !== this.step) {
       const loss = this.system.evaluate();
+      // An interruption's measurement is off the plan: it must not become the warm start of the next
+      // planned one, or a resumed run would measure other bits than an uninterrupted one.
+      const warm = status === "interrupted" ? this.system.sharpnessWarmStart() : undefined;
       this.makeRecord(loss, Number.isFinite(loss));
+      if (warm !== undefined) this.system.setSharpnessWarmStart(warm);
     }
   }
 
@@ -556,14 +567,7 @@ export class Simulation {
     const sys = this.system;
     const eta = this.spec.lr;
     const steps = this.spec.steps;
-    if (!this.ode) {
-      const { rtol, atol } = this.spec.flow;
-      this.ode = new DormandPrince(sys.state.length, (_t, y, dy) => sys.flowRhs(y, dy), { rtol, atol });
-      // The solver's own state: the full system's vector field writes its argument into the model's θ.
-      this.flowY = Float64Array.from(sys.state);
-      this.odeTime = this.step * eta;
-    }
-    const ode = this.ode;
+    const ode = this.ode ?? this.flowSolver();
     const y = this.flowY!;
     const end = Math.min(steps, this.step + maxSteps);
     while (this.step < end) {
@@ -614,10 +618,21 @@ export class Simulation {
     return this.done;
   }
 
+  /** The gradient-flow solver, started at the current state. */
+  private flowSolver(): DormandPrince {
+    const sys = this.system;
+    const { rtol, atol } = this.spec.flow;
+    this.ode = new DormandPrince(sys.state.length, (_t, y, dy) => sys.flowRhs(y, dy), { rtol, atol });
+    // The solver's own state: the full system's vector field writes its argument into the model's θ.
+    this.flowY = Float64Array.from(sys.state);
+    this.odeTime = this.step * this.spec.lr;
+    return this.ode;
+  }
+
   private edgeModel: EdgeModel | null = null;
 
   /** The central flow of this run's system (created on first use; its phase is re-derived from the state). */
-  private centralFlow(): CentralFlow {
+  private centralFlow(restore?: CentralState): CentralFlow {
     if (this.central) return this.central;
     const sys = this.system;
     const top = this.spec.central?.top ?? 3;
@@ -630,7 +645,8 @@ export class Simulation {
     }
     const { rtol, atol } = this.spec.flow;
     this.central = new CentralFlow(this.edgeModel, { lr: this.spec.lr, rtol, atol, tau: this.spec.central?.tau ?? 20 });
-    this.central.settle(sys.state);
+    if (restore) this.central.restore(restore);
+    else this.central.settle(sys.state);
     return this.central;
   }
 
@@ -690,6 +706,11 @@ export class Simulation {
       initialLoss: this.initialLoss,
       topResidualHistory: Array.from(this.topResidual),
       sharpnessWarmStart: this.system.sharpnessWarmStart(),
+      integrator: this.ode && this.flowY
+        ? { y: Array.from(this.flowY), time: this.odeTime, stop: this.flowStop, ode: this.ode.save() }
+        : this.central
+          ? { central: this.central.save() }
+          : null,
     };
   }
 
@@ -703,6 +724,20 @@ export class Simulation {
     this.initialLoss = s.initialLoss;
     this.topResidual.set(s.topResidualHistory.slice(0, this.topResidual.length));
     this.system.setSharpnessWarmStart(s.sharpnessWarmStart ?? null);
+    const integ = s.integrator;
+    if (integ && "central" in integ) {
+      if (this.spec.dynamics !== "central") throw new RangeError("resume: the snapshot holds a central flow, this run's dynamics is " + this.spec.dynamics);
+      this.centralFlow(integ.central);
+    } else if (integ) {
+      if (this.spec.dynamics !== "flow") throw new RangeError("resume: the snapshot holds a gradient-flow solver, this run's dynamics is " + this.spec.dynamics);
+      if (!Array.isArray(integ.y) || integ.y.length !== this.system.state.length) throw new RangeError(`resume: the flow solver's state has ${Array.isArray(integ.y) ? integ.y.length : 0} entries, this run needs ${this.system.state.length}`);
+      if (!Number.isFinite(integ.time) || !Number.isInteger(integ.stop)) throw new RangeError("resume: the flow solver's time or stop step is damaged");
+      const ode = this.flowSolver();
+      ode.restore(integ.ode);
+      this.flowY!.set(integ.y);
+      this.odeTime = integ.time;
+      this.flowStop = integ.stop;
+    }
     // The snapshot's own step was already recorded by the interrupted run.
     this.lastRecordedStep = s.step - 1;
   }

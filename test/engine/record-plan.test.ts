@@ -157,3 +157,39 @@ describe("gradient flow reads its records from the solver's dense output", () =>
     for (const r of sim.records) expect(Math.abs(r.s[0]![0]! - (1 - 0.9 * Math.exp(-r.time))), `t = ${r.time}`).toBeLessThan(1e-8);
   });
 });
+
+describe("interruption and resume do not change the run (bit for bit)", () => {
+  // Sharpness at the start and the end only: the final measurement is warm-started from the first, so an
+  // interruption's extra measurement (which once became the warm start) would show in its last bits.
+  const cases: [string, Record<string, unknown>][] = [
+    ["full GD, Lanczos sharpness", { width: 3, depths: [4, 4], target: { sigma: [1, 0.5, 0.2], basis: "general" }, lr: 0.3, steps: 400, seed: 2, sharpness: { every: 0 } }],
+    ["full GD, sharpness every 50 steps", { width: 3, depths: [3, 3], target: { sigma: [1, 0.5, 0.2] }, lr: 0.4, steps: 300, seed: 3, sharpness: { every: 50 } }],
+    ["reduced GD at the EoS", { width: 2, depths: [4, 4], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.625, steps: 900, dynamics: "reduced" }],
+    ["tanh MLP", { width: 3, depths: [3, 3], model: "mlp", mlp: { hidden: 5, init: { type: "gaussian", std: 0.3 } }, lr: 0.2, steps: 300, seed: 1, sharpness: { every: 0 } }],
+    ["deep linear classifier", { width: 2, depths: [3], model: "classifier", classifier: { data: { points: 8 } }, lr: 0.5, steps: 300, seed: 4, sharpness: { every: 0 } }],
+    ["gradient flow, full matrices", { width: 2, depths: [3, 3], target: { sigma: [1, 0.5], basis: "symmetric" }, init: { type: "svs", scales: [0.05, 0.04] }, lr: 0.05, steps: 600, dynamics: "flow" }],
+    ["gradient flow, reduced", { width: 2, depths: [4, 4], target: { sigma: [1, 0.5] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.1, steps: 800, dynamics: "flow", flow: { system: "reduced" } }],
+    ["central flow, full matrices", { width: 2, depths: [3, 3], target: { sigma: [1, 0.5], basis: "symmetric" }, init: { type: "gaussian", std: 0.4 }, seed: 3, lr: 0.6, steps: 150, dynamics: "central", sharpness: { every: 0 } }],
+    ["central flow, reduced", { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.625, steps: 600, dynamics: "central", flow: { system: "reduced" } }],
+  ];
+  for (const [name, raw] of cases) {
+    it(name, () => {
+      const s = spec(raw);
+      const whole = finish(s);
+      // Cuts before the uninterrupted run's end (early, and half-way to where it ended).
+      for (const cut of [1, 37, Math.floor(whole.step / 2) + 1].filter((c) => c < whole.step)) {
+        const first = new Simulation(s);
+        first.advance(cut);
+        first.interrupt();
+        expect(first.status).toBe("interrupted");
+        const rest = new Simulation(s, { resume: JSON.parse(JSON.stringify(first.snapshot())) });
+        rest.advance(Number.MAX_SAFE_INTEGER);
+        const what = `${name}, cut at step ${cut}`;
+        expect(rest.status, what).toBe(whole.status);
+        expect(Array.from(rest.system.state), what).toEqual(Array.from(whole.system.state));
+        expect(rest.last!.sharpness, what).toEqual(whole.last!.sharpness);
+        expect(rest.last!.loss, what).toBe(whole.last!.loss);
+      }
+    });
+  }
+});

@@ -14,7 +14,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import quadprog from "quadprog";
-import { DormandPrince } from "./ode.js";
+import { DormandPrince, type OdeState } from "./ode.js";
 import type { ReducedSpec } from "./reduced.js";
 import { ipow } from "./reduced.js";
 import type { WeightModel } from "./systems.js";
@@ -55,6 +55,13 @@ export interface CentralOptions {
   atol?: number;
   /** Relaxation time τ (GD steps) that pulls the solver back onto S = 2/η (default 20). */
   tau?: number;
+}
+
+/** What `CentralFlow.save` returns. */
+export interface CentralState {
+  ode: OdeState;
+  groups: { p: number; X: number[] }[];
+  lastSwitch: number | null;
 }
 
 /** State of one group: how many of its top eigenvalues are at the edge and the last X (p×p, row-major). */
@@ -266,6 +273,23 @@ export class CentralFlow {
       st.p = p;
       if (p === 0) st.X = new Float64Array(0);
     });
+  }
+
+  /** The flow's memory between steps (plain data, for a snapshot): the solver's state, each group's edge set and X, and the last switch. */
+  save(): CentralState {
+    return { ode: this.ode.save(), groups: this.states.map((st) => ({ p: st.p, X: Array.from(st.X) })), lastSwitch: Number.isNaN(this.lastSwitch) ? null : this.lastSwitch };
+  }
+
+  /** Restore what `save` gave instead of re-deriving the phase with `settle` (which could pick another edge set at a boundary). */
+  restore(s: CentralState): void {
+    if (!Array.isArray(s.groups) || s.groups.length !== this.states.length) throw new RangeError(`resume: the central flow has ${this.states.length} groups, the snapshot ${Array.isArray(s.groups) ? s.groups.length : "none"}`);
+    s.groups.forEach((g, j) => {
+      if (!Number.isInteger(g.p) || g.p < 0 || !Array.isArray(g.X) || g.X.length !== g.p * g.p) throw new RangeError(`resume: group ${j + 1} of the central flow is damaged`);
+      this.states[j]!.p = g.p;
+      this.states[j]!.X = Float64Array.from(g.X);
+    });
+    this.lastSwitch = s.lastSwitch ?? Number.NaN;
+    this.ode.restore(s.ode);
   }
 
   /**

@@ -46,6 +46,13 @@ const d5 = 701980252875 / 199316789632, d6 = -1453857185 / 822651844, d7 = 69997
 export type OdeEvent = (t: number, y: Float64Array) => number;
 
 /** An adaptive DOPRI5 integrator for a fixed state size; `integrate` advances y in place. */
+/** What `DormandPrince.save` returns: the solver's memory between steps. */
+export interface OdeState {
+  h: number;
+  fsal: number[] | null;
+  dense: { t: number; h: number; coefficients: number[][] } | null;
+}
+
 export class DormandPrince {
   readonly stats: OdeStats = { accepted: 0, rejected: 0, evaluations: 0 };
   private readonly rtol: number;
@@ -76,6 +83,40 @@ export class DormandPrince {
     this.yStage = new Float64Array(n);
     this.yNew = new Float64Array(n);
     this.yDense = new Float64Array(n);
+  }
+
+  /**
+   * The solver's memory between steps (plain data, for a snapshot): the proposed step, the cached
+   * derivative (first-same-as-last) and the last step's dense output. Restored with `restore`, a resumed
+   * integration takes exactly the steps an uninterrupted one takes.
+   */
+  save(): OdeState {
+    return {
+      h: this.h,
+      fsal: this.fsalValid ? Array.from(this.k[0]!) : null,
+      dense: this.cont && this.contH > 0 ? { t: this.contT, h: this.contH, coefficients: this.cont.map((c) => Array.from(c)) } : null,
+    };
+  }
+
+  /** Restore what `save` gave (lengths are checked: a RangeError names what does not fit). */
+  restore(s: OdeState): void {
+    const fits = (v: unknown): v is number[] => Array.isArray(v) && v.length === this.n && v.every((x) => typeof x === "number");
+    if (typeof s.h !== "number" || !(s.h >= 0)) throw new RangeError("resume: the ODE solver's step size is not a number ≥ 0");
+    if (s.fsal !== null && !fits(s.fsal)) throw new RangeError(`resume: the ODE solver's derivative does not have ${this.n} entries`);
+    if (s.dense !== null && (!Array.isArray(s.dense.coefficients) || s.dense.coefficients.length !== 5 || !s.dense.coefficients.every(fits))) {
+      throw new RangeError(`resume: the ODE solver's dense output is not 5 × ${this.n} numbers`);
+    }
+    this.h = s.h;
+    this.fsalValid = s.fsal !== null;
+    if (s.fsal) this.k[0]!.set(s.fsal);
+    if (s.dense) {
+      this.cont = s.dense.coefficients.map((c) => Float64Array.from(c));
+      this.contT = s.dense.t;
+      this.contH = s.dense.h;
+    } else {
+      this.cont = null;
+      this.contH = 0;
+    }
   }
 
   /** Forget the step-size history and the cached derivative (call after changing y from outside). */
