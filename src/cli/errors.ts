@@ -8,6 +8,11 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** A run stopped by Ctrl-C/SIGTERM before it had anything to report: printed as one line, exit code 130. */
+export class InterruptedError extends Error {
+  override readonly name = "InterruptedError";
+}
+
 /** Exit code for bad input (flags, config fields, files). */
 export const EXIT_USAGE = 2;
 /** Exit code after Ctrl-C, as shells report SIGINT (128 + 2). */

@@ -4,7 +4,7 @@
  * stack trace for anything the user did.
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
-import { EXIT_USAGE, UsageError } from "./errors.js";
+import { EXIT_INTERRUPTED, EXIT_USAGE, InterruptedError, UsageError } from "./errors.js";
 import { VERSION } from "../version.js";
 
 /** Each command module exports a function that adds its subcommand to the program. */
@@ -65,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`dlnlab: error: ${err.message}\n`);
       return EXIT_USAGE;
+    }
+    if (err instanceof InterruptedError) {
+      process.stderr.write(`dlnlab: ${err.message}\n`);
+      return EXIT_INTERRUPTED;
     }
     throw err;
   }

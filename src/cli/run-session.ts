@@ -6,18 +6,19 @@
  * what was done.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
-import type { Backend } from "../engine/linalg/kernels.js";
 import type { TrajectoryRecord } from "../engine/types.js";
 import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
-import { centralDirections, drive, runColumns, runResult, type RunResult } from "../engine/run.js";
+import { centralDirections, runColumns, runResult, type RunResult } from "../engine/run.js";
 import { encodeNpz } from "../data/npz.js";
-import { hasStateFiles, stateArrays } from "../data/states.js";
+import { hasStateFiles } from "../data/states.js";
+import type { NpyArray } from "../data/npz.js";
+import { LocalHost, wantsWorker, WorkerHost, type BackendName, type HostRequest, type RunHost } from "./run-host.js";
 import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
 import { VERSION } from "../version.js";
-import { UsageError } from "./errors.js";
+import { InterruptedError, UsageError } from "./errors.js";
 import { describeFsError, LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
 import { Progress } from "./progress.js";
 
@@ -35,7 +36,13 @@ export interface SessionOptions {
   resume?: boolean;
   /** Label of the progress bar. */
   label?: string;
-  backend?: Backend;
+  backend?: BackendName;
+  /**
+   * Run the simulation in a worker thread ("on"), in this thread ("off"), or by cost ("auto", the
+   * default: when one step or sharpness measurement is estimated to take over a quarter second, so
+   * that Ctrl-C still stops it within a second).
+   */
+  worker?: "auto" | "on" | "off";
   /** Polled between slices; true stops the run with status "interrupted". */
   interrupted?: () => boolean;
   /** Skip figures (tests, speed). */
@@ -133,16 +140,6 @@ function scheduleGap(steps: readonly number[], spec: SimulationSpec, step: numbe
   return step > 0 && expected < step ? `ends at step ${steps[steps.length - 1] ?? "(none)"} but the checkpoint is at step ${step} (rows missing)` : null;
 }
 
-/** A Simulation; a resume snapshot that does not fit the run (e.g. another run's state) is a UsageError. */
-function buildSimulation(spec: SimulationSpec, options: ConstructorParameters<typeof Simulation>[1]): Simulation {
-  try {
-    return new Simulation(spec, options);
-  } catch (err) {
-    if (err instanceof RangeError && options?.resume && err.message.startsWith("resume:")) throw new UsageError(`--resume: the checkpoint does not fit this run (${err.message.slice(8)})`);
-    throw err;
-  }
-}
-
 /** Run `spec` to the end (or until interrupted) and write everything. */
 export async function runSession(spec: SimulationSpec, options: SessionOptions = {}): Promise<SessionOutcome> {
   const out = options.outDir;
@@ -195,48 +192,56 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     csv!.reset([csvHeader(columns)]);
   }
 
-  const pending: string[] = [];
-  const sim = buildSimulation(spec, {
-    ...(options.backend ? { backend: options.backend } : {}),
+  const req: HostRequest = {
+    spec,
+    backend: options.backend,
     ...(resume ? { resume } : {}),
     ...(options.initialState ? { initialState: options.initialState } : {}),
-    keepRecords: false,
-    onRecord: (r) => {
-      records.push(r);
-      if (csv) pending.push(csvRow(r, top, layerDepths !== undefined, central));
-    },
-  });
-  const writeState = (path: string) => writeFileAtomic(path, encodeNpz(stateArrays(sim)));
-  if (paths && states && !resume) writeState(paths.initial);
+    states: paths !== null && states,
+  };
+  const useWorker = options.worker === "on" || (options.worker !== "off" && wantsWorker(spec));
+  const host: RunHost = useWorker ? new WorkerHost(req) : new LocalHost(req);
+  const stopRequested = () => options.interrupted?.() === true;
+  const started = await host.start(stopRequested);
+  const writeState = (path: string, arrays: Map<string, NpyArray>) => writeFileAtomic(path, encodeNpz(arrays));
+  if (paths && started.initial) writeState(paths.initial, started.initial);
   const progress = new Progress(options.label ?? "run", spec.steps);
   let lastCheckpoint = performance.now();
-  const stepsAtStart = sim.step;
-  const checkpoint = (complete: boolean) => {
+  const stepsAtStart = resume?.step ?? 0;
+  const checkpoint = (snapshot: SimulationSnapshot, complete: boolean) => {
     if (!paths) return;
-    const snapshot = sim.snapshot();
     const file: CheckpointFile = { dlnlab: { version: VERSION, kind: "checkpoint" }, complete, snapshot, settings: sha256(spec), checksum: sha256(snapshot) };
     writeJsonAtomic(paths.checkpoint, file);
     lastCheckpoint = performance.now();
   };
   // A checkpoint from the start, so that even a short run cut off before its first periodic one (full disk) resumes.
-  if (paths && !resume) checkpoint(false);
+  if (paths && !resume) checkpoint(started.snapshot, false);
+  const take = (rs: readonly TrajectoryRecord[]) => {
+    records.push(...rs);
+    if (csv) csv.append(rs.map((r) => csvRow(r, top, layerDepths !== undefined, central)));
+  };
 
-  const simSeconds = await drive(sim, {
-    afterSlice: async () => {
-      csv?.append(pending.splice(0));
+  const ended = await host.drive({
+    onSlice: (slice) => {
+      take(slice.records);
       const last = records[records.length - 1];
-      progress.update(sim.step, last ? `loss ${last.loss.toExponential(2)}` : "");
-      if (!sim.done && options.interrupted?.()) return true;
-      if (!sim.done && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000) checkpoint(false);
-      // Let signals, progress output and other callbacks run.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      return false;
+      progress.update(slice.step, last ? `loss ${last.loss.toExponential(2)}` : "");
+      if (slice.snapshot) checkpoint(slice.snapshot, false);
     },
+    checkpointDue: () => paths !== null && performance.now() - lastCheckpoint > CHECKPOINT_SECONDS * 1000,
+    stopRequested,
   });
   progress.stop();
-  csv?.append(pending.splice(0));
-  // The state at the final record's step (the run's last state, or where it was interrupted).
-  if (paths && states) writeState(paths.final);
+  take(ended.records);
+  if (records.length === 0) {
+    throw new InterruptedError(`interrupted before the first record${paths ? `; resume with --resume --out ${out}` : ""}`);
+  }
+  // The state at the final record's step (the run's last state, or where it was interrupted). A worker
+  // stopped in the middle of a step leaves no final state: an older final.npz would be taken for it.
+  if (paths && states) {
+    if (ended.final) writeState(paths.final, ended.final);
+    else rmSync(paths.final, { force: true });
+  }
 
   const final = records[records.length - 1]!;
   const figureFiles: string[] = [];
@@ -244,7 +249,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
     // Loaded on demand: the plotting stack (Observable Plot, linkedom, resvg) costs ~0.3 s of start-up.
     const { runFigureMeta, runFigures, writeFigure } = await import("../plot/index.js");
     const prediction = options.predict === "central" ? { prediction: centralPrediction(spec) } : {};
-    for (const fig of runFigures(records, { ...runFigureMeta(spec, Array.from(sim.target.sigma), options.name ?? "dlnlab run"), ...prediction })) {
+    for (const fig of runFigures(records, { ...runFigureMeta(spec, started.sigma, options.name ?? "dlnlab run"), ...prediction })) {
       let written: { svg: string; png: string };
       try {
         written = await writeFigure(out, fig.name, fig.svg);
@@ -257,24 +262,25 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
       figureFiles.push(written.svg, written.png);
     }
   }
-  const result = runResult(sim, {
+  const result = runResult({ spec, status: ended.status, stopInfo: ended.stopInfo, system: { backend: started.backend } }, {
     name: options.name ?? null,
     final,
-    seconds: simSeconds,
-    steps: sim.step - stepsAtStart,
+    seconds: ended.seconds,
+    steps: ended.step - stepsAtStart,
     lambdaSingle: lambdaSingleOf(spec),
     files: paths
       ? {
           config: "config.json",
           trajectory: "trajectory.csv",
           result: "result.json",
-          states: states ? { initial: "initial.npz", final: "final.npz" } : null,
+          states: states ? { initial: "initial.npz", final: ended.final ? "final.npz" : null } : null,
           figures: figureFiles.map((f) => f.slice(out!.length + 1)),
         }
       : null,
   });
   if (paths) writeJsonAtomic(paths.result, result);
   // Marked complete only once result.json is on disk, so an interruption before it can still be resumed.
-  checkpoint(sim.status !== "interrupted");
+  // A terminated worker left no final snapshot: the last periodic checkpoint stays the one to resume from.
+  if (ended.snapshot) checkpoint(ended.snapshot, ended.status !== "interrupted");
   return { result, records };
 }

@@ -99,6 +99,12 @@ export interface RunFootprint extends RunSize {
   secondsPerStep: number;
   /** Estimated engine time of the whole run (seconds), or null for adaptive-step flows (no step count to go by). */
   seconds: number | null;
+  /**
+   * Estimated time of the longest piece of work that cannot be cut (seconds): one step, one adaptive
+   * solver step (about ten evaluations) or one sharpness measurement. A host that must stay responsive
+   * (Ctrl-C) runs a run whose pieces are long away from its event loop.
+   */
+  unitSeconds: number;
 }
 
 /** Sharpness measurements a run plans: every `sharpness.every` steps or every `everyRecord`-th record, and at the start and end. */
@@ -132,7 +138,9 @@ export function runFootprint(spec: SimulationSpec): RunFootprint {
   const measureSeconds = blocks ? stepSeconds : (LANCZOS_STEPS * GRADIENTS_PER_HVP * 3 * hessianDim * (samples || 1)) / MULADDS_PER_SECOND;
   const steps = Math.max(1, spec.steps);
   const total = steps * stepSeconds + measurements(spec) * measureSeconds;
-  return { ...size, bytes, workspaceBytes: 8 * doubles, secondsPerStep: total / steps, seconds: spec.dynamics === "flow" || spec.dynamics === "central" ? null : total };
+  const adaptive = spec.dynamics === "flow" || spec.dynamics === "central";
+  const unitSeconds = Math.max((adaptive ? 10 : 1) * stepSeconds, measureSeconds);
+  return { ...size, bytes, workspaceBytes: 8 * doubles, secondsPerStep: total / steps, seconds: adaptive ? null : total, unitSeconds };
 }
 
 /** Bytes as "1.6 GB". */

@@ -30,7 +30,7 @@ export interface RunResult {
   /** The fully resolved engine spec of the run. */
   config: SimulationSpec;
   /** Files written, relative to the output directory (null: nothing written). */
-  files: { config: string; trajectory: string; result: string; states: { initial: string; final: string } | null; figures: string[] } | null;
+  files: { config: string; trajectory: string; result: string; states: { initial: string; final: string | null } | null; figures: string[] } | null;
   /** The trajectory's columns (as in trajectory.csv), with their meaning. */
   columns: Column[];
 }
@@ -90,8 +90,16 @@ export interface RunResultParts {
   files?: RunResult["files"];
 }
 
+/** What `runResult` reads of a finished simulation: a `Simulation`, or the same facts reported by one running elsewhere (the CLI's worker thread). */
+export interface FinishedRun {
+  spec: SimulationSpec;
+  status: Simulation["status"];
+  stopInfo: Simulation["stopInfo"];
+  system: { backend: string };
+}
+
 /** The result of a finished (or interrupted) simulation, in the layout of `dlnlab run --json`. */
-export function runResult(sim: Simulation, p: RunResultParts): RunResult {
+export function runResult(sim: FinishedRun, p: RunResultParts): RunResult {
   const spec = sim.spec;
   return {
     dlnlab: { version: VERSION, kind: "run" },

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { expectUsageError, runCli, runMain } from "../helpers/cli.js";
@@ -204,6 +205,63 @@ describe("interrupt and resume", () => {
     const again = await runMain([...args, "--out", dir, "--resume"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already complete/);
+  });
+});
+
+describe("runs in a worker thread (--worker)", () => {
+  it("SIGTERM inside one long piece of work (a width-600 run's first sharpness measurement, minutes long) ends the run within seconds, exit 130, resumable", async () => {
+    const dir = tmp();
+    const bin = fileURLToPath(new URL("../../bin/dlnlab.js", import.meta.url));
+    // --worker auto picks the worker for this run (estimated ≥ 20 min per measurement); the step-0
+    // record's Lanczos solve on 2.9·10⁶ parameters is one call no signal handler can interrupt.
+    const child = spawn(process.execPath, [bin, "run", "--width", "600", "--steps", "50", "--no-figures", "--out", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // The start checkpoint is written once the worker has built the network, before the first step.
+    for (let i = 0; i < 1200 && !existsSync(join(dir, "checkpoint.json")); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(dir, "checkpoint.json")), stderr).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    child.kill("SIGTERM");
+    const code = await closed;
+    const seconds = (performance.now() - t0) / 1000;
+    expect(code, stderr).toBe(130);
+    // The grace is 0.8 s; the bound leaves room for a loaded machine, and is far below one measurement.
+    expect(seconds).toBeLessThan(10);
+    expect(stderr).toMatch(/dlnlab: interrupted before the first record; resume with --resume --out /);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const cp = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as { complete: boolean; snapshot: { step: number } };
+    expect(cp.complete).toBe(false);
+    expect(cp.snapshot.step).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the worker and this thread give the same bits: result, trajectory.csv and final.npz", async () => {
+    const args = ["run", "--width", "3", "--steps", "300", "--lr", "0.4", "--sharpness-every", "50", "--no-figures", "--json"];
+    const dirs = [tmp(), tmp()];
+    const [on, off] = [await runMain([...args, "--worker", "on", "--out", dirs[0]!]), await runMain([...args, "--worker", "off", "--out", dirs[1]!])];
+    expect(on.code, on.stderr).toBe(0);
+    expect(off.code, off.stderr).toBe(0);
+    const [a, b] = [JSON.parse(on.stdout), JSON.parse(off.stdout)];
+    expect(a.final).toEqual(b.final);
+    expect(a.status).toBe(b.status);
+    for (const f of ["trajectory.csv", "final.npz", "initial.npz"]) expect(readFileSync(join(dirs[0]!, f)).equals(readFileSync(join(dirs[1]!, f))), f).toBe(true);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("a bad resume is still one line from the worker", async () => {
+    const dir = tmp();
+    expect((await runMain(["run", "--width", "2", "--steps", "20", "--no-figures", "--out", dir, "--worker", "on"])).code).toBe(0);
+    // A state of the wrong length with a matching checksum (recomputed here): only the worker's shape check can refuse it.
+    const path = join(dir, "checkpoint.json");
+    const cp = JSON.parse(readFileSync(path, "utf8"));
+    cp.complete = false;
+    cp.snapshot.state = cp.snapshot.state.slice(1);
+    cp.checksum = createHash("sha256").update(JSON.stringify(cp.snapshot)).digest("hex");
+    writeFileSync(path, JSON.stringify(cp));
+    expectUsageError(await runMain(["run", "--resume", "--out", dir, "--worker", "on"]), /--resume: the checkpoint does not fit this run \(snapshot has \d+ state entries/, "resume in a worker");
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
 import { FIELD_FLAGS, type FieldFlag } from "../../config/flags.js";
 import { PRESETS } from "../../config/presets.js";
-import { jsBackend, getDefaultBackend, type Backend } from "../../engine/linalg/kernels.js";
+import { getDefaultBackend } from "../../engine/linalg/kernels.js";
+import type { BackendName } from "../run-host.js";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { flagValues, loadInitialState, loadRunConfig, longRunNote } from "../config-input.js";
 import { runSession } from "../run-session.js";
@@ -85,7 +86,12 @@ export function registerRun(program: Command): void {
     .option("--json", "print one JSON object (status, lr, h, final, timing, config) on stdout instead of the table")
     .option("--no-figures", "do not render figures")
     .addOption(new Option("--predict <what>", "overlay a prediction on the figures (dashed): central = the central flow of the same config (GD runs only)").choices(["central"]))
-    .addOption(new Option("--backend <name>", "kernel backend for full matrices").choices(["auto", "js", "wasm"]).default("auto"));
+    .addOption(new Option("--backend <name>", "kernel backend for full matrices").choices(["auto", "js", "wasm"]).default("auto"))
+    .addOption(
+      new Option("--worker <when>", "run the simulation in a worker thread, so Ctrl-C/SIGTERM stop it within a second even inside one long step (auto: when one step or sharpness measurement is estimated to take over 0.25 s; same numbers either way)")
+        .choices(["auto", "on", "off"])
+        .default("auto"),
+    );
   for (const group of Object.keys(GROUPS) as (keyof typeof GROUPS)[]) {
     for (const f of FIELD_FLAGS.filter((x) => (GROUP_OF[x.flag] ?? "common") === group)) {
       cmd.addOption(new Option(`${f.flag} ${f.arg}`, flagHelp(f)).helpGroup(GROUPS[group]));
@@ -142,6 +148,7 @@ export function registerRun(program: Command): void {
         ...(opts.out ? { outDir: opts.out } : {}),
         ...(opts.resume ? { resume: true } : {}),
         ...(backend ? { backend } : {}),
+        worker: opts.worker,
         ...(initialState ? { initialState } : {}),
         config,
         figures: opts.figures,
@@ -162,12 +169,12 @@ export function registerRun(program: Command): void {
   });
 }
 
-function pickBackend(name: string): Backend | undefined {
-  if (name === "js") return jsBackend;
+/** The --backend choice as a backend name (undefined: the fastest available); wasm where it is missing is refused. */
+function pickBackend(name: string): BackendName {
+  if (name === "js") return "js";
   if (name === "wasm") {
-    const b = getDefaultBackend();
-    if (b.name !== "wasm") throw new UsageError("--backend wasm: WebAssembly SIMD is not available here (use auto or js)");
-    return b;
+    if (getDefaultBackend().name !== "wasm") throw new UsageError("--backend wasm: WebAssembly SIMD is not available here (use auto or js)");
+    return "wasm";
   }
   return undefined;
 }
