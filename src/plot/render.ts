@@ -55,12 +55,12 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
   }
 }
 
-/** Write `dir/name.svg` and `dir/name.png` (PNG at scale 2), creating `dir`; returns both paths. */
-export async function writeFigure(dir: string, name: string, svg: string): Promise<{ svg: string; png: string }> {
+/** Write `dir/name.svg` and `dir/name.png` (PNG at `options.scale`, default 2), creating `dir`; returns both paths. */
+export async function writeFigure(dir: string, name: string, svg: string, options: PngOptions = {}): Promise<{ svg: string; png: string }> {
   if (!/^[\w.-]+$/.test(name) || name.startsWith(".")) throw new RangeError(`writeFigure: unsafe figure name "${name}"`);
   await mkdir(dir, { recursive: true });
   const paths = { svg: join(dir, `${name}.svg`), png: join(dir, `${name}.png`) };
-  const png = svgToPng(svg);
+  const png = svgToPng(svg, options);
   await writeAtomic(paths.svg, svg);
   await writeAtomic(paths.png, png);
   return paths;

@@ -64,7 +64,7 @@ export interface BoundaryOptions {
  *   init scale for homogeneous depth (pathway 1 under the default init), the shallower pathway
  *   under equal tiny init.
  * - K > 2, "central-flow" (default): the end point of the reduced central flow from the init scales
- *   (`centralFlowPrediction`): it slides along λ = 2/η to the zero-loss point; ~1e-6 from the exact K = 2 split.
+ *   (`centralFlowPrediction`): it slides along λ = 2/η to the zero-loss point; within 1e-13 of the exact K = 2 split (test/theory/boundary.test.ts).
  * - K > 2, "leaf-ray" (approximation): centred leaves c(τ) = c* + τ(c₀ − c*), c₀ of the init and c* of s*
  *   (c* = 0, the balanced leaf, for homogeneous depth); τ is the largest in [0, 1] whose zero-loss
  *   point has λ = 2/η (64-point scan from τ = 1 down, then Brent). Needs every s*_k > 0.

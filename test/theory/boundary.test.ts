@@ -125,15 +125,17 @@ describe("K > 2: the central-flow end point (default) and the approximations", (
       for (const lr of lrs) {
         const run = runReduced(depths, lr, init, 200_000);
         expect(run.loss, `${name} lr=${lr}: converged`).toBeLessThan(1e-20);
-        const central = stoppingBoundary(depths, 1, lr, { initScales: alpha });
+        // stoppingBoundary's default for K > 2 is this flow's end split (checked on one case below); the
+        // flow is the costly part of the case, so it is integrated once and gives both predictions.
+        const flow = centralFlowPrediction(depths, 1, lr, { initScales: alpha });
         const drift = stoppingBoundary(depths, 1, lr, { initScales: alpha, approximation: "drift-flow" });
+        const central = { method: "central-flow", s: flow.s, sharpness: flow.sharpness, dominant: drift.dominant };
         const ray = stoppingBoundary(depths, 1, lr, { initScales: alpha, approximation: "leaf-ray" });
         for (const b of [central, drift, ray]) {
           // The central flow holds λ = 2/η to its solver's relaxation (τ = 20 steps): 1e-7 relative.
           expectAllClose(b.sharpness, 2 / lr, { rtol: b === central ? 1e-7 : 1e-9 }, `${b.method}: λ = 2/η`);
           expectAllClose(b.s.reduce((x, y) => x + y, 0), 1, { rtol: 1e-12 }, `${b.method}: Σ s`);
         }
-        expect(central.method).toBe("central-flow");
         expect(drift.method).toBe("drift-flow");
         expect(ray.method).toBe("leaf-ray");
         expectAllClose(run.s, central.s, { atol: 0.015 }, `${name} lr=${lr} central flow`);
@@ -143,20 +145,34 @@ describe("K > 2: the central-flow end point (default) and the approximations", (
         expect(maxAbsDiff(run.s, ray.s), `${name} lr=${lr} leaf-ray`).toBeLessThan(0.25);
         // GD's amplitude lag (x a state, d ln x/dt = 2 ln|ηS − 1|) models the overshoot past the boundary:
         // measured max 6.9e-3 over these cases (central flow alone 1.17e-2) → tolerance 0.008.
-        const lagged = centralFlowPrediction(depths, 1, lr, { initScales: alpha }).lagged!;
+        const lagged = flow.lagged!;
         expectAllClose(run.s, lagged.s, { atol: 0.008 }, `${name} lr=${lr} amplitude lag`);
       }
       // Three or four 2·10⁵-step runs and eight flows per case: 1–3 s on an idle core, 5–15× that on a loaded one.
     }, 300_000);
   }
 
+  it("is stoppingBoundary's default for K > 2: the central flow's end split, its sharpness and dominant pathway", () => {
+    const [depths, init, lr] = [[6, 6, 6], [0.3, 0.29, 0.28], 0.5];
+    const alpha = endToEnd(depths, init);
+    const b = stoppingBoundary(depths, 1, lr, { initScales: alpha });
+    const flow = centralFlowPrediction(depths, 1, lr, { initScales: alpha });
+    expect(b.method).toBe("central-flow");
+    expect(b.s).toEqual(flow.s);
+    expectAllClose(b.sharpness, flow.sharpness, { rtol: 1e-9 }, "λ of the end split");
+    expect(b.dominant).toBe(stoppingBoundary(depths, 1, lr, { initScales: alpha, approximation: "drift-flow" }).dominant);
+  });
+
   it("the central-flow end point equals the exact K = 2 split (depths 4,4 and 3,5)", () => {
-    for (const [depths, lr] of [[[4, 4], 0.625], [[3, 5], 0.7]] as [number[], number][]) {
-      const exact = stoppingBoundary(depths, 1, lr);
+    // Per-layer inits of the §4.7 reference run and of the (3, 5) case above: the exact split does not
+    // depend on the init (only the dominant pathway does), and from these the flow ends in ~10³–10⁴ steps
+    // instead of the ~10⁵ of the default 1e-6 init.
+    for (const [depths, lr, init] of [[[4, 4], 0.625, [0.2, 0.19]], [[3, 5], 0.7, [0.1, 0.1]]] as [number[], number, number[]][]) {
+      const exact = stoppingBoundary(depths, 1, lr, { initScales: endToEnd(depths, init) });
       expect(exact.method).toBe("exact");
       const cf = centralFlowPrediction(depths, 1, lr, { initScales: exact.initScales });
-      // The flow approaches its end exponentially and stops at loss 1e-28: 1e-6 in s.
-      expectAllClose(cf.s, exact.s, { atol: 1e-6 }, `depths ${depths} central flow vs exact`);
+      // The flow slides along λ = 2/η onto the exact split and stops at loss 1e-28 (|Δs| ~ 1e-14): measured 4e-14.
+      expectAllClose(cf.s, exact.s, { atol: 1e-10 }, `depths ${depths} central flow vs exact`);
     }
   });
 
@@ -181,7 +197,8 @@ describe("errors name the threshold a step crosses", () => {
     // K = 8, L = 4: η_WCR ≈ 0.995 < 2/λ_bal ≈ 1.41.
     const eight = new Array(8).fill(4);
     expect(() => stoppingBoundary(eight, 1, 1.1)).toThrow(/^lr: 1.1 is at or above η_WCR = 0.994645/);
-    expect(stoppingBoundary(eight, 1, 1.1, { allowAboveWcr: true }).method).toBe("central-flow");
+    // Init 1e-3 (not the default 1e-6): still an edge phase, a quarter of the flow.
+    expect(stoppingBoundary(eight, 1, 1.1, { allowAboveWcr: true, initScales: eight.map((_, k) => 1e-3 * 0.9 ** k) }).method).toBe("central-flow");
     expect(() => stoppingBoundary([4], 1, 0.6)).toThrow(/^depths: the stopping boundary needs at least 2 pathways/);
     expect(() => stoppingBoundary([4, 4], 1, 0.6, { initScales: [1] })).toThrow(/^initScales/);
   });

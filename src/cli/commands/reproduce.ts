@@ -74,7 +74,7 @@ export function registerReproduce(program: Command): void {
     )
     .option("--quick", "the quick budget (default)")
     .option("--full", "the paper-scale budget (longer runs, finer grids, larger full-matrix widths)")
-    .option("--smoke", "a tiny budget for tests of the pipeline: every file is written, the numbers are not meaningful")
+    .option("--smoke", "a tiny budget for tests of the pipeline: every file is written (PNGs at 1× instead of 2×), the numbers are not meaningful")
     .option("--only <names...>", "run only these experiments (file names without .yaml)")
     .option("--out <dir>", "output folder", "results")
     .option("--jobs <n>", `worker threads (default: all cores, here ${availableParallelism()})`)

@@ -99,8 +99,10 @@ async function finish(task: FinishTask): Promise<ExperimentResult> {
   const checks = kind.checks(r, data).map((c) => ({ experiment: e.name, ...c }));
   const dir = experimentPaths(out, e.name).dir;
   const figures: ExperimentResult["figures"] = [];
+  // The smoke budget tests the pipeline: PNGs at 1× (a quarter of the pixels, a quarter of the ≈ 0.3 s per figure).
+  const png = { scale: r.size === "smoke" ? 1 : 2 };
   for (const f of figuresFor(r.kind, r, data)) {
-    await writeFigure(dir, f.name, f.svg);
+    await writeFigure(dir, f.name, f.svg, png);
     figures.push({ name: f.name, title: f.title, caption: f.caption, svg: `${f.name}.svg`, png: `${f.name}.png` });
   }
   const files = kind.dataFiles(r, data).map((f) => {
