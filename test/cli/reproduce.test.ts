@@ -21,7 +21,7 @@ const EXPERIMENTS = join(ROOT, "experiments");
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-reproduce-"));
 const names = readdirSync(EXPERIMENTS).filter((f) => f.endsWith(".yaml")).map((f) => f.replace(/\.yaml$/, "")).sort();
 
-/** The whole suite at the smoke budget: ≈ 10 s of compute and ≈ 10 s to render ~25 figures to PNG on one idle core (156 s pinned to one core at load 25). */
+/** The whole suite at the smoke budget: ≈ 17 s on one idle core, of which ≈ 2 s render ~25 figures to PNG at 1× (156 s pinned to one core at load 25). */
 const SUITE_MS = 300_000;
 /** One or two small experiments, or a run that only rereads finished results and rewrites the report: ≤ 3 s (21 s at load 25). */
 const SMALL_MS = 60_000;
@@ -57,7 +57,11 @@ describe("dlnlab reproduce --smoke", () => {
       expect(result.figures.length, name).toBeGreaterThan(0);
       for (const f of result.figures) {
         expect(readFileSync(join(dir, f.svg), "utf8"), `${name}/${f.svg}`).toMatch(/^<svg\b/);
-        expect(readFileSync(join(dir, f.png)).subarray(1, 4).toString(), `${name}/${f.png}`).toBe("PNG");
+        const png = readFileSync(join(dir, f.png));
+        expect(png.subarray(1, 4).toString(), `${name}/${f.png}`).toBe("PNG");
+        // --smoke renders at 1×: the IHDR width is the SVG's width in px (2× that at the other budgets).
+        const svgWidth = Number(/^<svg\b[^>]*\bwidth="([\d.]+)"/.exec(readFileSync(join(dir, f.svg), "utf8"))?.[1]);
+        expect(png.readUInt32BE(16), `${name}/${f.png} width`).toBe(Math.ceil(svgWidth));
         // The page loads each figure from its file when scrolled to, instead of carrying it inline.
         expect(html).toContain(`<img src="${name}/${f.svg}" alt="${f.title.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")}" loading="lazy"`);
       }
