@@ -312,7 +312,7 @@ const seriesId = (base: { base: string }, act: string) => `${base.base}-${act}`;
 export const saddleKind: ExperimentKind<SaddleConfig, SaddleSeries | GdComparison, SaddleData> = {
   kind: "saddle",
   schema: SaddleSchema,
-  smoke: (quick) => ({ ...quick, epsilon: { from: Math.max(quick.epsilon.from, 1e-2), to: Math.max(quick.epsilon.to, 0.1), points: 3 }, rtol: Math.max(quick.rtol, 1e-8) }),
+  smoke: (quick) => ({ ...quick, epsilon: { from: Math.max(quick.epsilon.from, 3e-2), to: Math.max(quick.epsilon.to, 0.1), points: 3 }, rtol: Math.max(quick.rtol, 1e-8) }),
   plan: (r: R): TaskPlan[] => [
     ...r.bases.flatMap((b) => r.activations.map((a) => ({ id: seriesId(b, a), label: `${b.base} base, ${a}`, weight: (b.hidden * b.hidden + 16) * r.small.length * r.budget.epsilon.points }))),
     { id: "gd", label: "small-step GD against GF", weight: 64 * r.small.length * r.budget.epsilon.points },
