@@ -119,8 +119,11 @@ export async function launchChromium(): Promise<Browser> {
 /** The page's `document` as far as the wait below uses it (it runs in the browser; this file has Node typings). */
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
-/** A page that collects console errors and uncaught exceptions (the tests assert there are none). */
-export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * A page that collects console errors and uncaught exceptions (the tests assert there are none). On the
+ * run page (`waitReady`, the default) it returns once the worker has reported its kernels.
+ */
+export async function openPage(context: BrowserContext, url: string, waitReady = true): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("console", (msg) => {
@@ -130,37 +133,69 @@ export async function openPage(context: BrowserContext, url: string): Promise<{ 
   page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ""}`));
   await page.goto(url);
   // The worker reports its kernels once it is up: then the page is ready to run.
-  await page.waitForFunction(() => /kernels/.test(document.getElementById("rate")?.textContent ?? ""));
+  if (waitReady) await page.waitForFunction(() => /kernels/.test(document.getElementById("rate")?.textContent ?? ""));
   return { page, errors };
 }
 
-/** One browser and one server for a test file, and a fresh context (viewport, downloads) per `open`. */
-export interface LabSession {
-  /** Open `path` (e.g. "?preset=large-step") in a new context, closing the previous one. */
-  open(path: string, viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }>;
-  browser(): Browser;
+let shared: Promise<Browser> | null = null;
+
+/**
+ * One Chromium per test process: the browser test files of a vitest worker share it (the config's
+ * `isolate: false`), which saves a launch per file; playwright closes it when the process exits.
+ */
+export function sharedChromium(): Promise<Browser> {
+  if (!shared) {
+    shared = launchChromium();
+    shared.then((b) => b.on("disconnected", () => (shared = null)), () => (shared = null));
+  }
+  return shared;
 }
 
-/** Start the static server and Chromium for this file (vitest hooks), closed after its tests. */
-export function useLab(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }): LabSession {
+/** A viewport in CSS px. */
+export interface Viewport {
+  width: number;
+  height: number;
+}
+
+/** One server for a test file, the shared browser, and a fresh page per `open`. */
+export interface LabSession {
+  /**
+   * Open `path` (e.g. "?preset=large-step", "sweep.html?spec=…") in a new page, closing the previous
+   * one. Pages of one viewport share a context (the lab keeps no storage, so nothing carries over; a
+   * new page instead of a new context saves ~0.15 s of one core per open); another viewport gets its own.
+   * `waitReady: false` for pages without the run worker (sweep.html).
+   */
+  open(path: string, viewport?: Viewport, options?: { waitReady?: boolean }): Promise<{ page: Page; errors: string[] }>;
+  browser(): Browser;
+  /** The static server's origin (http://127.0.0.1:PORT). */
+  origin(): string;
+}
+
+/** Start the static server for this file and get the shared Chromium (vitest hooks); the server closes after its tests. */
+export function useLab(hooks: { beforeAll: (fn: () => Promise<void>) => void; afterAll: (fn: () => Promise<void>) => void }, defaultViewport: Viewport = { width: 1440, height: 900 }): LabSession {
   let server: Awaited<ReturnType<typeof serveStatic>> | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  let context: { viewport: Viewport; context: BrowserContext } | undefined;
   hooks.beforeAll(async () => {
     server = await serveStatic(DIST_LAB);
-    browser = await launchChromium();
+    browser = await sharedChromium();
   });
   hooks.afterAll(async () => {
-    await context?.close();
-    await browser?.close();
+    await context?.context.close();
+    context = undefined;
     await server?.close();
   });
   return {
-    async open(path, viewport = { width: 1440, height: 900 }) {
-      await context?.close();
-      context = await browser!.newContext({ viewport, acceptDownloads: true });
-      return openPage(context, `${server!.origin}/${path}`);
+    async open(path, viewport = defaultViewport, options = {}) {
+      // Every page of the previous test (popups too) goes.
+      for (const p of context?.context.pages() ?? []) await p.close();
+      if (!context || context.viewport.width !== viewport.width || context.viewport.height !== viewport.height) {
+        await context?.context.close();
+        context = { viewport, context: await browser!.newContext({ viewport, acceptDownloads: true }) };
+      }
+      return openPage(context.context, `${server!.origin}/${path}`, options.waitReady ?? true);
     },
     browser: () => browser!,
+    origin: () => server!.origin,
   };
 }

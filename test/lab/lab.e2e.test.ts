@@ -8,10 +8,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { DIST_LAB, ROOT, launchChromium, openPage, serveStatic, describeWithChromium } from "./harness.js";
+import { ROOT, openPage, useLab, describeWithChromium } from "./harness.js";
 
 const RESULTS = join(ROOT, "results");
 
@@ -121,30 +121,18 @@ async function formValues(page: Page): Promise<Record<string, string>> {
 }
 
 describeWithChromium("browser lab (Chromium)", () => {
-  let server: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Browser;
-  let context: BrowserContext;
+  const lab = useLab({ beforeAll, afterAll }, { width: 1366, height: 900 });
+  const open = lab.open;
   let scratch: string;
 
   beforeAll(async () => {
-    server = await serveStatic(DIST_LAB);
-    browser = await launchChromium();
     scratch = mkdtempSync(join(tmpdir(), "dlnlab-lab-"));
     mkdirSync(RESULTS, { recursive: true });
   });
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
-
-  async function open(path: string, viewport = { width: 1366, height: 900 }) {
-    await context?.close();
-    context = await browser.newContext({ viewport, acceptDownloads: true });
-    return openPage(context, `${server.origin}/${path}`);
-  }
 
   it("shows the theory of the default experiment from closed forms, without console errors", async () => {
     const { page, errors } = await open("");
@@ -250,7 +238,7 @@ describeWithChromium("browser lab (Chromium)", () => {
     expect(command).toBe(
       "npx dlnlab run --preset reference-h0.5 --depths 4,4,4 --init-scales 0.0016,0.0013,0.001 --lr 0.55 --steps 3000 --dynamics full --schedule warmup --warmup-steps 200",
     );
-    const again = await openPage(context, url);
+    const again = await openPage(page.context(), url);
     expect(await formValues(again.page)).toEqual(before);
     expect(await again.page.inputValue("#cli-command")).toBe(command);
     expect(await again.page.textContent("#regime")).toBe(await page.textContent("#regime"));

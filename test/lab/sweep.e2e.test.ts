@@ -9,13 +9,13 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Download, Page } from "playwright-core";
+import type { Download, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { expandSweep, parseSweepSpec } from "../../src/sweep/spec.js";
 import { runPoints, type Row } from "../../src/sweep/rows.js";
 import { outcome } from "../../src/sweep/cells.js";
 import { runCli } from "../helpers/cli.js";
-import { DIST_LAB, ROOT, launchChromium, serveStatic, describeWithChromium } from "./harness.js";
+import { ROOT, useLab, describeWithChromium } from "./harness.js";
 
 const RESULTS = join(ROOT, "results");
 
@@ -75,33 +75,16 @@ async function downloaded(page: Page, click: () => Promise<void>): Promise<Buffe
 
 
 describeWithChromium("issue 16 sweep page (Chromium)", () => {
-  let server: Awaited<ReturnType<typeof serveStatic>>;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
+  const lab = useLab({ beforeAll, afterAll });
   const expected = engineRows(SPEC);
   const query = `?spec=${encodeURIComponent(JSON.stringify(SPEC))}`;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(RESULTS, { recursive: true });
-    server = await serveStatic(DIST_LAB);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
   });
 
-  async function open(path: string, viewport = { width: 1440, height: 900 }): Promise<{ page: Page; errors: string[] }> {
-    await context?.close();
-    context = await browser.newContext({ viewport, acceptDownloads: true });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.origin}/${path}`);
-    return { page, errors };
-  }
+  /** The sweep page has no run worker to wait for. */
+  const open = (path: string, viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> => lab.open(path, viewport, { waitReady: false });
 
   async function runSweep(page: Page): Promise<Row[]> {
     await page.click("#sweep-run");
