@@ -8,6 +8,7 @@ import "./styles.css";
 // The theory document ships with the site (hashed asset), so the link works wherever the lab is hosted.
 import theoryDoc from "../../docs/theory.md?url";
 import { Plots } from "./charts.js";
+import { Prediction } from "./prediction.js";
 import { Controls } from "./controls.js";
 import { byId, note } from "./dom.js";
 import { renderExports, wireExports, type RunMeta } from "./exports.js";
@@ -28,6 +29,9 @@ class App {
   private readonly runner: Runner;
   private readonly plots: Plots;
   private readonly controls: Controls;
+  private readonly prediction: Prediction;
+  /** The current run's chart context (the prediction is drawn in it). */
+  private runCtx: ChartContext | null = null;
   /** The run's link, command and theory (fixed when it starts; the form may change meanwhile). */
   private meta: RunMeta = { name: null, url: "", command: "", theory: null };
   private runQuery = "";
@@ -51,9 +55,16 @@ class App {
       ready: () => this.requestFrame(true),
     });
     this.plots = new Plots(() => this.requestFrame(true));
+    this.prediction = new Prediction((data) => {
+      this.plots.setPrediction("central flow (prediction)", data, this.runCtx);
+      this.requestFrame(true);
+    });
+    byId<HTMLInputElement>("predict-central").addEventListener("change", () => this.predict(false));
     this.controls = new Controls(this.session, this.runner, {
       start: (paused) => this.start(paused),
       reset: () => {
+        this.runCtx = null;
+        this.prediction.clear();
         this.previewDirty = true;
         this.requestFrame(true);
       },
@@ -98,7 +109,7 @@ class App {
     this.lastFrame = 0;
     const initScales = spec.model !== "mlp" && spec.init.type === "svs" ? [...spec.init.scales] : null;
     try {
-      this.plots.setContext({
+      this.runCtx = {
         depths: [...spec.depths],
         width: spec.width,
         sigma: spec.target.sigma ? [...spec.target.sigma] : [],
@@ -108,11 +119,21 @@ class App {
         steps: spec.steps,
         initScales,
         theory: s.theory,
-      });
+      };
+      this.prediction.clear();
+      this.plots.setContext(this.runCtx);
       this.runner.start(spec, this.controls.speed, paused);
+      this.predict(true);
     } catch (err) {
       note(`Could not start the run: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Start (or drop) the central-flow prediction of the current run, as the checkbox says (`auto`: for a new run). */
+  private predict(auto: boolean): void {
+    const spec = this.runner.spec;
+    if (!spec || !byId<HTMLInputElement>("predict-central").checked) this.prediction.clear();
+    else this.prediction.start(spec, auto);
   }
 
   /** The form as a chart context, for the preview before a run. */

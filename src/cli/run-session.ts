@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
+import { centralFlowSpec, Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
 import type { TrajectoryRecord } from "../engine/types.js";
 import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
 import { centralDirections, runColumns, runResult, type RunResult } from "../engine/run.js";
@@ -60,7 +60,7 @@ export function centralPrediction(spec: SimulationSpec): TrajectoryRecord[] {
   if (spec.dynamics === "flow" || spec.dynamics === "central") {
     throw new UsageError(`--predict central: compares with a GD run; this run's dynamics is ${spec.dynamics}`);
   }
-  const sim = new Simulation({ ...spec, dynamics: "central", flow: { ...spec.flow, system: spec.dynamics === "reduced" ? "reduced" : "full" } });
+  const sim = new Simulation(centralFlowSpec(spec));
   sim.advance(Number.MAX_SAFE_INTEGER);
   return sim.records;
 }

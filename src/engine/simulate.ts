@@ -115,6 +115,19 @@ export const RECORD_GROWTH = 3;
 /** `sharpness.method: auto` uses the exact SVS blocks for reduced runs up to this many layers Σ L_k, Lanczos above. */
 export const AUTO_BLOCKS_MAX_LAYERS = 128;
 
+/**
+ * The central flow of a GD run's config (docs/theory.md §11): the same network, target, init, step size
+ * and budget, integrated as `dynamics: "central"` of the run's own system (reduced scalars for a reduced
+ * run, full matrices otherwise), so its records share the run's step axis. The CLI's `--predict central`
+ * and the lab's dashed overlay are this spec's run. Throws RangeError naming `dynamics` for a flow.
+ */
+export function centralFlowSpec(spec: SimulationSpec): SimulationSpec {
+  if (spec.dynamics === "flow" || spec.dynamics === "central") {
+    throw new RangeError(`dynamics: the central-flow prediction compares with a GD run; this run's dynamics is ${spec.dynamics}`);
+  }
+  return { ...spec, dynamics: "central", flow: { ...spec.flow, system: spec.dynamics === "reduced" ? "reduced" : "full" } };
+}
+
 /** Whether a run steps or integrates the reduced per-mode scalars instead of full matrices. */
 export function isReduced(spec: SimulationSpec): boolean {
   return spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced");

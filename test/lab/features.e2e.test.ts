@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Download, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
 import { ROOT, useLab, describeWithChromium } from "./harness.js";
 
 const RESULTS = join(ROOT, "results");
@@ -126,7 +127,47 @@ describeWithChromium("issue 16 layout, comparison and plots (Chromium)", () => {
     expect(svg).toContain("pinned (η = 0.625): trajectory");
     expect(svg).toMatch(/opacity="0\.3"/);
     await page.click("#pin");
-    expect(await legend("plot-loss")).toEqual(["loss"]);
+    expect((await legend("plot-loss")).filter((l) => l.startsWith("pinned"))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("draws the central-flow prediction dashed over a GD run, ending where dlnlab run --dynamics central ends", async () => {
+    const { page, errors } = await lab.open("?preset=reference-h2.5");
+    expect(await page.isChecked("#predict-central")).toBe(true);
+    await runToEnd(page);
+    await page.waitForFunction(() => document.getElementById("prediction-status")?.dataset.phase === "done", null, { timeout: 60_000 });
+    const status = await page.$eval("#prediction-status", (e) => {
+      const el = e as unknown as El;
+      return { step: el.dataset.step ?? "", value: el.dataset.value ?? "", text: el.textContent ?? "" };
+    });
+    expect(status.text).toMatch(/^Central flow \(dashed\): \S+ at step [\d,]+, top-mode s = \(/);
+    // The page integrates the engine's centralFlowSpec of the run, as the CLI's --dynamics central does:
+    // same code, same float64 operations (1e-12 leaves room for Math.pow's last ulp across V8 versions).
+    const r = await runCli(["run", "--preset", "reference-h2.5", "--dynamics", "central", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const cli = JSON.parse(r.stdout) as { final: { step: number; s: number[][] } };
+    expect(Number(status.step)).toBe(cli.final.step);
+    status.value.split(",").map(Number).forEach((v, k) => expect(Math.abs(v - cli.final.s[k]![0]!), `s_${k + 1}`).toBeLessThan(1e-12));
+    // Dashed, in each plot's legend and in the exported SVG.
+    const swatch = await page.$$eval("#plot-sharpness .legend li", (lis) =>
+      lis.map((li) => {
+        const el = li as unknown as { textContent: string | null; querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> };
+        return { text: el.textContent ?? "", dash: el.querySelectorAll("svg line")[0]?.getAttribute("stroke-dasharray") ?? null };
+      }));
+    const predicted = swatch.find((x) => x.text.startsWith("central flow (prediction)"));
+    expect(predicted?.dash, JSON.stringify(swatch)).toMatch(/\d/);
+    const svg = (await downloaded(page, () => page.click("#plot-loss button.svg"))).toString("utf8");
+    expect(svg).toContain("central flow (prediction)");
+    // Unticked, the overlay goes; ticked again, it comes back for the same run.
+    await page.uncheck("#predict-central");
+    expect(await page.isHidden("#prediction-status")).toBe(true);
+    expect((await page.$$eval("#plot-loss .legend li", (lis) => lis.map((l) => (l as unknown as El).textContent ?? ""))).some((t) => t.startsWith("central flow"))).toBe(false);
+    await page.check("#predict-central");
+    await page.waitForFunction(() => document.getElementById("prediction-status")?.dataset.phase === "done", null, { timeout: 60_000 });
+    // A gradient-flow run has no prediction, and says why.
+    await page.selectOption("#f-dynamics", "flow");
+    await runToEnd(page);
+    expect(await page.textContent("#prediction-status")).toMatch(/^No central-flow prediction: a gradient-flow run is not GD\./);
     expect(errors).toEqual([]);
   });
 
