@@ -8,6 +8,7 @@ import { Simulation, type SimulationOptions, type SimulationSpec } from "./simul
 import type { TrajectoryRecord } from "./types.js";
 import { finalState, trajectoryColumns, type Column, type FinalState } from "../data/trajectory.js";
 import { VERSION } from "../version.js";
+import { nowMs } from "./clock.js";
 
 /** The self-describing result of one run: what `dlnlab run --json` prints and result.json holds. */
 export interface RunResult {
@@ -122,8 +123,8 @@ export function runResult(sim: FinishedRun, p: RunResultParts): RunResult {
   };
 }
 
-/** The host's clock and timers, typed here: the portable core compiles without DOM or Node typings, and every host has them. */
-const host = globalThis as unknown as { performance: { now(): number }; setTimeout(f: () => void, ms: number): unknown };
+/** The host's timers, typed here: the portable core compiles without DOM or Node typings, and every host has them. */
+const host = globalThis as unknown as { setTimeout(f: () => void, ms: number): unknown };
 
 /** Target wall time of one `advance` slice, ms: keeps interrupts, progress and the page responsive. */
 export const SLICE_MS = 40;
@@ -148,9 +149,9 @@ export async function drive(sim: Simulation, o: DriveOptions = {}): Promise<numb
   // From one step: a first slice of 64 slow steps (d = 3000, or 10⁶ layers) would hold off Ctrl-C for minutes.
   let chunk = 1;
   while (!sim.done) {
-    const t0 = host.performance.now();
+    const t0 = nowMs();
     sim.advance(chunk);
-    const dt = host.performance.now() - t0;
+    const dt = nowMs() - t0;
     seconds += dt / 1000;
     chunk = nextChunk(chunk, dt);
     if ((await o.afterSlice?.(sim)) === true && !sim.done) sim.interrupt();

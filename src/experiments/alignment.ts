@@ -18,6 +18,7 @@ import { riskDecaySlope } from "../theory/alignment.js";
 import { atLeastCheck, closeCheck, type Check } from "./checks.js";
 import { metaFields, short } from "./common.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "./types.js";
+import { nowMs } from "../engine/clock.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 
@@ -173,7 +174,7 @@ export function runAlignment(r: R, run: AlignmentConfig["runs"][number], progres
   let timeEnd = 0;
   for (let t = 0; t < steps; t++) timeEnd += lrAt(t);
   const windowStart = timeEnd * Math.pow(10, -r.fit.decades);
-  const t0 = performance.now();
+  const t0 = nowMs();
   const records: AlignmentRecord[] = [];
   const u = sys.svm.direction;
   const d = sys.d;
@@ -234,7 +235,7 @@ export function runAlignment(r: R, run: AlignmentConfig["runs"][number], progres
       kkt: Math.max(svm.kkt.primal, svm.kkt.dual, svm.kkt.stationarity, svm.kkt.complementarity),
       X: Array.from(sys.data.X), y: Array.from(sys.data.y), d: sys.data.d, n: sys.data.n, alpha: Array.from(svm.alpha),
     },
-    seconds: (performance.now() - t0) / 1000,
+    seconds: (nowMs() - t0) / 1000,
   };
 }
 

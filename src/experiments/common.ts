@@ -12,6 +12,7 @@ import { csvHeader, csvRow, trajectoryColumns } from "../data/trajectory.js";
 import { singlePathSharpnesses } from "../theory/index.js";
 import { EosTracker, type EosStats } from "./eos.js";
 import type { DataFile, ProgressFn } from "./types.js";
+import { nowMs } from "../engine/clock.js";
 
 /** Fields of every experiment file besides its kind-specific settings. */
 export const metaFields = {
@@ -238,7 +239,7 @@ export function runSimulation(build: SpecBuilder, o: RunSettings, progress: Prog
     records.push(r);
     if (r.sharpness && r.sharpness.length > 0) sharp.push([r.step, r.sharpness[0]!]);
   };
-  const t0 = performance.now();
+  const t0 = nowMs();
   let every = 1;
   let phaseEnd = DENSE_STEPS;
   let sim = new Simulation(specFor(every), { keepRecords: false, onRecord });
@@ -288,7 +289,7 @@ export function runSimulation(build: SpecBuilder, o: RunSettings, progress: Prog
     eos: eos.result(),
     firstOvershoot,
     beforeOvershoot: firstOvershoot === null ? null : beforeOvershoot,
-    seconds: (performance.now() - t0) / 1000,
+    seconds: (nowMs() - t0) / 1000,
   };
 }
 

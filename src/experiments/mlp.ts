@@ -31,6 +31,7 @@ import { atLeastCheck, belowCheck, categoryCheck, closeCheck, type Check } from 
 import { metaFields, runCsv, runSimulation, short, slug, StepRunsSchema, type RunData } from "./common.js";
 import { PAIR_TOLERANCES } from "./pair.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "./types.js";
+import { nowMs } from "../engine/clock.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const activation = z.enum(ACTIVATION_NAMES);
@@ -231,7 +232,7 @@ export interface SweepPoint {
 
 /** Run one sweep point to the end: records every 1000 steps, λ_max at the start and the end only. */
 export function runSweepPoint(net: MlpNetwork, act: ActivationName, seed: number, h: number, steps: number): SweepPoint {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const spec = mlpSpec(net, act, seed, h, steps, { record: 1000, sharpness: 0 });
   let last: TrajectoryRecord | undefined;
   const sim = new Simulation(spec, { keepRecords: false, onRecord: (r) => (last = r) });
@@ -242,7 +243,7 @@ export function runSweepPoint(net: MlpNetwork, act: ActivationName, seed: number
     activation: act, seed, h, lr: spec.lr, status: sim.status!, steps: sim.step, loss: r.loss, s,
     balance: sim.status === "diverged" ? Number.NaN : balanceIndex(s),
     sharpness: r.sharpness?.[0] ?? null, threshold: 2 / spec.lr, norms: r.layerNorms ?? [],
-    seconds: (performance.now() - t0) / 1000,
+    seconds: (nowMs() - t0) / 1000,
   };
 }
 

@@ -25,6 +25,7 @@ import { activationClass, chainEscapeTime, logEscapeSlope } from "../theory/sadd
 import { categoryCheck, closeCheck, type Check } from "./checks.js";
 import { metaFields, short } from "./common.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "./types.js";
+import { nowMs } from "../engine/clock.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 
@@ -209,7 +210,7 @@ export function runSeries(r: R, baseIndex: number, act: ActivationName, progress
   const L = r.network.depth;
   const eps = epsilonGrid(r.budget);
   const epsMin = eps[eps.length - 1]!;
-  const t0 = performance.now();
+  const t0 = nowMs();
   const rows: EscapeRow[] = [];
   const drift: DriftTrace[] = [];
   const traces: LossTrace[] = [];
@@ -287,7 +288,7 @@ export function runSeries(r: R, baseIndex: number, act: ActivationName, progress
       progress(++done / (r.small.length * eps.length));
     }
   }
-  return { base: base.base, hidden: base.hidden, activation: act, rows, drift, traces, seconds: (performance.now() - t0) / 1000 };
+  return { base: base.base, hidden: base.hidden, activation: act, rows, drift, traces, seconds: (nowMs() - t0) / 1000 };
 }
 
 /** GF against small-step GD for the linear network (first base). */
