@@ -242,16 +242,12 @@ export function runAlignment(r: R, run: AlignmentConfig["runs"][number], progres
 const runId = (j: number) => `run-${j + 1}`;
 
 /** The `alignment` kind. */
-export const alignmentKind: ExperimentKind<AlignmentConfig, AlignmentRun, AlignmentData> = {
+export const alignmentKind: ExperimentKind<AlignmentConfig, AlignmentRun, AlignmentData, { run: number }> = {
   kind: "alignment",
   schema: AlignmentSchema,
   smoke: (quick) => ({ steps: Math.min(quick.steps, 3000) }),
-  plan: (r: R): TaskPlan[] => r.runs.map((run, j) => ({ id: runId(j), label: run.label, weight: r.budget.steps })),
-  runTask(r: R, id: string, progress) {
-    const j = r.runs.findIndex((_, i) => runId(i) === id);
-    if (j < 0) throw new RangeError(`alignment: unknown task ${id}`);
-    return runAlignment(r, r.runs[j]!, progress);
-  },
+  plan: (r: R): TaskPlan<{ run: number }>[] => r.runs.map((run, j) => ({ id: runId(j), label: run.label, weight: r.budget.steps, args: { run: j } })),
+  runTask: (r: R, args, progress) => runAlignment(r, r.runs[args.run]!, progress),
   assemble: (r: R, parts) => ({ runs: r.runs.map((_, j) => parts[runId(j)]!) }),
   checks: alignmentChecks,
   dataFiles: alignmentFiles,

@@ -234,16 +234,15 @@ function included(r: R): CentralConfig["cases"] {
 }
 
 /** The `central` kind. */
-export const centralKind: ExperimentKind<CentralConfig, CentralCase, CentralData> = {
+export const centralKind: ExperimentKind<CentralConfig, CentralCase, CentralData, { case: number }> = {
   kind: "central",
   schema: CentralSchema,
   // Smoke: the reduced cases only (the weight-space flow's Lanczos solves cost seconds even for a few steps).
   smoke: (quick) => ({ steps: Math.min(quick.steps, 100), fullSteps: 0 }),
-  plan: (r: R): TaskPlan[] => included(r).map((c) => ({ id: slug(c.label), label: c.label, weight: c.system === "reduced" ? r.budget.steps : 50 * r.budget.fullSteps })),
-  runTask(r: R, id: string, progress): CentralCase {
-    const c = r.cases.find((x) => slug(x.label) === id);
-    if (!c) throw new RangeError(`central: unknown task ${id}`);
-    const out = runCase(r, c);
+  plan: (r: R): TaskPlan<{ case: number }>[] =>
+    included(r).map((c) => ({ id: slug(c.label), label: c.label, weight: c.system === "reduced" ? r.budget.steps : 50 * r.budget.fullSteps, args: { case: r.cases.indexOf(c) } })),
+  runTask(r: R, args, progress): CentralCase {
+    const out = runCase(r, r.cases[args.case]!);
     progress(1);
     return out;
   },

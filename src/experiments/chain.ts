@@ -137,14 +137,12 @@ function orbit(L: number, h: number, grid: number, iterations: number): number[]
 }
 
 /** The `chain` kind. */
-export const chainKind: ExperimentKind<ChainConfig, ChainDepth, ChainData> = {
+export const chainKind: ExperimentKind<ChainConfig, ChainDepth, ChainData, { L: number }> = {
   kind: "chain",
   schema: ChainSchema,
   smoke: (quick) => ({ ...quick, grid: Math.min(quick.grid, 101) }),
-  plan: (r: R): TaskPlan[] => r.depths.map((L) => ({ id: `depth-${L}`, label: `L = ${L}`, weight: r.budget.grid })),
-  runTask(r: R, id: string, progress) {
-    const L = Number(id.replace("depth-", ""));
-    if (!r.depths.includes(L)) throw new RangeError(`chain: unknown task ${id}`);
+  plan: (r: R): TaskPlan<{ L: number }>[] => r.depths.map((L) => ({ id: `depth-${L}`, label: `L = ${L}`, weight: r.budget.grid, args: { L } })),
+  runTask(r: R, { L }, progress) {
     const cL = wcrConstant(L);
     const measured = measuredKnifeEdge(L, r.budget.grid);
     progress(0.8);

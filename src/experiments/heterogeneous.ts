@@ -106,16 +106,16 @@ export function heteroTheory(net: Network, fraction: number): HeteroTheory {
 }
 
 /** The `heterogeneous` kind. */
-export const heterogeneousKind: ExperimentKind<HeterogeneousConfig, RunData, HeterogeneousData> = {
+export const heterogeneousKind: ExperimentKind<HeterogeneousConfig, RunData, HeterogeneousData, { run: number }> = {
   kind: "heterogeneous",
   schema: HeterogeneousSchema,
   smoke: (quick) => ({ ...quick, steps: Math.min(quick.steps, 400), sharpnessEvery: 25 }),
 
-  plan: (r: R): TaskPlan[] => r.runs.map((run) => ({ id: `run-${slug(run.label)}`, label: `${run.label} (η = ${run.fraction}·2/λ_bal)`, weight: r.budget.steps })),
+  plan: (r: R): TaskPlan<{ run: number }>[] =>
+    r.runs.map((run, j) => ({ id: `run-${slug(run.label)}`, label: `${run.label} (η = ${run.fraction}·2/λ_bal)`, weight: r.budget.steps, args: { run: j } })),
 
-  runTask(r: R, id: string, progress) {
-    const run = r.runs.find((x) => `run-${slug(x.label)}` === id);
-    if (!run) throw new RangeError(`heterogeneous: unknown task ${id}`);
+  runTask(r: R, args, progress) {
+    const run = r.runs[args.run]!;
     const lr = run.fraction * stabilityWindow(r.network.depths, r.network.target.sigma[0]!).etaBalanced;
     return runNetwork(r.network, {
       label: run.label, lr, steps: r.budget.steps, dynamics: "reduced",

@@ -306,8 +306,11 @@ function runBalance(run: RunData): number {
   return run.status === "diverged" ? Number.NaN : balanceIndex(run.final.s.map((row) => row[0]!));
 }
 
+/** A task of the mlp kind: a trajectory (index into `runs`) or one point of the sweep. */
+type MlpTask = { run: number } | { activation: ActivationName; seed: number; h: number };
+
 /** The `mlp` kind. */
-export const mlpKind: ExperimentKind<MlpConfig, RunData | SweepPoint, MlpData> = {
+export const mlpKind: ExperimentKind<MlpConfig, RunData | SweepPoint, MlpData, MlpTask> = {
   kind: "mlp",
   schema: MlpSchema,
   // Tiny: 300 steps with λ_max at most every 25 (Lanczos on the MLP is most of a short run's cost); the
@@ -320,25 +323,24 @@ export const mlpKind: ExperimentKind<MlpConfig, RunData | SweepPoint, MlpData> =
     ...(quick.h ? { h: [...new Set([quick.h[0]!, quick.h[Math.floor(quick.h.length / 2)]!, quick.h[quick.h.length - 1]!])] } : {}),
   }),
 
-  plan(r: R): TaskPlan[] {
-    const tasks: TaskPlan[] = (r.runs ?? []).map((run) => ({ id: `run-${slug(run.label)}`, label: `${run.label} (${r.network.activation}, h = ${run.h})`, weight: r.budget.steps }));
+  plan(r: R): TaskPlan<MlpTask>[] {
+    const tasks: TaskPlan<MlpTask>[] = (r.runs ?? []).map((run, j) => ({ id: `run-${slug(run.label)}`, label: `${run.label} (${r.network.activation}, h = ${run.h})`, weight: r.budget.steps, args: { run: j } }));
     if (r.sweep) {
-      for (const act of r.sweep.activations) {
+      for (const activation of r.sweep.activations) {
         for (const seed of r.budget.seeds!) {
-          for (const h of r.budget.h!) tasks.push({ id: sweepId(act, seed, h), label: `${act}, seed ${seed}, h = ${h}`, weight: r.budget.steps });
+          for (const h of r.budget.h!) tasks.push({ id: sweepId(activation, seed, h), label: `${activation}, seed ${seed}, h = ${h}`, weight: r.budget.steps, args: { activation, seed, h } });
         }
       }
     }
     return tasks;
   },
 
-  runTask(r: R, id: string, progress) {
-    const run = (r.runs ?? []).find((x) => `run-${slug(x.label)}` === id);
-    if (run) return runMlpTrajectory(r.network, run.label, run.h, r.budget.steps, r.budget.sharpnessEvery, progress);
-    const m = /^sweep-([a-z]+)-s(-?\d+)-h(.+)$/.exec(id);
-    const act = m?.[1] as ActivationName | undefined;
-    if (!m || !r.sweep || !act || !r.sweep.activations.includes(act)) throw new RangeError(`mlp: unknown task ${id}`);
-    const point = runSweepPoint(r.network, act, Number(m[2]), Number(m[3]), r.budget.steps);
+  runTask(r: R, args, progress) {
+    if ("run" in args) {
+      const run = r.runs![args.run]!;
+      return runMlpTrajectory(r.network, run.label, run.h, r.budget.steps, r.budget.sharpnessEvery, progress);
+    }
+    const point = runSweepPoint(r.network, args.activation, args.seed, args.h, r.budget.steps);
     progress(1);
     return point;
   },

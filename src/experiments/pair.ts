@@ -134,25 +134,23 @@ export function pairTheory(net: Network, h: number): PairTheory {
 }
 
 /** The `pair` kind. */
-export const pairKind: ExperimentKind<PairConfig, RunData, PairData> = {
+export const pairKind: ExperimentKind<PairConfig, RunData, PairData, { run: number; twin: boolean }> = {
   kind: "pair",
   schema: PairSchema,
   smoke: (quick) => ({ ...quick, steps: Math.min(quick.steps, 300), sharpnessEvery: 25 }),
 
-  plan(r: R): TaskPlan[] {
-    const tasks: TaskPlan[] = [];
+  plan(r: R): TaskPlan<{ run: number; twin: boolean }>[] {
+    const tasks: TaskPlan<{ run: number; twin: boolean }>[] = [];
     const cost = r.dynamics === "full" ? 20 : 1;
-    for (const run of r.runs) {
-      tasks.push({ id: `run-${slug(run.label)}`, label: `${run.label} (h = ${run.h})`, weight: cost * r.budget.steps });
-      if (r.compare) tasks.push({ id: `twin-${slug(run.label)}`, label: `${run.label}, reduced twin`, weight: r.budget.steps });
-    }
+    r.runs.forEach((run, j) => {
+      tasks.push({ id: `run-${slug(run.label)}`, label: `${run.label} (h = ${run.h})`, weight: cost * r.budget.steps, args: { run: j, twin: false } });
+      if (r.compare) tasks.push({ id: `twin-${slug(run.label)}`, label: `${run.label}, reduced twin`, weight: r.budget.steps, args: { run: j, twin: true } });
+    });
     return tasks;
   },
 
-  runTask(r: R, id: string, progress) {
-    const twin = id.startsWith("twin-");
-    const run = r.runs.find((x) => `${twin ? "twin" : "run"}-${slug(x.label)}` === id);
-    if (!run) throw new RangeError(`pair: unknown task ${id}`);
+  runTask(r: R, { run: j, twin }, progress) {
+    const run = r.runs[j]!;
     return runNetwork(r.network, {
       label: run.label,
       lr: run.h / lambdaSingle(r.network),

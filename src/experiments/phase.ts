@@ -172,17 +172,13 @@ export function runCell(K: number, L: number, h: number, sigma: number, scales: 
 const rowId = (K: number, L: number) => `K${K}-L${L}`;
 
 /** The `phase` kind. */
-export const phaseKind: ExperimentKind<PhaseConfig, PhaseRow, PhaseData> = {
+export const phaseKind: ExperimentKind<PhaseConfig, PhaseRow, PhaseData, { K: number; L: number }> = {
   kind: "phase",
   schema: PhaseSchema,
   smoke: (quick) => ({ points: Math.min(quick.points, 7), steps: Math.min(quick.steps, 2000) }),
-  plan: (r: R): TaskPlan[] =>
-    r.pathways.flatMap((K) => r.depths.map((L) => ({ id: rowId(K, L), label: `K = ${K}, L = ${L}`, weight: K * r.budget.points * r.budget.steps }))),
-  runTask(r: R, id: string, progress) {
-    const m = /^K(\d+)-L(\d+)$/.exec(id);
-    if (!m) throw new RangeError(`phase: unknown task ${id}`);
-    const K = Number(m[1]);
-    const L = Number(m[2]);
+  plan: (r: R): TaskPlan<{ K: number; L: number }>[] =>
+    r.pathways.flatMap((K) => r.depths.map((L) => ({ id: rowId(K, L), label: `K = ${K}, L = ${L}`, weight: K * r.budget.points * r.budget.steps, args: { K, L } }))),
+  runTask(r: R, { K, L }, progress) {
     const scales = Array.from({ length: K }, (_, k) => r.init.scale * Math.pow(r.init.ratio, k));
     const grid = phaseGrid(r.h.from, r.h.to, r.budget.points);
     const cells = grid.map((h, j) => {

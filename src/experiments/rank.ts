@@ -111,19 +111,22 @@ export function sweepLrs(r: R): number[] {
   return Array.from({ length: n }, (_, j) => (r.sweep.from * (n - 1 - j) + r.sweep.to * j) / (n - 1));
 }
 
+/** A task of the rank kind: one run (index into `lrs`; `twin`: its reduced twin) or the whole step-size sweep. */
+type RankTask = { run: number; twin: boolean } | "sweep";
+
 /** The `rank` kind. */
-export const rankKind: ExperimentKind<RankConfig, RankPart, RankData> = {
+export const rankKind: ExperimentKind<RankConfig, RankPart, RankData, RankTask> = {
   kind: "rank",
   schema: RankSchema,
   smoke: (quick) => ({ steps: Math.min(quick.steps, 300), sweepPoints: Math.min(quick.sweepPoints, 3) }),
-  plan(r: R): TaskPlan[] {
-    const tasks: TaskPlan[] = r.lrs.map((lr, j) => ({ id: `run-${j}`, label: `η = ${lr}`, weight: (r.dynamics === "full" ? 20 : 1) * r.budget.steps }));
-    if (r.compare) r.lrs.forEach((lr, j) => tasks.push({ id: `twin-${j}`, label: `η = ${lr}, reduced twin`, weight: r.budget.steps }));
-    tasks.push({ id: "sweep", label: `sweep of ${r.budget.sweepPoints} steps`, weight: r.budget.sweepPoints * r.budget.steps });
+  plan(r: R): TaskPlan<RankTask>[] {
+    const tasks: TaskPlan<RankTask>[] = r.lrs.map((lr, j) => ({ id: `run-${j}`, label: `η = ${lr}`, weight: (r.dynamics === "full" ? 20 : 1) * r.budget.steps, args: { run: j, twin: false } }));
+    if (r.compare) r.lrs.forEach((lr, j) => tasks.push({ id: `twin-${j}`, label: `η = ${lr}, reduced twin`, weight: r.budget.steps, args: { run: j, twin: true } }));
+    tasks.push({ id: "sweep", label: `sweep of ${r.budget.sweepPoints} steps`, weight: r.budget.sweepPoints * r.budget.steps, args: "sweep" });
     return tasks;
   },
-  runTask(r: R, id: string, progress): RankPart {
-    if (id === "sweep") {
+  runTask(r: R, args, progress): RankPart {
+    if (args === "sweep") {
       const lrs = sweepLrs(r);
       const sweep = lrs.map((lr, j) => {
         const run = runNetwork(r.network, { label: `sweep ${j}`, lr, steps: r.budget.steps, dynamics: "reduced", sharpnessEvery: r.budget.steps, maxRecords: 10 });
@@ -132,10 +135,8 @@ export const rankKind: ExperimentKind<RankConfig, RankPart, RankData> = {
       });
       return { sweep };
     }
-    const m = /^(run|twin)-(\d+)$/.exec(id);
-    const lr = m ? r.lrs[Number(m[2])] : undefined;
-    if (!m || lr === undefined) throw new RangeError(`rank: unknown task ${id}`);
-    return runNetwork(r.network, { label: `η = ${lr}`, lr, steps: r.budget.steps, dynamics: m[1] === "twin" ? "reduced" : r.dynamics }, progress);
+    const lr = r.lrs[args.run]!;
+    return runNetwork(r.network, { label: `η = ${lr}`, lr, steps: r.budget.steps, dynamics: args.twin ? "reduced" : r.dynamics }, progress);
   },
   assemble: (r: R, parts) => ({
     runs: r.lrs.map((_, j) => parts[`run-${j}`] as RunData),

@@ -309,22 +309,21 @@ export function runGd(r: R, progress: ProgressFn = () => {}): GdComparison {
 
 const seriesId = (base: { base: string }, act: string) => `${base.base}-${act}`;
 
+/** A task of the saddle kind: one (base index, activation) series, or the GD comparison. */
+type SaddleTask = { base: number; activation: ActivationName } | "gd";
+
 /** The `saddle` kind. */
-export const saddleKind: ExperimentKind<SaddleConfig, SaddleSeries | GdComparison, SaddleData> = {
+export const saddleKind: ExperimentKind<SaddleConfig, SaddleSeries | GdComparison, SaddleData, SaddleTask> = {
   kind: "saddle",
   schema: SaddleSchema,
   smoke: (quick) => ({ ...quick, epsilon: { from: Math.max(quick.epsilon.from, 3e-2), to: Math.max(quick.epsilon.to, 0.1), points: 3 }, rtol: Math.max(quick.rtol, 1e-8) }),
-  plan: (r: R): TaskPlan[] => [
-    ...r.bases.flatMap((b) => r.activations.map((a) => ({ id: seriesId(b, a), label: `${b.base} base, ${a}`, weight: (b.hidden * b.hidden + 16) * r.small.length * r.budget.epsilon.points }))),
-    { id: "gd", label: "small-step GD against GF", weight: 64 * r.small.length * r.budget.epsilon.points },
+  plan: (r: R): TaskPlan<SaddleTask>[] => [
+    ...r.bases.flatMap((b, base) => r.activations.map((activation) => ({
+      id: seriesId(b, activation), label: `${b.base} base, ${activation}`, weight: (b.hidden * b.hidden + 16) * r.small.length * r.budget.epsilon.points, args: { base, activation },
+    }))),
+    { id: "gd", label: "small-step GD against GF", weight: 64 * r.small.length * r.budget.epsilon.points, args: "gd" },
   ],
-  runTask(r: R, id: string, progress) {
-    if (id === "gd") return runGd(r, progress);
-    for (const [i, b] of r.bases.entries()) {
-      for (const a of r.activations) if (seriesId(b, a) === id) return runSeries(r, i, a, progress);
-    }
-    throw new RangeError(`saddle: unknown task ${id}`);
-  },
+  runTask: (r: R, args, progress) => (args === "gd" ? runGd(r, progress) : runSeries(r, args.base, args.activation, progress)),
   assemble: (r: R, parts) => ({
     series: r.bases.flatMap((b) => r.activations.map((a) => parts[seriesId(b, a)] as SaddleSeries)),
     gd: parts["gd"] as GdComparison,

@@ -32,13 +32,15 @@ export type Resolved<C extends { sizes: { quick: unknown; full: unknown } }> = O
 };
 
 /** One independent unit of work of an experiment (one run, one shard of a sweep). */
-export interface TaskPlan {
-  /** Unique within the experiment; safe as a file name. */
+export interface TaskPlan<A = unknown> {
+  /** Unique within the experiment; safe as a file name (the stored part's name: never parsed back). */
   id: string;
   /** Shown in progress output. */
   label: string;
   /** Relative amount of work (e.g. GD steps), to weight the progress bar. */
   weight: number;
+  /** What `runTask` needs to run this task (plain data: it crosses to a worker thread). */
+  args: A;
 }
 
 /** A data file an experiment writes beside its result (plain CSV/JSON, self-describing). */
@@ -54,17 +56,17 @@ export interface DataFile {
 export type ProgressFn = (fraction: number) => void;
 
 /** An experiment kind: schema, planner, runner and evaluation, all pure. */
-export interface ExperimentKind<C extends ExperimentMeta & { sizes: { quick: unknown; full: unknown } }, P, D> {
+export interface ExperimentKind<C extends ExperimentMeta & { sizes: { quick: unknown; full: unknown } }, P, D, A = unknown> {
   /** The `kind` value in config files. */
   readonly kind: string;
   /** Validates a whole config file (meta, settings and both sizes). */
   readonly schema: z.ZodType<C>;
   /** Budget used by `--smoke`: derived from the quick budget, tiny, for tests of the pipeline only. */
   smoke(quick: C["sizes"]["quick"]): C["sizes"]["quick"];
-  /** The tasks to run for a resolved config. */
-  plan(r: Resolved<C>): TaskPlan[];
-  /** Run one task (synchronous, CPU-bound; called in a worker thread). The result must be JSON-safe. */
-  runTask(r: Resolved<C>, id: string, progress: ProgressFn): P;
+  /** The tasks to run for a resolved config, each with the typed arguments of its run. */
+  plan(r: Resolved<C>): TaskPlan<A>[];
+  /** Run one task from its plan's `args` (synchronous, CPU-bound; called in a worker thread). The result must be JSON-safe. */
+  runTask(r: Resolved<C>, args: A, progress: ProgressFn): P;
   /** Combine the results of every task into the experiment's data. */
   assemble(r: Resolved<C>, parts: Readonly<Record<string, P>>): D;
   /** The checks of the experiment's claims, computed from its data. */
@@ -77,4 +79,4 @@ export interface ExperimentKind<C extends ExperimentMeta & { sizes: { quick: unk
 
 /** Any experiment kind (the registry holds kinds of different config and data types). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyKind = ExperimentKind<any, any, any>;
+export type AnyKind = ExperimentKind<any, any, any, any>;

@@ -48,16 +48,15 @@ export interface WarmupData {
 }
 
 /** The `warmup` kind. */
-export const warmupKind: ExperimentKind<WarmupConfig, RunData, WarmupData> = {
+export const warmupKind: ExperimentKind<WarmupConfig, RunData, WarmupData, "constant" | "warmup"> = {
   kind: "warmup",
   schema: WarmupSchema,
   smoke: (quick) => ({ steps: Math.min(quick.steps, 300) }),
-  plan: (r: R): TaskPlan[] => [
-    { id: "constant", label: `constant step h = ${r.h}`, weight: r.budget.steps },
-    { id: "warmup", label: `warm-up over ${r.warmup.steps} steps to h = ${r.h}`, weight: r.budget.steps },
+  plan: (r: R): TaskPlan<"constant" | "warmup">[] => [
+    { id: "constant", label: `constant step h = ${r.h}`, weight: r.budget.steps, args: "constant" },
+    { id: "warmup", label: `warm-up over ${r.warmup.steps} steps to h = ${r.h}`, weight: r.budget.steps, args: "warmup" },
   ],
-  runTask(r: R, id: string, progress) {
-    if (id !== "constant" && id !== "warmup") throw new RangeError(`warmup: unknown task ${id}`);
+  runTask(r: R, id, progress) {
     const lr = r.h / lambdaSingle(r.network);
     return runNetwork(r.network, {
       label: id === "constant" ? "constant step" : "warm-up",

@@ -29,6 +29,6 @@ export function resolveWith(name: string, budget: Record<string, unknown> = {}):
 export function runAll(r: ResolvedExperiment): { data: any; parts: Record<string, unknown> } {
   const kind = kindFor(r);
   const parts: Record<string, unknown> = {};
-  for (const t of kind.plan(r)) parts[t.id] = kind.runTask(r, t.id, () => {});
+  for (const t of kind.plan(r)) parts[t.id] = kind.runTask(r, t.args, () => {});
   return { data: kind.assemble(r, parts), parts };
 }

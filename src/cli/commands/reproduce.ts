@@ -34,7 +34,7 @@ export const NOT_COVERED: readonly { figure: string; reason: string }[] = [];
 /** One experiment's state during the run. */
 interface Job {
   entry: SuiteEntry;
-  tasks: { id: string; label: string; weight: number; fraction: number }[];
+  tasks: { id: string; label: string; weight: number; args: unknown; fraction: number }[];
   result: ExperimentResult | null;
   reused: boolean;
   error: string | null;
@@ -157,7 +157,7 @@ async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<n
           progressOf(job);
           return;
         }
-        await pool.run<PartDone>({ type: "part", out: o.out, experiment, task: t.id }, (f) => {
+        await pool.run<PartDone>({ type: "part", out: o.out, experiment, task: t.id, args: t.args }, (f) => {
           t.fraction = f;
           progressOf(job);
         });

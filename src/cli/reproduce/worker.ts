@@ -25,7 +25,9 @@ export interface PartTask {
   type: "part";
   out: string;
   experiment: WorkerExperiment;
+  /** The task's id (its stored part's name) and its plan's arguments. */
   task: string;
+  args: unknown;
   port?: MessagePort;
 }
 
@@ -76,7 +78,7 @@ function runPart(task: PartTask): PartDone {
     }
   };
   const t0 = performance.now();
-  const data = kind.runTask(e.resolved, task.task, progress);
+  const data = kind.runTask(e.resolved, task.args, progress);
   const seconds = (performance.now() - t0) / 1000;
   writePart(task.out, { dlnlab: { version: VERSION, kind: "part" }, experiment: e.name, task: task.task, hash: e.hash, seconds, data });
   return { type: "part", seconds };
