@@ -4,7 +4,8 @@
  * it; a gallery of SVG snapshots in test/experiments/__snapshots__ (look at them when they change).
  */
 import { describe, expect, it } from "vitest";
-import { figuresFor } from "../../src/experiments/figures/index.js";
+import { figuresFor, hasFigures } from "../../src/experiments/figures/index.js";
+import { KINDS } from "../../src/experiments/registry.js";
 import type { ResolvedExperiment } from "../../src/experiments/config.js";
 import { plainText } from "../../src/plot/text.js";
 import { parseSvg, texts } from "../plot/svg-query.js";
@@ -31,6 +32,13 @@ const THEORY_TEXT: Record<string, string[]> = {
   rank: ["predicted #{i : λ_single(σ_i) > 2/η}", "2/λ_single(σ_2)"],
   warmup: ["2/η_t (stability threshold)", "end of warm-up", "λ_single"],
 };
+
+describe("the figure registry", () => {
+  it("has a builder for every experiment kind, and names an unknown kind in one line", () => {
+    for (const kind of KINDS.keys()) expect(hasFigures(kind), kind).toBe(true);
+    expect(() => figuresFor("no-such-kind", {}, {})).toThrow(/^kind: no figures for experiment kind "no-such-kind"/);
+  });
+});
 
 describe("experiment figures", () => {
   for (const [tag, r] of CASES) {

@@ -13,27 +13,51 @@ import { rankFigures } from "./rank.js";
 import { saddleFigures } from "./saddle.js";
 import { warmupFigures } from "./warmup.js";
 import type { Figure } from "./panels.js";
+import type { ExperimentKind, ExperimentMeta, Resolved } from "../types.js";
+import { alignmentKind } from "../alignment.js";
+import { centralKind } from "../central.js";
+import { chainKind } from "../chain.js";
+import { heterogeneousKind } from "../heterogeneous.js";
+import { mlpKind } from "../mlp.js";
+import { pairKind } from "../pair.js";
+import { phaseKind } from "../phase.js";
+import { rankKind } from "../rank.js";
+import { saddleKind } from "../saddle.js";
+import { warmupKind } from "../warmup.js";
 
 export type { Figure } from "./panels.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Builder = (r: any, data: any) => Figure[];
+/**
+ * A kind's figure builder, typed by the kind: `figures(pairKind, pairFigures)` compiles only when the
+ * builder takes that kind's resolved config and assembled data.
+ */
+function figures<C extends ExperimentMeta & { sizes: { quick: unknown; full: unknown } }, P, D, A>(
+  kind: ExperimentKind<C, P, D, A>, build: (r: Resolved<C>, data: D) => Figure[],
+): [string, (r: unknown, data: unknown) => Figure[]] {
+  return [kind.kind, (r, data) => build(r as Resolved<C>, data as D)];
+}
 
-const BUILDERS: Record<string, Builder> = {
-  pair: pairFigures,
-  heterogeneous: heterogeneousFigures,
-  chain: chainFigures,
-  phase: phaseFigures,
-  rank: rankFigures,
-  warmup: warmupFigures,
-  mlp: mlpFigures,
-  alignment: alignmentFigures,
-  saddle: saddleFigures,
-  central: centralFigures,
-};
+const BUILDERS = new Map([
+  figures(pairKind, pairFigures),
+  figures(heterogeneousKind, heterogeneousFigures),
+  figures(chainKind, chainFigures),
+  figures(phaseKind, phaseFigures),
+  figures(rankKind, rankFigures),
+  figures(warmupKind, warmupFigures),
+  figures(mlpKind, mlpFigures),
+  figures(alignmentKind, alignmentFigures),
+  figures(saddleKind, saddleFigures),
+  figures(centralKind, centralFigures),
+]);
 
-/** The figures of an experiment of kind `kind` (none for an unknown kind). */
+/** Whether the kind called `kind` has figures (every kind of the registry does: test/experiments/figures.test.ts). */
+export function hasFigures(kind: string): boolean {
+  return BUILDERS.has(kind);
+}
+
+/** The figures of an experiment of kind `kind`; throws RangeError naming a kind without a builder. */
 export function figuresFor(kind: string, r: unknown, data: unknown): Figure[] {
-  const build = BUILDERS[kind];
-  return build ? build(r as never, data) : [];
+  const build = BUILDERS.get(kind);
+  if (!build) throw new RangeError(`kind: no figures for experiment kind "${kind}" (src/experiments/figures/index.ts lists each kind's builder)`);
+  return build(r, data);
 }
