@@ -5,7 +5,7 @@
  * in milliseconds; the ulimit row checks the WebAssembly-to-JS fallback in a real child process.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -135,4 +135,49 @@ describe("config files that are not configs: one line, at once", () => {
     expect((JSON.parse(a.stdout) as { final: unknown }).final).toEqual((JSON.parse(b.stdout) as { final: unknown }).final);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+});
+
+/**
+ * A full disk, for real: a tmpfs of a few hundred kB (mounting needs root, as on CI; elsewhere the tests
+ * skip and say why). Whether the disk fills in the trajectory or in the figures, the run says "disk full"
+ * in one line with exit code 2, leaves no temporary file and no checkpoint marked complete, and `--resume`
+ * on a disk with room again finishes to the same trajectory as an uninterrupted run.
+ */
+const FULL = mkdtempSync(join(tmpdir(), "dlnlab-full-"));
+const mountTmpfs = (kb: number) => spawnSync("mount", ["-t", "tmpfs", "-o", `size=${kb}k`, "tmpfs", FULL], { encoding: "utf8" });
+const probe = process.platform === "linux" ? mountTmpfs(64) : null;
+const canMount = probe?.status === 0;
+if (canMount) spawnSync("umount", [FULL]);
+else console.log(`[disk full] skipping: cannot mount a tmpfs here (${probe?.stderr.trim() || "not Linux"}); CI runs as root and mounts one`);
+
+describe("a full disk", () => {
+  afterAll(() => {
+    if (canMount) spawnSync("umount", [FULL]);
+    rmSync(FULL, { recursive: true, force: true });
+  });
+  const cases: [string, number, string[]][] = [
+    ["in the trajectory (20 000 records of ~70 bytes on 300 kB)", 300, ["--steps", "20000", "--record-every", "1", "--no-figures"]],
+    ["in the figures (the 280 kB trajectory fits on 500 kB, its figures do not)", 500, []],
+  ];
+  for (const [what, kb, flags] of cases) {
+    it.skipIf(!canMount)(`fills ${what}: one line, exit 2, nothing complete; --resume with room finishes it`, async () => {
+      expect(mountTmpfs(kb).status).toBe(0);
+      try {
+        const out = join(FULL, "run");
+        const res = await runMain(["run", ...flags, "--out", out]);
+        expectUsageError(res, /^dlnlab: error: cannot write \/\S+: disk full\n?$/);
+        expect(readdirSync(out).filter((f) => f.includes(".tmp")), "temporary files").toEqual([]);
+        expect(JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8")).complete).toBe(false);
+        expect(spawnSync("mount", ["-o", "remount,size=50m", FULL]).status).toBe(0);
+        const resumed = await runMain(["run", "--resume", "--out", out, "--json"]);
+        expect(resumed.code, resumed.stderr).toBe(0);
+        const whole = await runMain(["run", ...flags, "--json", "--no-figures"]);
+        expect(JSON.parse(resumed.stdout).final).toEqual(JSON.parse(whole.stdout).final);
+        expect(JSON.parse(readFileSync(join(out, "checkpoint.json"), "utf8")).complete).toBe(true);
+        expect(readdirSync(out)).toContain("result.json");
+      } finally {
+        spawnSync("umount", [FULL]);
+      }
+    });
+  }
 });
