@@ -159,6 +159,24 @@ describe("a full disk", () => {
     ["in the trajectory (20 000 records of ~70 bytes on 300 kB)", 300, ["--steps", "20000", "--record-every", "1", "--no-figures"]],
     ["in the figures (the 280 kB trajectory fits on 500 kB, its figures do not)", 500, []],
   ];
+  it.skipIf(!canMount)("fills in dlnlab reproduce: the suite stops with one line naming the disk, exit 2; the same command with room finishes", async () => {
+    expect(mountTmpfs(384).status).toBe(0);
+    try {
+      const out = join(FULL, "suite");
+      const args = ["reproduce", "--smoke", "--only", "fig1-k4", "warmup", "--out", out];
+      const res = await runMain(args);
+      expect(res.code, res.stderr).toBe(2);
+      const last = res.stderr.trim().split("\n").at(-1)!;
+      expect(last).toMatch(/^dlnlab: error: cannot write \S+: disk full; \d of 2 experiments are finished .*run the same command again/);
+      expect(res.stderr).not.toMatch(/ENOSPC|\n\s+at /);
+      expect(spawnSync("mount", ["-o", "remount,size=50m", FULL]).status).toBe(0);
+      const again = await runMain(args);
+      expect(again.code, again.stderr).toBe(0);
+      for (const name of ["fig1-k4", "warmup"]) expect(readdirSync(join(out, name)), name).toContain("result.json");
+    } finally {
+      spawnSync("umount", [FULL]);
+    }
+  });
   for (const [what, kb, flags] of cases) {
     it.skipIf(!canMount)(`fills ${what}: one line, exit 2, nothing complete; --resume with room finishes it`, async () => {
       expect(mountTmpfs(kb).status).toBe(0);

@@ -16,7 +16,7 @@ import type { Size } from "../../experiments/types.js";
 import { VERSION } from "../../version.js";
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { table, toJson } from "../format.js";
-import { acquireDirLock, writeFileAtomic, writeJsonAtomic } from "../io.js";
+import { acquireDirLock, describeFsError, writeFileAtomic, writeJsonAtomic } from "../io.js";
 import { parseInteger } from "../parse.js";
 import { onInterrupt } from "../signals.js";
 import { SuiteDisplay } from "../reproduce/display.js";
@@ -141,6 +141,8 @@ async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<n
     const pass = r.checks.filter((c) => c.pass).length;
     return `${pass}/${r.checks.length} checks pass`;
   };
+  /** The first file-system fault (disk full, read-only, permission): the suite stops with it as one line, exit 2. */
+  let ioFault: string | null = null;
   const runJob = async (job: Job): Promise<void> => {
     const name = job.entry.config.name;
     if (job.result) {
@@ -169,7 +171,17 @@ async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<n
       display.done(name, `${verdict(job.result)} (${job.result.timing.computeSeconds.toFixed(1)} s compute)`);
     } catch (err) {
       if (stop.requested()) return;
-      job.error = (err as Error).message.split("\n")[0]!;
+      // A file-system fault in a worker arrives as a cloned Error ("ENOSPC: no space left on device,
+      // write"): its code survives only in the message. It stops the suite (below), not just this job.
+      const fault = (err as NodeJS.ErrnoException).code ?? /^(ENOSPC|EDQUOT|EROFS|EACCES|EPERM)\b/.exec((err as Error).message)?.[1];
+      if (/^cannot write .*: (disk full|the file system is read-only|permission denied)$/.test((err as Error).message)) {
+        // Already described by io.ts's writers (in this thread or a worker's), path included.
+        job.error = (err as Error).message;
+        ioFault ??= job.error;
+      } else if (fault && ["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM"].includes(fault)) {
+        job.error = `cannot write ${describeFsError(Object.assign(new Error((err as Error).message), { code: fault === "EDQUOT" ? "ENOSPC" : fault }), o.out)}`;
+        ioFault ??= job.error;
+      } else job.error = (err as Error).message.split("\n")[0]!;
       display.done(name, `error: ${job.error}`);
     }
   };
@@ -180,6 +192,10 @@ async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<n
     display.stop();
     await pool.close();
     stop.dispose();
+  }
+  if (ioFault) {
+    const finished = jobs.filter((j) => j.result).length;
+    throw new UsageError(`${ioFault}; ${finished} of ${jobs.length} experiments are finished and every finished task is kept in ${o.out}/: run the same command again once it can be written`);
   }
   if (stop.requested()) {
     const finished = jobs.filter((j) => j.result).length;
