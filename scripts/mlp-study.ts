@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseExperiment } from "../src/experiments/config.js";
 import {
   failedPoint, linearTheoryBalance, MLP_REGIMES, regimeOf, runSweepPoint, sweepThreshold, type MlpConfig, type MlpNetwork, type SweepPoint,
-} from "../src/experiments/mlp.js";
+} from "../src/experiments/kinds/mlp/kind.js";
 import type { ActivationName } from "../src/engine/mlp/activations.js";
 import { singlePathSharpness, balancedSharpness } from "../src/theory/index.js";
 import { replaceBlock } from "./doc-blocks.js";

@@ -10,7 +10,7 @@
  * exported "run config of a task" from src/experiments would let it shrink to a loop.
  */
 import { endToEndScales, lambdaSingle, slug, type Network } from "../../src/experiments/common.js";
-import { mlpRunConfig, type MlpNetwork } from "../../src/experiments/mlp.js";
+import { mlpRunConfig, type MlpNetwork } from "../../src/experiments/kinds/mlp/kind.js";
 import { ConfigError, parseExperiment, resolveExperiment } from "../../src/experiments/config.js";
 import { stabilityWindow } from "../../src/theory/index.js";
 import { validateRunConfig } from "../../src/config/validate.js";

@@ -1,19 +1,20 @@
 /**
  * @file The experiment kinds by name: the `kind` field of an experiment file picks one of these.
- * Adding a kind means writing its module (schema, plan, runner, checks) and listing it here.
+ * Adding a kind means writing its folder, kinds/<kind>/ (kind.ts: schema, plan, runner, checks;
+ * figures.ts: its figures), listing the kind here and its figures in figures/index.ts.
  */
-import { alignmentKind } from "./alignment.js";
-import { centralKind } from "./central.js";
-import { chainKind } from "./chain.js";
-import { heterogeneousKind } from "./heterogeneous.js";
-import { mlpKind } from "./mlp.js";
-import { pairKind } from "./pair.js";
-import { phaseKind } from "./phase.js";
-import { rankKind } from "./rank.js";
-import { saddleKind } from "./saddle.js";
+import { alignmentKind } from "./kinds/alignment/kind.js";
+import { centralKind } from "./kinds/central/kind.js";
+import { chainKind } from "./kinds/chain/kind.js";
+import { heterogeneousKind } from "./kinds/heterogeneous/kind.js";
+import { mlpKind } from "./kinds/mlp/kind.js";
+import { pairKind } from "./kinds/pair/kind.js";
+import { phaseKind } from "./kinds/phase/kind.js";
+import { rankKind } from "./kinds/rank/kind.js";
+import { saddleKind } from "./kinds/saddle/kind.js";
 
 import type { AnyKind } from "./types.js";
-import { warmupKind } from "./warmup.js";
+import { warmupKind } from "./kinds/warmup/kind.js";
 
 /** Every experiment kind, by its `kind` name. */
 export const KINDS: ReadonlyMap<string, AnyKind> = new Map<string, AnyKind>(

@@ -106,19 +106,3 @@ sizes:
     expect(fails("kind: chain\n: [")).toMatch(/^bad\.yaml:\d+:\d+: /);
   });
 });
-
-describe("portability", () => {
-  it("the experiment kinds, runners and checks (src/experiments/*.ts, not figures/) use no Node built-ins or globals", async () => {
-    const { readdirSync, readFileSync } = await import("node:fs");
-    const dir = new URL("../../src/experiments/", import.meta.url);
-    const NODE_BUILTINS = /from\s+["'](node:[^"']+|fs|path|os|child_process|worker_threads|url|util|crypto|stream|buffer|process)["']/;
-    const NODE_GLOBALS = /\b(process\.|Buffer\.|require\(|__dirname|__filename)/;
-    const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
-    expect(files.length).toBeGreaterThan(8);
-    for (const f of files) {
-      const text = readFileSync(new URL(f, dir), "utf8");
-      expect(text, f).not.toMatch(NODE_BUILTINS);
-      expect(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ""), f).not.toMatch(NODE_GLOBALS);
-    }
-  });
-});

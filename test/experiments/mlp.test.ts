@@ -15,7 +15,7 @@ import { ConfigError, kindFor, parseExperiment, resolveExperiment } from "../../
 import { figuresFor } from "../../src/experiments/figures/index.js";
 import {
   linearTheoryBalance, mlpChecks, mlpKind, mlpTheory, predictedOutcome, regimeOf, type MlpConfig, type MlpData, type SweepPoint,
-} from "../../src/experiments/mlp.js";
+} from "../../src/experiments/kinds/mlp/kind.js";
 import type { Resolved } from "../../src/experiments/types.js";
 import { plainText } from "../../src/plot/text.js";
 import { parseSvg, texts } from "../plot/svg-query.js";

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDefaultBackend, jsBackend, setDefaultBackend, type Backend } from "../../src/engine/linalg/kernels.js";
 import { figuresFor } from "../../src/experiments/figures/index.js";
-import { alignmentChecks, analyseRun, type AlignmentConfig, type AlignmentData } from "../../src/experiments/alignment.js";
-import { analyseSaddle, measuredClass, saddleChecks, type SaddleConfig, type SaddleData } from "../../src/experiments/saddle.js";
+import { alignmentChecks, analyseRun, type AlignmentConfig, type AlignmentData } from "../../src/experiments/kinds/alignment/kind.js";
+import { analyseSaddle, measuredClass, saddleChecks, type SaddleConfig, type SaddleData } from "../../src/experiments/kinds/saddle/kind.js";
 import type { Resolved } from "../../src/experiments/types.js";
 import { plainText } from "../../src/plot/text.js";
 import { parseSvg, texts } from "../plot/svg-query.js";

@@ -8,11 +8,11 @@ import { RunConfigSchema, resolveRunConfig } from "../../src/config/schema.js";
 import { Simulation } from "../../src/engine/simulate.js";
 import type { TrajectoryRecord } from "../../src/engine/types.js";
 import { gradientFlowEndpoint, modeSharpness, worstOvershoot } from "../../src/theory/index.js";
-import { measuredKnifeEdge, worstStart } from "../../src/experiments/chain.js";
+import { measuredKnifeEdge, worstStart } from "../../src/experiments/kinds/chain/kind.js";
 import { DENSE_STEPS, NetworkSchema, runNetwork } from "../../src/experiments/common.js";
 import { EosTracker } from "../../src/experiments/eos.js";
-import { runCell, transitions, type PhaseRow } from "../../src/experiments/phase.js";
-import { pinnedRatios } from "../../src/experiments/rank.js";
+import { runCell, transitions, type PhaseRow } from "../../src/experiments/kinds/phase/kind.js";
+import { pinnedRatios } from "../../src/experiments/kinds/rank/kind.js";
 import { balancedGdStepTyped } from "../../src/engine/dynamics/reduced.js";
 import { expectAllClose } from "../helpers/allclose.js";
 

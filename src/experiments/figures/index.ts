@@ -2,28 +2,28 @@
  * @file Figure builders by experiment kind: each turns a resolved config and its assembled data into
  * finished figures (SVG text) with the theory drawn on the measurements.
  */
-import { alignmentFigures } from "./alignment.js";
-import { centralFigures } from "./central.js";
-import { chainFigures } from "./chain.js";
-import { heterogeneousFigures } from "./heterogeneous.js";
-import { mlpFigures } from "./mlp.js";
-import { pairFigures } from "./pair.js";
-import { phaseFigures } from "./phase.js";
-import { rankFigures } from "./rank.js";
-import { saddleFigures } from "./saddle.js";
-import { warmupFigures } from "./warmup.js";
+import { alignmentFigures } from "../kinds/alignment/figures.js";
+import { centralFigures } from "../kinds/central/figures.js";
+import { chainFigures } from "../kinds/chain/figures.js";
+import { heterogeneousFigures } from "../kinds/heterogeneous/figures.js";
+import { mlpFigures } from "../kinds/mlp/figures.js";
+import { pairFigures } from "../kinds/pair/figures.js";
+import { phaseFigures } from "../kinds/phase/figures.js";
+import { rankFigures } from "../kinds/rank/figures.js";
+import { saddleFigures } from "../kinds/saddle/figures.js";
+import { warmupFigures } from "../kinds/warmup/figures.js";
 import type { Figure } from "./panels.js";
 import type { ExperimentKind, ExperimentMeta, Resolved } from "../types.js";
-import { alignmentKind } from "../alignment.js";
-import { centralKind } from "../central.js";
-import { chainKind } from "../chain.js";
-import { heterogeneousKind } from "../heterogeneous.js";
-import { mlpKind } from "../mlp.js";
-import { pairKind } from "../pair.js";
-import { phaseKind } from "../phase.js";
-import { rankKind } from "../rank.js";
-import { saddleKind } from "../saddle.js";
-import { warmupKind } from "../warmup.js";
+import { alignmentKind } from "../kinds/alignment/kind.js";
+import { centralKind } from "../kinds/central/kind.js";
+import { chainKind } from "../kinds/chain/kind.js";
+import { heterogeneousKind } from "../kinds/heterogeneous/kind.js";
+import { mlpKind } from "../kinds/mlp/kind.js";
+import { pairKind } from "../kinds/pair/kind.js";
+import { phaseKind } from "../kinds/phase/kind.js";
+import { rankKind } from "../kinds/rank/kind.js";
+import { saddleKind } from "../kinds/saddle/kind.js";
+import { warmupKind } from "../kinds/warmup/kind.js";
 
 export type { Figure } from "./panels.js";
 

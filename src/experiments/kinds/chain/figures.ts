@@ -3,13 +3,13 @@
  * overshooting start just below and just above c_L, the worst overshoot's next iterate as a function of
  * h/c_L (crossing 0 exactly at 1 for every depth), and c_L against depth with the classical bound h = 2.
  */
-import { lineChart, panelGrid } from "../../plot/index.js";
-import type { Series } from "../../plot/index.js";
-import { wcrConstant } from "../../theory/index.js";
-import { short } from "../common.js";
-import type { ChainConfig, ChainData } from "../chain.js";
-import type { Resolved } from "../types.js";
-import { INK, PANEL, THEORY, type Figure } from "./panels.js";
+import { lineChart, panelGrid } from "../../../plot/index.js";
+import type { Series } from "../../../plot/index.js";
+import { wcrConstant } from "../../../theory/index.js";
+import { short } from "../../common.js";
+import type { ChainConfig, ChainData } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { INK, PANEL, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<ChainConfig>;
 

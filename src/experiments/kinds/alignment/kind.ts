@@ -8,17 +8,17 @@
  * the measured rates over the last decades of τ with the predicted ones (see `alignmentChecks`).
  */
 import { z } from "zod";
-import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
-import { makeSchedule } from "../engine/schedule.js";
-import { Simulation } from "../engine/simulate.js";
-import type { ClassifierSystem } from "../engine/classifier/system.js";
-import { MARGIN_LOSS_NAMES, type MarginLossName } from "../engine/classifier/losses.js";
-import { linearFit } from "../engine/measure/regression.js";
-import { riskDecaySlope } from "../theory/alignment.js";
-import { atLeastCheck, closeCheck, type Check } from "./checks.js";
-import { metaFields, short } from "./common.js";
-import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "./types.js";
-import { nowMs } from "../engine/clock.js";
+import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
+import { makeSchedule } from "../../../engine/schedule.js";
+import { Simulation } from "../../../engine/simulate.js";
+import type { ClassifierSystem } from "../../../engine/classifier/system.js";
+import { MARGIN_LOSS_NAMES, type MarginLossName } from "../../../engine/classifier/losses.js";
+import { linearFit } from "../../../engine/measure/regression.js";
+import { riskDecaySlope } from "../../../theory/alignment.js";
+import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
+import { metaFields, short } from "../../common.js";
+import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
+import { nowMs } from "../../../engine/clock.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 

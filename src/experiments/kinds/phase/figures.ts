@@ -4,12 +4,12 @@
  * categories and the window boundaries h = 2, 2λ_single/λ_bal and c_L drawn on every row; and the
  * final balance across the window against the predicted stopping boundary.
  */
-import { heatmap, lineChart, panelGrid } from "../../plot/index.js";
-import type { HeatCell, Series } from "../../plot/index.js";
-import { short } from "../common.js";
-import type { CellStatus, PhaseConfig, PhaseData } from "../phase.js";
-import type { Resolved } from "../types.js";
-import { PANEL, THEORY, type Figure } from "./panels.js";
+import { heatmap, lineChart, panelGrid } from "../../../plot/index.js";
+import type { HeatCell, Series } from "../../../plot/index.js";
+import { short } from "../../common.js";
+import type { CellStatus, PhaseConfig, PhaseData } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { PANEL, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<PhaseConfig>;
 

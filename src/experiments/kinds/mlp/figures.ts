@@ -5,12 +5,12 @@
  * window boundaries drawn on it, a zoom on the top of the window where the full-balance thresholds
  * differ, and the final sharpness of the runs that stopped, against the linear theory's λ·η/2.
  */
-import { lineChart, panelGrid } from "../../plot/index.js";
-import type { AxisSpec, LegendPosition, RuleSpec, Series } from "../../plot/index.js";
-import { argmax, short, type RunData } from "../common.js";
-import { MLP_REGIMES, linearTheoryShares, type MlpConfig, type MlpData, type SweepCurve, type SweepData } from "../mlp.js";
-import type { Resolved } from "../types.js";
-import { INK, PANEL, THEORY, trajectoryRow, type Figure } from "./panels.js";
+import { lineChart, panelGrid } from "../../../plot/index.js";
+import type { AxisSpec, LegendPosition, RuleSpec, Series } from "../../../plot/index.js";
+import { argmax, short, type RunData } from "../../common.js";
+import { MLP_REGIMES, linearTheoryShares, type MlpConfig, type MlpData, type SweepCurve, type SweepData } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { INK, PANEL, THEORY, trajectoryRow, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<MlpConfig>;
 

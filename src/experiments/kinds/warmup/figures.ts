@@ -2,12 +2,12 @@
  * @file Figures of a `warmup` experiment: the constant-step run (with its sign flip marked) and the
  * warm-up run side by side — mode coefficients and sharpness against the stability threshold 2/η_t.
  */
-import { panelGrid } from "../../plot/index.js";
-import type { RuleSpec } from "../../plot/index.js";
-import { short } from "../common.js";
-import type { WarmupConfig, WarmupData } from "../warmup.js";
-import type { Resolved } from "../types.js";
-import { modesPanel, sharpnessPanel, THEORY, type Figure } from "./panels.js";
+import { panelGrid } from "../../../plot/index.js";
+import type { RuleSpec } from "../../../plot/index.js";
+import { short } from "../../common.js";
+import type { WarmupConfig, WarmupData } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { modesPanel, sharpnessPanel, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<WarmupConfig>;
 

@@ -3,12 +3,12 @@
  * against the central flow's (dashed), and the sharpness of both against 2/η; for reduced cases also
  * GD's squared oscillation amplitude along the top eigenvector against the flow's x.
  */
-import { lineChart, modeDash, panelGrid, pathwayColor, type Series } from "../../plot/index.js";
-import type { CentralConfig, CentralData } from "../central.js";
-import { caseMetrics } from "../central.js";
-import { short } from "../common.js";
-import type { Resolved } from "../types.js";
-import { INK, PANEL, THEORY, type Figure } from "./panels.js";
+import { lineChart, modeDash, panelGrid, pathwayColor, type Series } from "../../../plot/index.js";
+import type { CentralConfig, CentralData } from "./kind.js";
+import { caseMetrics } from "./kind.js";
+import { short } from "../../common.js";
+import type { Resolved } from "../../types.js";
+import { INK, PANEL, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<CentralConfig>;
 

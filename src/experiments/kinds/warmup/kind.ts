@@ -6,10 +6,10 @@
  * run through the sharp transient at a small step and still re-balances to λ_max just below 2/η.
  */
 import { z } from "zod";
-import { balancedSharpness, wcrConstant } from "../theory/index.js";
-import { belowCheck, categoryCheck, type Check } from "./checks.js";
-import { lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, type RunData } from "./common.js";
-import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
+import { balancedSharpness, wcrConstant } from "../../../theory/index.js";
+import { belowCheck, categoryCheck, type Check } from "../../checks.js";
+import { lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, type RunData } from "../../common.js";
+import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const BudgetSchema = z.strictObject({
   steps: z.int().gte(1, { message: "must be an integer >= 1" }).describe("Most GD steps of both runs."),

@@ -6,16 +6,16 @@
  * re-balancing duration (the balancing gap's 10 % → 90 % drop) and the end split.
  */
 import { z } from "zod";
-import { Simulation } from "../engine/simulate.js";
-import type { TrajectoryRecord } from "../engine/types.js";
-import { ReducedEdgeModel } from "../engine/dynamics/central.js";
-import { balancingGap, layerScalar } from "../engine/measure/observables.js";
-import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
-import { csvHeader, csvRow, trajectoryColumns } from "../data/trajectory.js";
-import { centralFlowPrediction } from "../theory/central.js";
-import { closeCheck, type Check } from "./checks.js";
-import { metaFields, RunLabelSchema, short, slug } from "./common.js";
-import type { DataFile, ExperimentKind, Resolved, TaskPlan } from "./types.js";
+import { Simulation } from "../../../engine/simulate.js";
+import type { TrajectoryRecord } from "../../../engine/types.js";
+import { ReducedEdgeModel } from "../../../engine/dynamics/central.js";
+import { balancingGap, layerScalar } from "../../../engine/measure/observables.js";
+import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
+import { csvHeader, csvRow, trajectoryColumns } from "../../../data/trajectory.js";
+import { centralFlowPrediction } from "../../../theory/central.js";
+import { closeCheck, type Check } from "../../checks.js";
+import { metaFields, RunLabelSchema, short, slug } from "../../common.js";
+import type { DataFile, ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const BudgetSchema = z.strictObject({

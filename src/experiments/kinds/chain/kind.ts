@@ -6,11 +6,11 @@
  * (bisection on h for "the worst overshoot comes back positive") is compared with c_L.
  */
 import { z } from "zod";
-import { balancedGdStepTyped } from "../engine/dynamics/reduced.js";
-import { wcrConstant } from "../theory/index.js";
-import { categoryCheck, closeCheck, type Check } from "./checks.js";
-import { metaFields, short } from "./common.js";
-import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
+import { balancedGdStepTyped } from "../../../engine/dynamics/reduced.js";
+import { wcrConstant } from "../../../theory/index.js";
+import { categoryCheck, closeCheck, type Check } from "../../checks.js";
+import { metaFields, short } from "../../common.js";
+import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const BudgetSchema = z.strictObject({
   grid: z.int().gte(11, { message: "must be an integer >= 11" }).describe("Points of the grid search for the worst start in (0, 1)."),

@@ -14,18 +14,18 @@
  * the order of the imbalance drift and by how fast the rescaled escape time approaches the linear one.
  */
 import { z } from "zod";
-import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
-import { Simulation } from "../engine/simulate.js";
-import type { MlpSystem } from "../engine/dynamics/systems.js";
-import { ACTIVATION_NAMES, getActivation, type ActivationName } from "../engine/mlp/activations.js";
-import { BOTTLENECK_BASES, type BottleneckBase } from "../engine/saddle/init.js";
-import { flowEscapeTime, gdEscapeTime } from "../engine/saddle/escape.js";
-import { linearFit, type LinearFit } from "../engine/measure/regression.js";
-import { activationClass, chainEscapeTime, logEscapeSlope } from "../theory/saddle.js";
-import { categoryCheck, closeCheck, type Check } from "./checks.js";
-import { metaFields, short } from "./common.js";
-import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "./types.js";
-import { nowMs } from "../engine/clock.js";
+import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
+import { Simulation } from "../../../engine/simulate.js";
+import type { MlpSystem } from "../../../engine/dynamics/systems.js";
+import { ACTIVATION_NAMES, getActivation, type ActivationName } from "../../../engine/mlp/activations.js";
+import { BOTTLENECK_BASES, type BottleneckBase } from "../../../engine/saddle/init.js";
+import { flowEscapeTime, gdEscapeTime } from "../../../engine/saddle/escape.js";
+import { linearFit, type LinearFit } from "../../../engine/measure/regression.js";
+import { activationClass, chainEscapeTime, logEscapeSlope } from "../../../theory/saddle.js";
+import { categoryCheck, closeCheck, type Check } from "../../checks.js";
+import { metaFields, short } from "../../common.js";
+import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
+import { nowMs } from "../../../engine/clock.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 

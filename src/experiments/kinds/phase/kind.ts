@@ -6,12 +6,12 @@
  * h = 2λ_single/λ_bal and c_L.
  */
 import { z } from "zod";
-import { balancedGdStepTyped } from "../engine/dynamics/reduced.js";
-import { normalisedBalance } from "../engine/measure/observables.js";
-import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../theory/index.js";
-import { atLeastCheck, closeCheck, type Check } from "./checks.js";
-import { metaFields, short } from "./common.js";
-import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
+import { balancedGdStepTyped } from "../../../engine/dynamics/reduced.js";
+import { normalisedBalance } from "../../../engine/measure/observables.js";
+import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../../../theory/index.js";
+import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
+import { metaFields, short } from "../../common.js";
+import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const BudgetSchema = z.strictObject({

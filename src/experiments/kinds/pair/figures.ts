@@ -4,13 +4,13 @@
  * λ_bal); the Edge-of-Stability phase of each window run in detail (residual sign alternation, leaf
  * variance, final state against the stopping boundary); and full matrices against the reduced dynamics.
  */
-import { lineChart, panelGrid, pathwayColor } from "../../plot/index.js";
-import type { RuleSpec, Series } from "../../plot/index.js";
-import { maxAbsDiff } from "../checks.js";
-import { short } from "../common.js";
-import type { PairConfig, PairData, PairTheory } from "../pair.js";
-import type { Resolved } from "../types.js";
-import { eosBand, INK, leafPanel, PANEL, residualPanel, THEORY, trajectoryRow, type Figure } from "./panels.js";
+import { lineChart, panelGrid, pathwayColor } from "../../../plot/index.js";
+import type { RuleSpec, Series } from "../../../plot/index.js";
+import { maxAbsDiff } from "../../checks.js";
+import { short } from "../../common.js";
+import type { PairConfig, PairData, PairTheory } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { eosBand, INK, leafPanel, PANEL, residualPanel, THEORY, trajectoryRow, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<PairConfig>;
 

@@ -21,17 +21,17 @@
  * runs its sweep points with `runSweepPoint` and summarises them with `sweepThreshold` and `regimeOf`.
  */
 import { z } from "zod";
-import { RunConfigSchema, resolveRunConfig } from "../config/schema.js";
-import { balanceIndex } from "../engine/measure/observables.js";
-import { ACTIVATION_NAMES, type ActivationName } from "../engine/mlp/activations.js";
-import { Simulation } from "../engine/simulate.js";
-import type { RunStatus, TrajectoryRecord } from "../engine/types.js";
-import { balancedSharpness, brentRoot, singlePathSharpness, stoppingBoundary } from "../theory/index.js";
-import { atLeastCheck, belowCheck, categoryCheck, closeCheck, type Check } from "./checks.js";
-import { metaFields, runCsv, runSimulation, short, slug, StepRunsSchema, type RunData } from "./common.js";
-import { PAIR_TOLERANCES } from "./pair.js";
-import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "./types.js";
-import { nowMs } from "../engine/clock.js";
+import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
+import { balanceIndex } from "../../../engine/measure/observables.js";
+import { ACTIVATION_NAMES, type ActivationName } from "../../../engine/mlp/activations.js";
+import { Simulation } from "../../../engine/simulate.js";
+import type { RunStatus, TrajectoryRecord } from "../../../engine/types.js";
+import { balancedSharpness, brentRoot, singlePathSharpness, stoppingBoundary } from "../../../theory/index.js";
+import { atLeastCheck, belowCheck, categoryCheck, closeCheck, type Check } from "../../checks.js";
+import { metaFields, runCsv, runSimulation, short, slug, StepRunsSchema, type RunData } from "../../common.js";
+import { PAIR_TOLERANCES } from "../pair/kind.js";
+import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
+import { nowMs } from "../../../engine/clock.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const activation = z.enum(ACTIVATION_NAMES);

@@ -6,11 +6,11 @@
  * rank against the prediction.
  */
 import { z } from "zod";
-import { gradientFlowEndpoint, modeSharpness, rebalancedRank } from "../theory/index.js";
-import { categoryCheck, closeCheck, maxAbsDiff, type Check } from "./checks.js";
-import { endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "./common.js";
-import { trajectoryDifference } from "./pair.js";
-import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
+import { gradientFlowEndpoint, modeSharpness, rebalancedRank } from "../../../theory/index.js";
+import { categoryCheck, closeCheck, maxAbsDiff, type Check } from "../../checks.js";
+import { endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "../../common.js";
+import { trajectoryDifference } from "../pair/kind.js";
+import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const BudgetSchema = z.strictObject({

@@ -8,11 +8,11 @@
 import { z } from "zod";
 import {
   gradientFlowEndpoint, optimalAllocation, singlePathSharpnesses, stabilityWindow, stoppingBoundary,
-} from "../theory/index.js";
-import { belowCheck, categoryCheck, closeCheck, type Check } from "./checks.js";
-import { argmax, endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, RunLabelSchema, short, slug, type Network, type RunData } from "./common.js";
-import { vectorCheck } from "./pair.js";
-import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
+} from "../../../theory/index.js";
+import { belowCheck, categoryCheck, closeCheck, type Check } from "../../checks.js";
+import { argmax, endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, RunLabelSchema, short, slug, type Network, type RunData } from "../../common.js";
+import { vectorCheck } from "../pair/kind.js";
+import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const BudgetSchema = z.strictObject({

@@ -4,12 +4,12 @@
  * norm, with the predicted power laws; the angle to the max-margin direction against ‖w‖; the data
  * with the SVM separator and the learned separators; and the logarithmic growth of the margin scale.
  */
-import { lineChart, modeDash, panelGrid, pathwayColor } from "../../plot/index.js";
-import type { LegendEntry, Series } from "../../plot/index.js";
-import { analyseRun, type AlignmentConfig, type AlignmentData, type AlignmentRun } from "../alignment.js";
-import { short } from "../common.js";
-import type { Resolved } from "../types.js";
-import { INK, PANEL, THEORY, type Figure } from "./panels.js";
+import { lineChart, modeDash, panelGrid, pathwayColor } from "../../../plot/index.js";
+import type { LegendEntry, Series } from "../../../plot/index.js";
+import { analyseRun, type AlignmentConfig, type AlignmentData, type AlignmentRun } from "./kind.js";
+import { short } from "../../common.js";
+import type { Resolved } from "../../types.js";
+import { INK, PANEL, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<AlignmentConfig>;
 

@@ -4,12 +4,12 @@
  * optimal allocation), the top-of-window run's sharpness against 2/η, and the final allocations of all
  * runs against their predictions.
  */
-import { lineChart, panelGrid } from "../../plot/index.js";
-import type { Series } from "../../plot/index.js";
-import { short } from "../common.js";
-import type { HeterogeneousConfig, HeterogeneousData, HeteroTheory } from "../heterogeneous.js";
-import type { Resolved } from "../types.js";
-import { INK, levelRule, lossPanel, modesPanel, PANEL, sharpnessPanel, THEORY, type Figure } from "./panels.js";
+import { lineChart, panelGrid } from "../../../plot/index.js";
+import type { Series } from "../../../plot/index.js";
+import { short } from "../../common.js";
+import type { HeterogeneousConfig, HeterogeneousData, HeteroTheory } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { INK, levelRule, lossPanel, modesPanel, PANEL, sharpnessPanel, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<HeterogeneousConfig>;
 

@@ -4,14 +4,14 @@
  * confidence intervals, the universality classes (imbalance drift against first-layer growth with the
  * exact identity, and the approach of the rescaled escape time to the linear one), and the plateaus.
  */
-import { lineChart, panelGrid } from "../../plot/index.js";
-import type { BandSpec, LegendEntry, RuleSpec, Series } from "../../plot/index.js";
-import type { ActivationName } from "../../engine/mlp/activations.js";
-import { chainEscapeTime, leadingEscapeTime } from "../../theory/saddle.js";
-import { short } from "../common.js";
-import { analyseSaddle, chainTheory, imbalanceIntegral, type SaddleConfig, type SaddleData, type SeriesAnalysis } from "../saddle.js";
-import type { Resolved } from "../types.js";
-import { PANEL, THEORY, type Figure } from "./panels.js";
+import { lineChart, panelGrid } from "../../../plot/index.js";
+import type { BandSpec, LegendEntry, RuleSpec, Series } from "../../../plot/index.js";
+import type { ActivationName } from "../../../engine/mlp/activations.js";
+import { chainEscapeTime, leadingEscapeTime } from "../../../theory/saddle.js";
+import { short } from "../../common.js";
+import { analyseSaddle, chainTheory, imbalanceIntegral, type SaddleConfig, type SaddleData, type SeriesAnalysis } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { PANEL, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<SaddleConfig>;
 

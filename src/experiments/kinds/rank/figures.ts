@@ -3,13 +3,13 @@
  * dash = mode) with the target singular values, and the number of re-balanced modes over a sweep of η
  * against the predicted staircase with its onsets 2/λ_single(σ_i).
  */
-import { lineChart, panelGrid } from "../../plot/index.js";
-import type { RuleSpec } from "../../plot/index.js";
-import { rebalancedRank } from "../../theory/index.js";
-import { short } from "../common.js";
-import { measuredRank, type RankConfig, type RankData } from "../rank.js";
-import type { Resolved } from "../types.js";
-import { INK, modesPanel, PANEL, THEORY, type Figure } from "./panels.js";
+import { lineChart, panelGrid } from "../../../plot/index.js";
+import type { RuleSpec } from "../../../plot/index.js";
+import { rebalancedRank } from "../../../theory/index.js";
+import { short } from "../../common.js";
+import { measuredRank, type RankConfig, type RankData } from "./kind.js";
+import type { Resolved } from "../../types.js";
+import { INK, modesPanel, PANEL, THEORY, type Figure } from "../../figures/panels.js";
 
 type R = Resolved<RankConfig>;
 
