@@ -8,13 +8,13 @@
 import { z } from "zod";
 import {
   balancedSharpness, gradientFlowEndpoint, stabilityWindow, stoppingBoundary, type StoppingBoundary,
-} from "../theory/index.js";
-import { balanceIndex } from "../engine/measure/observables.js";
-import { belowCheck, categoryCheck, closeCheck, maxAbsDiff, type Check, type Provenance } from "./checks.js";
+} from "../../../theory/index.js";
+import { balanceIndex } from "../../../engine/measure/observables.js";
+import { belowCheck, categoryCheck, closeCheck, maxAbsDiff, type Check, type Provenance } from "../../checks.js";
 import {
   argmax, endToEndScales, lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, slug, StepRunsSchema, type Network, type RunData,
-} from "./common.js";
-import type { ExperimentKind, Resolved, TaskPlan } from "./types.js";
+} from "../../common.js";
+import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 
