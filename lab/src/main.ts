@@ -123,16 +123,15 @@ class App {
       this.prediction.clear();
       this.plots.setContext(this.runCtx);
       this.runner.start(spec, this.controls.speed, paused);
-      this.predict(true);
     } catch (err) {
       note(`Could not start the run: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
-  /** Start (or drop) the central-flow prediction of the current run, as the checkbox says (`auto`: for a new run). */
+  /** Start (or drop) the central-flow prediction of the current run once it has ended, as the checkbox says (`auto`: on its own). */
   private predict(auto: boolean): void {
     const spec = this.runner.spec;
-    if (!spec || !byId<HTMLInputElement>("predict-central").checked) this.prediction.clear();
+    if (!spec || this.runner.phase !== "done" || !byId<HTMLInputElement>("predict-central").checked) this.prediction.clear();
     else this.prediction.start(spec, auto);
   }
 
@@ -154,6 +153,9 @@ class App {
   }
 
   private onPhase(): void {
+    // The prediction starts once the run has ended: the run gets every core while it goes, and the
+    // overlay is drawn over a finished run anyway.
+    if (this.runner.phase === "done") this.predict(true);
     // Status line and buttons change together: a "Paused" status never shows a "Pause" button.
     this.controls.renderStatus();
     this.controls.renderButtons();

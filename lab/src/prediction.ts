@@ -1,7 +1,7 @@
 /**
  * @file The central-flow prediction of the current GD run (docs/theory.md §11): the engine's
- * `centralFlowSpec` of the run's spec, integrated in a worker of its own (so the run never waits for
- * it) and drawn dashed over the run once it ends. Its status line says where the flow ends, or why
+ * `centralFlowSpec` of the run's spec, integrated in a worker of its own once the run has ended (so
+ * the run never waits for it) and drawn dashed over it. Its status line says where the flow ends, or why
  * there is no prediction (a flow run, a model without one, an engine error).
  */
 import { centralFlowSpec, type SimulationSpec } from "../../src/engine/simulate.js";
