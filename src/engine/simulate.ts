@@ -128,6 +128,55 @@ export function centralFlowSpec(spec: SimulationSpec): SimulationSpec {
   return { ...spec, dynamics: "central", flow: { ...spec.flow, system: spec.dynamics === "reduced" ? "reduced" : "full" } };
 }
 
+/** What a stop event sees besides the loss: the run's bounds at this point. */
+export interface StopBounds {
+  /** Diverged above this loss (stop.divergeFactor · max(initial loss, ½‖Y‖²)). */
+  divergence: number;
+  /** Converged at or below this loss (stop.lossTol · ½‖Y‖², or the loss fraction's level when higher). */
+  convergence: number;
+  /** stop.lossFraction, if set (escape from a plateau). */
+  lossFraction: number | undefined;
+  initialLoss: number;
+}
+
+/** A stop rule of the run layer: a small function of the pre-step loss at step t; it names why when it fires. */
+export interface StopEvent {
+  readonly name: string;
+  /** The status of a run it ends. */
+  readonly status: RunStatus;
+  /** The reason when the run ends at step t with this loss, else null. */
+  fire(loss: number, t: number, bounds: StopBounds): string | null;
+}
+
+/**
+ * The loss events, in the order they are tried. Every step loop pre-filters with their union
+ * (`!(loss ≤ divergence) || loss ≤ convergence`, hoisted out of the loop) and, when it trips, replays to
+ * that step and lets these say which fired, so the reported step and the final state are the stopping
+ * step's. The end-of-budget classification (oscillating or max-steps) is `Simulation.classifyEnd`.
+ */
+export const STOP_EVENTS: readonly StopEvent[] = [
+  {
+    name: "non-finite",
+    status: "diverged",
+    fire: (loss, t) => (Number.isFinite(loss) ? null : `loss became non-finite (${loss}) at step ${t}`),
+  },
+  {
+    name: "diverged",
+    status: "diverged",
+    fire: (loss, t, b) => (loss > b.divergence ? `loss ${loss.toExponential(3)} exceeded the divergence bound ${b.divergence.toExponential(3)} at step ${t}` : null),
+  },
+  {
+    name: "converged",
+    status: "converged",
+    fire: (loss, t, b) => {
+      if (!(loss <= b.convergence)) return null;
+      const escaped = b.lossFraction !== undefined && loss <= b.lossFraction * b.initialLoss;
+      const what = escaped ? `${b.lossFraction} × the initial loss (escape from the plateau)` : "tolerance";
+      return `loss ${loss.toExponential(3)} ≤ ${what} ${b.convergence.toExponential(3)} at step ${t}`;
+    },
+  },
+];
+
 /** Whether a run steps or integrates the reduced per-mode scalars instead of full matrices. */
 export function isReduced(spec: SimulationSpec): boolean {
   return spec.dynamics === "reduced" || ((spec.dynamics === "flow" || spec.dynamics === "central") && spec.flow.system === "reduced");
@@ -422,23 +471,16 @@ export class Simulation {
     this.topResidual[t % this.topResidual.length] = this.system.residual[0];
   }
 
-  /** Stop conditions on the loss at step t; returns true when the run is over. */
+  /** The stop events (STOP_EVENTS) on the loss at step t, in order; the first that fires ends the run at t. Returns true when the run is over. */
   private check(loss: number, t: number): boolean {
     if (Number.isNaN(this.initialLoss)) this.initialLoss = loss;
-    if (!Number.isFinite(loss)) {
-      this.finish("diverged", `loss became non-finite (${loss}) at step ${t}`, t);
-      return true;
-    }
-    const bound = this.divergenceBound();
-    if (loss > bound) {
-      this.finish("diverged", `loss ${loss.toExponential(3)} exceeded the divergence bound ${bound.toExponential(3)} at step ${t}`, t);
-      return true;
-    }
-    if (loss <= this.convergenceBound()) {
-      const escaped = this.spec.stop.lossFraction !== undefined && loss <= this.spec.stop.lossFraction * this.initialLoss;
-      const what = escaped ? `${this.spec.stop.lossFraction} × the initial loss (escape from the plateau)` : "tolerance";
-      this.finish("converged", `loss ${loss.toExponential(3)} ≤ ${what} ${this.convergenceBound().toExponential(3)} at step ${t}`, t);
-      return true;
+    const bounds: StopBounds = { divergence: this.divergenceBound(), convergence: this.convergenceBound(), lossFraction: this.spec.stop.lossFraction, initialLoss: this.initialLoss };
+    for (const event of STOP_EVENTS) {
+      const why = event.fire(loss, t, bounds);
+      if (why !== null) {
+        this.finish(event.status, why, t);
+        return true;
+      }
     }
     return false;
   }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Solver } from "odex";
-import { Simulation, type SimulationSpec } from "../../src/engine/simulate.js";
+import { Simulation, STOP_EVENTS, type SimulationSpec, type StopBounds } from "../../src/engine/simulate.js";
 import { RunConfigSchema, resolveRunConfig } from "../../src/config/schema.js";
 import { findPreset } from "../../src/config/presets.js";
 import { DormandPrince } from "../../src/engine/dynamics/ode.js";
@@ -52,6 +52,25 @@ describe("docs/theory.md §4 reference runs (reduced, K=2, L=4, σ=1, per-layer 
     expectAllClose(s2.last!.s[0]![0]!, a!, { rtol: 1e-9 }, "s two steps later");
     const s1 = finish(spec({ ...findPreset("reference-h3.0")!.config, steps: 100_001 }));
     expect(Math.abs(s1.last!.s[0]![0]! - a!)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe("stop events (STOP_EVENTS: the run layer's loss rules, first that fires wins)", () => {
+  const b: StopBounds = { divergence: 100, convergence: 1e-20, lossFraction: undefined, initialLoss: 1 };
+  const first = (loss: number, bounds = b) => STOP_EVENTS.find((e) => e.fire(loss, 7, bounds) !== null)?.name ?? null;
+  it("fire exactly past their bounds, NaN and ∞ as non-finite, and name the step", () => {
+    expect(first(Number.NaN)).toBe("non-finite");
+    expect(first(Number.POSITIVE_INFINITY)).toBe("non-finite");
+    expect(first(100)).toBe(null);
+    expect(first(100 * (1 + Number.EPSILON))).toBe("diverged");
+    expect(first(1e-20)).toBe("converged");
+    expect(first(1.0000001e-20)).toBe(null);
+    expect(STOP_EVENTS.find((e) => e.name === "diverged")!.fire(200, 7, b)).toMatch(/at step 7$/);
+  });
+  it("a loss fraction is named as an escape from the plateau", () => {
+    const fb = { ...b, lossFraction: 0.5, convergence: 0.5 };
+    expect(STOP_EVENTS.find((e) => e.name === "converged")!.fire(0.4, 3, fb)).toMatch(/^loss 4\.000e-1 ≤ 0\.5 × the initial loss \(escape from the plateau\)/);
+    expect(first(0.6, fb)).toBe(null);
   });
 });
 
