@@ -86,6 +86,8 @@ export function settingsDifferences(saved: unknown, given: unknown, path = ""): 
 export interface SessionOutcome {
   result: RunResult;
   records: TrajectoryRecord[];
+  /** Step of the checkpoint a `--resume` starts from (null: nothing saved); behind the last record when a worker was stopped mid-step. */
+  resumeFrom: number | null;
 }
 
 interface CheckpointFile {
@@ -208,8 +210,10 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   const progress = new Progress(options.label ?? "run", spec.steps);
   let lastCheckpoint = performance.now();
   const stepsAtStart = resume?.step ?? 0;
+  let resumeFrom: number | null = paths && resume ? resume.step : null;
   const checkpoint = (snapshot: SimulationSnapshot, complete: boolean) => {
     if (!paths) return;
+    resumeFrom = snapshot.step;
     const file: CheckpointFile = { dlnlab: { version: VERSION, kind: "checkpoint" }, complete, snapshot, settings: sha256(spec), checksum: sha256(snapshot) };
     writeJsonAtomic(paths.checkpoint, file);
     lastCheckpoint = performance.now();
@@ -282,5 +286,5 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
   // Marked complete only once result.json is on disk, so an interruption before it can still be resumed.
   // A terminated worker left no final snapshot: the last periodic checkpoint stays the one to resume from.
   if (ended.snapshot) checkpoint(ended.snapshot, ended.status !== "interrupted");
-  return { result, records };
+  return { result, records, resumeFrom };
 }

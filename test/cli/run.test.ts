@@ -238,6 +238,28 @@ describe("runs in a worker thread (--worker)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("an interrupt after some records says which step --resume continues from (the checkpoint's, when the worker was stopped mid-measurement)", async () => {
+    const dir = tmp();
+    const bin = fileURLToPath(new URL("../../bin/dlnlab.js", import.meta.url));
+    // Width 200: ~0.05 s per step, and the interruption's own sharpness measurement outlasts the 0.8 s
+    // grace, so the worker is usually terminated and the last checkpoint is behind the last record.
+    const child = spawn(process.execPath, [bin, "run", "--width", "200", "--steps", "2000", "--sharpness-every", "0", "--no-figures", "--worker", "on", "--out", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const csv = join(dir, "trajectory.csv");
+    for (let i = 0; i < 1200 && !(existsSync(csv) && readFileSync(csv, "utf8").trim().split("\n").length >= 6); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGTERM");
+    expect(await closed, stderr).toBe(130);
+    const m = /dlnlab: interrupted at step (\d+); resume with --resume --out \S+( \(it continues from the checkpoint at step (\d+)\))?\n/.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    const cp = JSON.parse(readFileSync(join(dir, "checkpoint.json"), "utf8")) as { snapshot: { step: number } };
+    // Whichever way the stop went, the message names the step the checkpoint holds.
+    if (cp.snapshot.step === Number(m![1])) expect(m![2]).toBeUndefined();
+    else expect(Number(m![3])).toBe(cp.snapshot.step);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("the worker and this thread give the same bits: result, trajectory.csv and final.npz", async () => {
     const args = ["run", "--width", "3", "--steps", "300", "--lr", "0.4", "--sharpness-every", "50", "--no-figures", "--json"];
     const dirs = [tmp(), tmp()];

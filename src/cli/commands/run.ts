@@ -143,7 +143,7 @@ export function registerRun(program: Command): void {
       const label = opts.initFrom !== undefined ? "--init-from" : "init.path";
       // On resume the checkpoint holds the state; the init file is read only for a new run.
       const initialState = spec.init.type === "file" && !opts.resume ? loadInitialState(spec, label) : undefined;
-      const { result } = await runSession(spec, {
+      const { result, resumeFrom } = await runSession(spec, {
         ...(config.name ? { name: config.name } : {}),
         ...(opts.out ? { outDir: opts.out } : {}),
         ...(opts.resume ? { resume: true } : {}),
@@ -159,7 +159,9 @@ export function registerRun(program: Command): void {
       if (opts.json) process.stdout.write(toJson(result) + "\n");
       else process.stdout.write(formatRunSummary(result, spec.target.sigma ?? [], opts.out));
       if (result.status === "interrupted") {
-        process.stderr.write(`dlnlab: interrupted at step ${result.final.step}; ${opts.out ? `resume with --resume --out ${opts.out}` : "nothing was saved (no --out)"}\n`);
+        // A worker stopped in the middle of a step leaves the last periodic checkpoint behind the last record.
+        const from = resumeFrom !== null && resumeFrom !== result.final.step ? ` (it continues from the checkpoint at step ${resumeFrom})` : "";
+        process.stderr.write(`dlnlab: interrupted at step ${result.final.step}; ${opts.out ? `resume with --resume --out ${opts.out}${from}` : "nothing was saved (no --out)"}\n`);
         process.exitCode = EXIT_INTERRUPTED;
       }
     } finally {
