@@ -10,9 +10,25 @@ import { UsageError } from "./errors.js";
 /** Name of the lock file a process holds in an output directory while it writes there. */
 export const LOCK_FILE = ".dlnlab.lock";
 
+/**
+ * The errno code of a file-system error: its `code`, or, for an error cloned across threads (which
+ * keeps only the message, e.g. "ENOSPC: no space left on device, write"), the code its message starts with.
+ */
+export function errorCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code ?? /^(E[A-Z]+)\b/.exec((err as Error)?.message ?? "")?.[1];
+}
+
+/** Write faults that are the user's to fix (a full disk, a quota, a read-only file system, permissions): one line, never a crash. */
+const WRITE_FAULTS = new Set(["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM"]);
+
+/** Whether `err` is one of WRITE_FAULTS. */
+export function isWriteFault(err: unknown): boolean {
+  return WRITE_FAULTS.has(errorCode(err) ?? "");
+}
+
 /** A one-line description of a file-system error on `path` (no stack), for a UsageError. */
 export function describeFsError(err: unknown, path: string): string {
-  const code = (err as NodeJS.ErrnoException).code;
+  const code = errorCode(err);
   switch (code) {
     case "ENOTDIR":
       return `${path}: a part of the path is a file, not a directory`;
@@ -25,6 +41,8 @@ export function describeFsError(err: unknown, path: string): string {
       return `${path}: the file system is read-only`;
     case "ENOSPC":
       return `${path}: disk full`;
+    case "EDQUOT":
+      return `${path}: disk quota exceeded`;
     case "EISDIR":
       return `${path} is a directory, not a file`;
     case "ENOENT":
@@ -160,8 +178,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (err) {
     // Never leave a temp file behind; a full or read-only disk is the user's to fix, not a crash.
     rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, path)}`);
+    if (isWriteFault(err)) throw new UsageError(`cannot write ${describeFsError(err, path)}`);
     throw err;
   }
 }
@@ -198,9 +215,8 @@ export class LineAppender {
     try {
       appendFileSync(this.path, lines.map((l) => l + "\n").join(""));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
       // A full disk may cut the last row; --resume drops such a row (truncateBeforeStep) and goes on.
-      if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, this.path)}`);
+      if (isWriteFault(err)) throw new UsageError(`cannot write ${describeFsError(err, this.path)}`);
       throw err;
     }
   }

@@ -59,12 +59,13 @@ export interface HostEnd {
   step: number;
   /** Records made since the last slice report. */
   records: TrajectoryRecord[];
-  /** The final state (null: the run had to be stopped in the middle of a step, see `forced`). */
+  /**
+   * The final state; null when the worker did not stop within the grace time and was terminated in
+   * the middle of a step (the last slice's report is then what is known).
+   */
   snapshot: SimulationSnapshot | null;
   /** The network's arrays at the end (`states`), or null. */
   final: Map<string, NpyArray> | null;
-  /** The worker did not stop within the grace time and was terminated: the last slice's report is what is known. */
-  forced: boolean;
 }
 
 /** The caller's side of a run: it receives slices and answers when to checkpoint and whether to stop. */
@@ -125,9 +126,8 @@ export class LocalHost implements RunHost {
   constructor(private readonly req: HostRequest) {}
 
   async start(): Promise<HostStart> {
-    const sim = buildSimulation(this.req, (r) => this.pending.push(r));
-    this.sim = sim;
-    return { sigma: Array.from(sim.target.sigma), backend: sim.system.backend, snapshot: sim.snapshot(), initial: this.req.states && !this.req.resume ? stateArrays(sim) : null };
+    this.sim = buildSimulation(this.req, (r) => this.pending.push(r));
+    return startReport(this.sim, this.req);
   }
 
   async drive(hooks: DriveHooks): Promise<HostEnd> {
@@ -146,9 +146,14 @@ export class LocalHost implements RunHost {
   }
 }
 
+/** The start report of a just-built simulation (both hosts send this). */
+export function startReport(sim: Simulation, req: HostRequest): HostStart {
+  return { sigma: Array.from(sim.target.sigma), backend: sim.system.backend, snapshot: sim.snapshot(), initial: req.states && !req.resume ? stateArrays(sim) : null };
+}
+
 /** The end report of a finished simulation. */
 export function end(sim: Simulation, seconds: number, records: TrajectoryRecord[], states: boolean): HostEnd {
-  return { status: sim.status!, stopInfo: sim.stopInfo, seconds, step: sim.step, records, snapshot: sim.snapshot(), final: states ? stateArrays(sim) : null, forced: false };
+  return { status: sim.status!, stopInfo: sim.stopInfo, seconds, step: sim.step, records, snapshot: sim.snapshot(), final: states ? stateArrays(sim) : null };
 }
 
 /** Messages from the worker (src/cli/run-worker.ts). */
@@ -259,7 +264,7 @@ export class WorkerHost implements RunHost {
       if (hooks.checkpointDue()) Atomics.store(this.flags, FLAG_SNAPSHOT, 1);
       const m = await this.next(hooks.stopRequested);
       if (m === null) {
-        return { status: "interrupted", stopInfo: null, seconds: (performance.now() - t0) / 1000, step: this.step, records: [], snapshot: null, final: null, forced: true };
+        return { status: "interrupted", stopInfo: null, seconds: (performance.now() - t0) / 1000, step: this.step, records: [], snapshot: null, final: null };
       }
       if (m.type === "slice") {
         this.step = m.step;

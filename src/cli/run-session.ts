@@ -19,7 +19,7 @@ import { LocalHost, wantsWorker, WorkerHost, type BackendName, type HostRequest,
 import { lambdaSingleOf, type RunConfig } from "../config/schema.js";
 import { VERSION } from "../version.js";
 import { InterruptedError, UsageError } from "./errors.js";
-import { describeFsError, LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
+import { describeFsError, isWriteFault, LineAppender, readJson, writeFileAtomic, writeJsonAtomic } from "./io.js";
 import { Progress } from "./progress.js";
 
 /** Seconds between checkpoints of a long run. */
@@ -259,8 +259,7 @@ export async function runSession(spec: SimulationSpec, options: SessionOptions =
         written = await writeFigure(out, fig.name, fig.svg);
       } catch (err) {
         // The checkpoint is not marked complete yet, so `--resume` can continue from the last one once there is room.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === "ENOSPC" || code === "EROFS" || code === "EACCES" || code === "EPERM") throw new UsageError(`cannot write ${describeFsError(err, join(out, fig.name + ".svg"))}`);
+        if (isWriteFault(err)) throw new UsageError(`cannot write ${describeFsError(err, join(out, fig.name + ".svg"))}`);
         throw err;
       }
       figureFiles.push(written.svg, written.png);

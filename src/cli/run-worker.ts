@@ -7,9 +7,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { drive } from "../engine/run.js";
 import type { TrajectoryRecord } from "../engine/types.js";
-import { stateArrays } from "../data/states.js";
 import { UsageError } from "./errors.js";
-import { buildSimulation, end, FLAG_SNAPSHOT, FLAG_STOP, type WorkerData, type WorkerMessage } from "./run-host.js";
+import { buildSimulation, end, FLAG_SNAPSHOT, FLAG_STOP, startReport, type WorkerData, type WorkerMessage } from "./run-host.js";
 
 const port = parentPort!;
 const { req, flags: buffer } = workerData as WorkerData;
@@ -19,7 +18,7 @@ const post = (m: WorkerMessage) => port.postMessage(m);
 async function main(): Promise<void> {
   const pending: TrajectoryRecord[] = [];
   const sim = buildSimulation(req, (r) => pending.push(r));
-  post({ type: "start", sigma: Array.from(sim.target.sigma), backend: sim.system.backend, snapshot: sim.snapshot(), initial: req.states && !req.resume ? stateArrays(sim) : null });
+  post({ type: "start", ...startReport(sim, req) });
   const seconds = await drive(sim, {
     afterSlice: () => {
       const snapshot = !sim.done && Atomics.exchange(flags, FLAG_SNAPSHOT, 0) === 1 ? sim.snapshot() : undefined;

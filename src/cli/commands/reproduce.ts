@@ -16,7 +16,7 @@ import type { Size } from "../../experiments/types.js";
 import { VERSION } from "../../version.js";
 import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { table, toJson } from "../format.js";
-import { acquireDirLock, describeFsError, writeFileAtomic, writeJsonAtomic } from "../io.js";
+import { acquireDirLock, describeFsError, isWriteFault, writeFileAtomic, writeJsonAtomic } from "../io.js";
 import { parseInteger } from "../parse.js";
 import { onInterrupt } from "../signals.js";
 import { SuiteDisplay } from "../reproduce/display.js";
@@ -171,17 +171,17 @@ async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<n
       display.done(name, `${verdict(job.result)} (${job.result.timing.computeSeconds.toFixed(1)} s compute)`);
     } catch (err) {
       if (stop.requested()) return;
-      // A file-system fault in a worker arrives as a cloned Error ("ENOSPC: no space left on device,
-      // write"): its code survives only in the message. It stops the suite (below), not just this job.
-      const fault = (err as NodeJS.ErrnoException).code ?? /^(ENOSPC|EDQUOT|EROFS|EACCES|EPERM)\b/.exec((err as Error).message)?.[1];
-      if (/^cannot write .*: (disk full|the file system is read-only|permission denied)$/.test((err as Error).message)) {
-        // Already described by io.ts's writers (in this thread or a worker's), path included.
-        job.error = (err as Error).message;
+      // A write fault stops the suite (below), not just this job. io.ts's writers (in this thread or a
+      // worker's) already said "cannot write PATH: disk full"; a bare one (a figure, cloned from a worker
+      // with only its message) is described here.
+      const message = (err as Error).message;
+      if (/^cannot write .*: (disk full|disk quota exceeded|the file system is read-only|permission denied)$/.test(message)) {
+        job.error = message;
         ioFault ??= job.error;
-      } else if (fault && ["ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM"].includes(fault)) {
-        job.error = `cannot write ${describeFsError(Object.assign(new Error((err as Error).message), { code: fault === "EDQUOT" ? "ENOSPC" : fault }), o.out)}`;
+      } else if (isWriteFault(err)) {
+        job.error = `cannot write ${describeFsError(err, o.out)}`;
         ioFault ??= job.error;
-      } else job.error = (err as Error).message.split("\n")[0]!;
+      } else job.error = message.split("\n")[0]!;
       display.done(name, `error: ${job.error}`);
     }
   };
