@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { centralFlowSpec, Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
+import { centralFlowSpec, nextRecordStep, Simulation, type SimulationSnapshot, type SimulationSpec } from "../engine/simulate.js";
 import type { TrajectoryRecord } from "../engine/types.js";
 import { csvHeader, csvRow, parseTrajectoryCsv } from "../data/trajectory.js";
 import { centralDirections, runColumns, runResult, type RunResult } from "../engine/run.js";
@@ -131,13 +131,10 @@ function checkedSnapshot(cp: CheckpointFile | null, spec: SimulationSpec, path: 
  * plan gives (rows missing or added), or null when they are.
  */
 function scheduleGap(steps: readonly number[], spec: SimulationSpec, step: number): string | null {
-  const re = spec.record.every;
-  const se = spec.sharpness.every;
-  const next = (t: number) => Math.min(Math.ceil((t + 1) / re) * re, se > 0 ? Math.ceil((t + 1) / se) * se : Number.POSITIVE_INFINITY, spec.steps);
   let expected = 0;
   for (const t of steps) {
     if (t !== expected) return `has a row for step ${t} where step ${expected} was due (rows missing or out of order)`;
-    expected = next(t);
+    expected = nextRecordStep(spec, t + 1);
   }
   return step > 0 && expected < step ? `ends at step ${steps[steps.length - 1] ?? "(none)"} but the checkpoint is at step ${step} (rows missing)` : null;
 }

@@ -226,6 +226,14 @@ export function nextPlannedRecord(plan: RecordPlan, t: number): number {
   return start + Math.ceil((t - start) / stride) * stride;
 }
 
+/** The first step ≥ t that a run of `spec` records: its record plan, its sharpness cadence, or its last step. */
+export function nextRecordStep(spec: Pick<SimulationSpec, "record" | "sharpness" | "steps">, t: number): number {
+  const { record, sharpness, steps } = spec;
+  let next = nextPlannedRecord(record, t);
+  if (sharpness.every > 0) next = Math.min(next, Math.ceil(t / sharpness.every) * sharpness.every);
+  return Math.min(next, steps);
+}
+
 /** Number of records a run of `steps` steps keeps under `plan` (first and last included; sharpness-only records not counted). */
 export function plannedRecords(plan: RecordPlan, steps: number): number {
   if (steps <= 0) return 1;
@@ -536,10 +544,7 @@ export class Simulation {
 
   /** The first step ≥ t at which a record is due (capped at the last step); `advance(nextRecordStep(step) − step + 1)` makes exactly one more record. */
   nextRecordStep(t: number): number {
-    const { record, sharpness, steps } = this.spec;
-    let next = nextPlannedRecord(record, t);
-    if (sharpness.every > 0) next = Math.min(next, Math.ceil(t / sharpness.every) * sharpness.every);
-    return Math.min(next, steps);
+    return nextRecordStep(this.spec, t);
   }
 
   private advanceGd(maxSteps: number): boolean {

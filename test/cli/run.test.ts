@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { expectUsageError, runCli, runMain } from "../helpers/cli.js";
 import { expectAllClose } from "../helpers/allclose.js";
+import { Simulation, type SimulationSpec } from "../../src/engine/simulate.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-run-"));
 
@@ -205,6 +206,35 @@ describe("interrupt and resume", () => {
     const again = await runMain([...args, "--out", dir, "--resume"]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already complete/);
+  });
+});
+
+describe("resume after a kill -9 (rows past the checkpoint, the default geometric record plan)", () => {
+  it("drops the rows written after the checkpoint and finishes to the uninterrupted run's bits", async () => {
+    // The auto plan records every step for 600 steps, then every 3rd, 9th, …: resume used to check the
+    // rows against a fixed stride and refused any run cut past step 600 ("step 603 where 601 was due").
+    const args = ["run", "--dynamics", "reduced", "--width", "2", "--lr", "0.4", "--steps", "3000", "--loss-tol", "1e-300", "--no-figures"];
+    const dir = tmp();
+    const whole = await runMain([...args, "--out", dir, "--json"]);
+    expect(whole.code, whole.stderr).toBe(0);
+    const csvWhole = readFileSync(join(dir, "trajectory.csv"), "utf8");
+    const npzWhole = readFileSync(join(dir, "final.npz"));
+    // What a kill -9 at step ~2000 leaves: a checkpoint from step 1500 (not complete), rows to the end.
+    const path = join(dir, "checkpoint.json");
+    const cp = JSON.parse(readFileSync(path, "utf8"));
+    const sim = new Simulation(JSON.parse(whole.stdout).config as SimulationSpec);
+    sim.advance(1500);
+    cp.snapshot = JSON.parse(JSON.stringify(sim.snapshot()));
+    cp.complete = false;
+    cp.checksum = createHash("sha256").update(JSON.stringify(cp.snapshot)).digest("hex");
+    writeFileSync(path, JSON.stringify(cp));
+    rmSync(join(dir, "result.json"));
+    const resumed = await runMain(["run", "--resume", "--out", dir, "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout).final).toEqual(JSON.parse(whole.stdout).final);
+    expect(readFileSync(join(dir, "trajectory.csv"), "utf8")).toBe(csvWhole);
+    expect(readFileSync(join(dir, "final.npz")).equals(npzWhole)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
