@@ -110,7 +110,7 @@ export class BatchRunner {
   }
 
   private constructor(api: WasmApi, module: object, private readonly maxK: number, private readonly maxD: number) {
-    const doubles = (2 * maxK * maxD + 2 * maxD + 12) * BLOCK_RUNS + maxK;
+    const doubles = (maxK * maxD + 2 * maxD + 11) * BLOCK_RUNS + maxK;
     const pages = Math.ceil((doubles * 8) / 65536) + 1;
     const memory = new api.Memory({ initial: pages, maximum: pages });
     const instance = new api.Instance(module, { env: { memory } });
@@ -134,12 +134,12 @@ export class BatchRunner {
     if (K > this.maxK || d > this.maxD) throw new RangeError(`runBlock: K = ${K}, d = ${d} exceed the runner's ${this.maxK}, ${this.maxD}`);
     const nPairs = (n + 1) >> 1;
     const B = 2 * nPairs;
-    // Layout (doubles): a (K·d·B), sigma (d·B), 11 lane arrays of B, scratch P (K·d·B), S (d·B), KEEP (B), depths (i32).
+    // Layout (doubles): a (K·d·B), sigma (d·B), 11 lane arrays of B, scratch S (d·B), depths (i32).
     let at = 0;
     const take = (len: number) => { const o = at; at += len; return o; };
     const A = take(K * d * B), SIG = take(d * B), ETA = take(B), DIV = take(B), CONV = take(B), ALIVE = take(B), STATUS = take(B);
     const FINAL = take(B), FLIPS = take(B), FIRST = take(B), SECOND = take(B), PREV = take(B), AMIN = take(B);
-    const P = take(K * d * B), S = take(d * B), KEEP = take(B);
+    const S = take(d * B);
     const DEPTHS = take(Math.ceil(K / 2));
     const f = this.f64;
     f.fill(0, 0, at);
@@ -179,7 +179,7 @@ export class BatchRunner {
       const next = Math.min(t + CALL_STEPS, sampleEvery > 0 ? Math.min(steps + 1, (Math.floor(t / sampleEvery) + 1) * sampleEvery) : steps + 1);
       alive = this.kernel(
         nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * SIG, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
-        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * P, 8 * S, 8 * KEEP, t, next, steps,
+        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * S, t, next, steps,
         steps - histN, histN,
       );
       t = next;

@@ -59,6 +59,28 @@ describe("batched kernel vs Simulation, point by point", () => {
       axes: { h: { from: 0.5, to: 4, points: 9 }, "stop.lossFraction": { values: [0.5, 0.999] }, seed: { range: 1 } },
     }));
   });
+
+  // asm/sweep.ts specialises on the width (1: scalars in registers for K ≤ 8), K and a depth shared
+  // by all pathways (a literal for 2–10): one case per code path, each across the window so that
+  // runs converge, oscillate and diverge.
+  const paths: { name: string; width: number; depths: number[] }[] = [
+    { name: "width 1, K = 1, depth 2", width: 1, depths: [2] },
+    { name: "width 1, K = 8, shared depth 10", width: 1, depths: Array(8).fill(10) },
+    { name: "width 1, K = 3, mixed depths", width: 1, depths: [3, 5, 7] },
+    { name: "width 1, K = 9 (past the register path), shared depth 3", width: 1, depths: Array(9).fill(3) },
+    { name: "width 1, K = 2, shared depth 12 (past the unrolled powers)", width: 1, depths: [12, 12] },
+    { name: "width 2, K = 2, shared depth 5", width: 2, depths: [5, 5] },
+  ];
+  for (const c of paths) {
+    it(`kernel path: ${c.name}`, () => {
+      const K = c.depths.length;
+      const sigma = c.width === 1 ? [1] : [1, 0.5];
+      compare(parseSweepSpec({
+        base: { width: c.width, depths: c.depths, target: { sigma }, init: { type: "svs", scales: Array.from({ length: K }, (_, k) => 0.01 * 0.9 ** k) }, dynamics: "reduced", steps: 600, stop: { window: 32 } },
+        axes: { h: { from: 0.5, to: 5, points: 7 } },
+      }));
+    });
+  }
 });
 
 describe("per-run summaries", () => {
