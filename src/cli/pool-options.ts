@@ -12,6 +12,21 @@ export function workerPoolOptions(poolUrl: string, jobs: number): { filename: st
     filename: new URL(source ? "./worker.ts" : "./worker.js", poolUrl).href,
     minThreads: jobs,
     maxThreads: jobs,
-    execArgv: source && !loaded ? [...process.execArgv, "--import", "tsx"] : process.execArgv,
+    execArgv: source ? (loaded ? process.execArgv : [...process.execArgv, "--import", "tsx"]) : withoutTsx(process.execArgv),
   };
+}
+
+/**
+ * A parent's exec arguments without tsx's loader (`--import …tsx…`, `--require …tsx…`): a compiled
+ * worker needs none, and under tsx's hooks the sweep worker ran 2.2x slower (bench/sweep.ts, which
+ * runs under tsx and drives dist/'s pool).
+ */
+function withoutTsx(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === "--import" || a === "--require" || a === "--loader" || a === "-r") && argv[i + 1]?.includes("tsx")) i++;
+    else if (!/^--(import|require|loader)=.*tsx/.test(a)) out.push(a);
+  }
+  return out;
 }

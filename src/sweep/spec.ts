@@ -254,14 +254,16 @@ export function makePoint(base: Record<string, unknown>, values: Record<string, 
     const flag = name.startsWith("--") ? FIELD_FLAGS.find((f) => f.flag === name) : undefined;
     if (flag?.impliesType) setPath(raw, [...flag.path.slice(0, -1), "type"], flag.impliesType);
   }
-  const where = Object.entries(values).map(([a, v]) => `${a}=${JSON.stringify(v)}`).join(", ");
   let config: RunConfig;
   let spec: SimulationSpec;
   try {
     config = validateRunConfig(raw);
     spec = resolveRunConfig(config);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof RangeError) throw new SweepSpecError(`point ${index} (${where}): ${err.message}`);
+    if (err instanceof ConfigError || err instanceof RangeError) {
+      const where = Object.entries(values).map(([a, v]) => `${a}=${JSON.stringify(v)}`).join(", ");
+      throw new SweepSpecError(`point ${index} (${where}): ${err.message}`);
+    }
     throw err;
   }
   const lam = lambdaSingle(config);

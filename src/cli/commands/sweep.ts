@@ -147,7 +147,7 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
         const launch = () => {
           while (!stop.requested() && running < 2 * opts.jobs && next < tasks.length) {
             running++;
-            p.run({ sweep: spec, points: tasks[next++]! }).then((rows) => {
+            p.run({ sweep: spec, indices: tasks[next++]!.map((q) => q.index) }).then((rows) => {
               running--;
               accept(rows);
               launch();
