@@ -63,7 +63,7 @@ function benchKernel(): number {
   const times: number[] = [];
   for (let rep = 0; rep < REPEATS; rep++) {
     const t0 = performance.now();
-    for (let j = 0; j < all.length; j += BLOCK_RUNS) runner.runBlock(all.slice(j, j + BLOCK_RUNS), 0, () => 0);
+    for (let j = 0; j < all.length; j += BLOCK_RUNS) runner.runBlock(all.slice(j, j + BLOCK_RUNS), 0, () => {});
     times.push((performance.now() - t0) / 1000);
   }
   return (fastest(times) / (RUNS * STEPS * K)) * 1e9;

@@ -31,9 +31,10 @@ export interface BatchEnd {
   sigma: Float64Array;
   /** Some layer scalar became negative during the run (a sign flip; the SVS init starts positive). */
   signFlip: boolean;
-  /** Sharpness samples (step, λ_max) taken while the run was alive. */
-  samples: { step: number; value: number }[];
 }
+
+/** Called at a visit step t for every run r of the block still alive there, with its state (reused buffers: copy what you keep). */
+export type BlockVisit = (r: number, t: number, state: Float64Array, sigma: Float64Array) => void;
 
 /** Can the batched kernel run this point (reduced GD, depth-balanced SVS init, constant step, exact blocks)? */
 export function batchable(spec: SimulationSpec): boolean {
@@ -121,10 +122,11 @@ export class BatchRunner {
   }
 
   /**
-   * Run up to BLOCK_RUNS points that share one `batchKey` to their end. Sharpness is sampled at the
-   * multiples of `sampleEvery` (0: never) by `measure(state, sigma)` while a run is alive.
+   * Run up to BLOCK_RUNS points that share one `batchKey` to their end, calling `visit` at the steps
+   * t < steps that are multiples of `visitEvery` (0: never) for the runs alive at t (before step t,
+   * which may stop the run: a run stopped at t is visited at t too).
    */
-  runBlock(specs: readonly SimulationSpec[], sampleEvery: number, measure: (state: Float64Array, sigma: Float64Array) => number): BatchEnd[] {
+  runBlock(specs: readonly SimulationSpec[], visitEvery: number, visit: BlockVisit): BatchEnd[] {
     const n = specs.length;
     if (n === 0) return [];
     if (n > BLOCK_RUNS) throw new RangeError(`runBlock: at most ${BLOCK_RUNS} runs, got ${n}`);
@@ -159,24 +161,23 @@ export class BatchRunner {
     const steps = first.steps;
     const w = Math.max(4, first.stop.window);
     const histN = Math.min(w, steps);
-    const samples: { step: number; value: number }[][] = specs.map(() => []);
     const state = new Float64Array(K * d);
     const sigma = new Float64Array(d);
-    const sample = (t: number) => {
+    const visitAlive = (t: number) => {
       for (let r = 0; r < n; r++) {
         if (this.u32[2 * (ALIVE + r)] === 0) continue;
         for (let j = 0; j < K * d; j++) state[j] = f[A + j * B + r]!;
         for (let i = 0; i < d; i++) sigma[i] = f[SIG + i * B + r]!;
-        samples[r]!.push({ step: t, value: measure(state, sigma) });
+        visit(r, t, state, sigma);
       }
     };
     let t = 0;
     let alive = n;
     while (t <= steps && alive > 0) {
-      if (sampleEvery > 0 && t % sampleEvery === 0 && t < steps) sample(t);
+      if (visitEvery > 0 && t % visitEvery === 0 && t < steps) visitAlive(t);
       // Calls of at most CALL_STEPS steps: V8 tiers a WebAssembly function up for its next call, not
       // during a long one, so short calls reach the optimised code early.
-      const next = Math.min(t + CALL_STEPS, sampleEvery > 0 ? Math.min(steps + 1, (Math.floor(t / sampleEvery) + 1) * sampleEvery) : steps + 1);
+      const next = Math.min(t + CALL_STEPS, visitEvery > 0 ? Math.min(steps + 1, (Math.floor(t / visitEvery) + 1) * visitEvery) : steps + 1);
       alive = this.kernel(
         nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * SIG, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
         8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * S, t, next, steps,
@@ -192,7 +193,7 @@ export class BatchRunner {
       const signFlip = f[AMIN + r]! < 0;
       if (code !== 0) {
         const finalStep = f[FINAL + r]!;
-        return { status: code === 2 ? "diverged" : "converged", finalStep, stopStep: finalStep, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
+        return { status: code === 2 ? "diverged" : "converged", finalStep, stopStep: finalStep, state: out, sigma: inputs[r]!.sigma, signFlip };
       }
       // Simulation.classifyEnd on the online sums of the last histN steps.
       let status: BatchEnd["status"] = "max-steps";
@@ -201,7 +202,7 @@ export class BatchRunner {
         const amplitude = second / (histN - Math.ceil(histN / 2));
         if (f[FLIPS + r]! >= 0.75 * (histN - 1) && second >= 0.9 * f[FIRST + r]! && amplitude > floor(f[SIG + r]!)) status = "oscillating";
       }
-      return { status, finalStep: steps, stopStep: null, state: out, sigma: inputs[r]!.sigma, signFlip, samples: samples[r]! };
+      return { status, finalStep: steps, stopStep: null, state: out, sigma: inputs[r]!.sigma, signFlip };
     });
   }
 }

@@ -1,10 +1,10 @@
 /**
  * @file The sweep reference generated from the code itself, so docs/sweeps.md cannot drift from what
- * is validated and written: the spec's fields (from the zod schema) and the columns of `runs`.
+ * is validated and written: the spec's fields (from the zod schema) and the columns of `runs` and `trajectories`.
  */
 import { z } from "zod";
 import { SweepSpecSchema, parseSweepSpec } from "./spec.js";
-import { runColumns } from "./rows.js";
+import { runColumns, trajectoryColumns } from "./rows.js";
 
 type Node = {
   type?: string; enum?: unknown[]; const?: unknown; items?: Node; properties?: Record<string, Node>;
@@ -54,6 +54,16 @@ export function runColumnsMarkdownTable(): string {
     ...c,
     name: c.name.replace(/^axis_h$/, "axis_NAME").replace(/^pred_s_1_1$/, "pred_s_{k}_1").replace(/^s_1_1$/, "s_{k}_{i}").replace(/^balance_1$/, "balance_{i}"),
     description: c.name === "axis_h" ? "one per axis: its value (numbers as DOUBLE, lists and words as JSON text); NAME = the axis with every non-alphanumeric run as _" : c.description.replace(/pathway 1 in mode 1/, "pathway k in mode i").replace(/of mode 1,/, "of mode i,").replace(/of pathway 1 in mode 1/, "of pathway k in mode 1"),
+  }));
+  return ["| column | type | meaning |", "|---|---|---|", ...cols.map((c) => `| \`${c.name}\` | ${c.type} | ${esc(c.description)} |`)].join("\n");
+}
+
+/** The columns of `trajectories` as Markdown (k = pathway, i = mode, 1-based). */
+export function trajectoryColumnsMarkdownTable(): string {
+  const cols = trajectoryColumns([]).map((c) => ({
+    ...c,
+    name: c.name.replace(/^s_1_1$/, "s_{k}_{i}").replace(/^balance_1$/, "balance_{i}"),
+    description: c.description.replace(/pathway 1 in mode 1/, "pathway k in mode i").replace(/of mode 1 /, "of mode i "),
   }));
   return ["| column | type | meaning |", "|---|---|---|", ...cols.map((c) => `| \`${c.name}\` | ${c.type} | ${esc(c.description)} |`)].join("\n");
 }

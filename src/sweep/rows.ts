@@ -77,6 +77,38 @@ export function runColumns(spec: SweepSpec, points: readonly SweepPoint[]): RunC
   return cols;
 }
 
+/** The columns of a sweep's trajectories table (with `trajectories: { every }`): one row per run and sampled step. */
+export function trajectoryColumns(points: readonly SweepPoint[]): RunColumn[] {
+  const K = Math.max(1, ...points.map((p) => p.spec.depths.length));
+  const d = Math.max(1, ...points.map((p) => p.spec.width));
+  const cols: RunColumn[] = [
+    { name: "point", type: "BIGINT", description: "index of the point in the sweep's expansion (the runs table's `point`)" },
+    { name: "step", type: "BIGINT", description: "GD step (a multiple of trajectories.every, or the run's final step)" },
+    { name: "loss", type: "DOUBLE", description: "loss ½‖F − Y‖²_F at this step (units of σ²; null when not finite)" },
+  ];
+  for (let k = 1; k <= K; k++) {
+    for (let i = 1; i <= d; i++) cols.push({ name: `s_${k}_${i}`, type: "DOUBLE", description: `mode coefficient of pathway ${k} in mode ${i} at this step (units of σ)` });
+  }
+  for (let i = 1; i <= d; i++) cols.push({ name: `balance_${i}`, type: "DOUBLE", description: `balance index of mode ${i} at this step, (Σ_k s_k)²/(K Σ_k s_k²) ∈ [1/K, 1]` });
+  return cols;
+}
+
+/** One row of the trajectories table. */
+function trajectoryRow(point: number, step: number, loss: number, s: readonly (readonly number[])[]): Row {
+  const row: Row = { point, step, loss: finite(loss) };
+  const d = s[0]?.length ?? 0;
+  s.forEach((r, k) => r.forEach((x, i) => (row[`s_${k + 1}_${i + 1}`] = finite(x))));
+  for (let i = 0; i < d; i++) row[`balance_${i + 1}`] = finite(balanceIndex(s.map((r) => r[i]!)));
+  return row;
+}
+
+/** A run's trajectory rows with its final state last: a sample at the final step gives way to the final record (Simulation records that step once). */
+function withFinal(rows: Row[], final: Row): Row[] {
+  if (rows.length > 0 && rows[rows.length - 1]!.step === final.step) rows.pop();
+  rows.push(final);
+  return rows;
+}
+
 /** Default sampling interval of per-run summaries: about 100 samples per run. */
 export function sampleEvery(spec: SweepSpec, steps: number): number {
   return spec.measure.every === "auto" ? Math.max(1, Math.floor(steps / 100)) : spec.measure.every;
@@ -211,49 +243,70 @@ export function balancedSharpness(depths: readonly number[], state: Float64Array
 
 const UNUSED_RNG = new Rng(0);
 
-/** The end of a batched run, measured as `Simulation` measures its final record. */
-function batchEnd(spec: SimulationSpec, end: BatchEnd): RunEnd {
-  const sigma = end.sigma;
+/**
+ * Loss and mode coefficients s[k][i] of a depth-balanced state, measured as `Simulation` measures a
+ * record of a reduced run (its BalancedSystem, evaluated `evaluations` times). Returns the system too.
+ */
+function observeBalanced(spec: SimulationSpec, state: Float64Array, sigma: Float64Array, evaluations: number): { loss: number; s: number[][]; sys: BalancedSystem } {
   // The generator only seeds Lanczos, which the exact blocks never call.
-  const sys = new BalancedSystem(spec.depths, sigma, end.state, "blocks", UNUSED_RNG);
+  const sys = new BalancedSystem(spec.depths, sigma, state, "blocks", UNUSED_RNG);
   let loss = Number.NaN;
-  // Simulation evaluates its final state twice (the stop check, then the final record): the same here,
-  // which matters only for non-finite states.
-  for (let e = 0; e < 2; e++) loss = sys.evaluate();
+  for (let e = 0; e < evaluations; e++) loss = sys.evaluate();
   const K = spec.depths.length;
   const d = spec.width;
   const coeff = new Float64Array(K * d);
   sys.coefficients(coeff);
-  const { top, tol, maxIter } = spec.sharpness;
-  // One mode: the closed form (equal to the SVS blocks' eigenvalue to ~1e-13 relative, test/sweep), ~50× cheaper.
-  const sharp = !Number.isFinite(loss) ? null : d === 1 ? balancedSharpness(spec.depths, end.state, sigma) : sys.sharpness(top, { tol, maxIter })[0]!;
-  return {
-    status: end.status, finalStep: end.finalStep, stopStep: end.stopStep, loss, sharpness: sharp,
-    s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))), samples: end.samples, signFlip: end.signFlip,
-  };
+  return { loss, s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))), sys };
 }
 
-/** Run one point with `Simulation` (any model and dynamics) and return its row. */
-export function runSinglePoint(sweep: SweepSpec, point: SweepPoint): Row {
-  const spec = point.spec;
+/** The end of a batched run, measured as `Simulation` measures its final record. */
+function batchEnd(spec: SimulationSpec, end: BatchEnd, samples: RunEnd["samples"]): RunEnd {
+  const sigma = end.sigma;
+  // Simulation evaluates its final state twice (the stop check, then the final record): the same here,
+  // which matters only for non-finite states.
+  const { loss, s, sys } = observeBalanced(spec, end.state, sigma, 2);
+  const { top, tol, maxIter } = spec.sharpness;
+  // One mode: the closed form (equal to the SVS blocks' eigenvalue to ~1e-13 relative, test/sweep), ~50× cheaper.
+  const sharp = !Number.isFinite(loss) ? null : spec.width === 1 ? balancedSharpness(spec.depths, end.state, sigma) : sys.sharpness(top, { tol, maxIter })[0]!;
+  return { status: end.status, finalStep: end.finalStep, stopStep: end.stopStep, loss, sharpness: sharp, s, samples, signFlip: end.signFlip };
+}
+
+/** A task's results: rows of the runs table and, with `trajectories`, of the trajectories table. */
+export interface TaskRows {
+  runs: Row[];
+  trajectories: Row[];
+}
+
+/**
+ * Run one point with `Simulation` (any model and dynamics) and return its row; with `trajectories`,
+ * the run records every `trajectories.every` steps instead of by its own plan (which never changes
+ * the final state) and its trajectory rows go to `onTrajectory`. The summaries sample the sharpness
+ * at the run's own cadence on its records.
+ */
+export function runSinglePoint(sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}): Row {
+  const tEvery = sweep.trajectories?.every ?? 0;
+  const spec: SimulationSpec = tEvery > 0 ? { ...point.spec, record: { every: tEvery } } : point.spec;
   const samples: { step: number; value: number }[] = [];
+  const trajectory: Row[] = [];
   let first: number[][] | null = null;
   let flip = false;
-  let last: { s: number[][]; loss: number; sharpness: number | null } | null = null;
+  let last: { step: number; s: number[][]; loss: number; sharpness: number | null } | null = null;
   const sim = new Simulation(spec, {
     keepRecords: false,
     onRecord: (r) => {
       first ??= r.s;
       if (r.s.some((row, k) => row.some((x, i) => x * first![k]![i]! < 0))) flip = true;
       if (r.sharpness && r.sharpness.length > 0) samples.push({ step: r.step, value: r.sharpness[0]! });
-      last = { s: r.s, loss: r.loss, sharpness: r.sharpness?.[0] ?? null };
+      if (tEvery > 0 && r.step % tEvery === 0) trajectory.push(trajectoryRow(point.index, r.step, r.loss, r.s));
+      last = { step: r.step, s: r.s, loss: r.loss, sharpness: r.sharpness?.[0] ?? null };
     },
   });
   while (!sim.advance(65536));
-  const fin = last as { s: number[][]; loss: number; sharpness: number | null } | null;
+  const fin = last as { step: number; s: number[][]; loss: number; sharpness: number | null } | null;
   if (!fin) throw new Error(`point ${point.index}: the run made no record`);
   // The final record's own sharpness is the row's `sharpness`, not a sample.
   if (samples.length > 0 && samples[samples.length - 1]!.step === sim.step) samples.pop();
+  if (tEvery > 0) onTrajectory(withFinal(trajectory, trajectoryRow(point.index, fin.step, fin.loss, fin.s)));
   return makeRow(sweep, point, {
     status: sim.status!, finalStep: sim.step, stopStep: sim.stopInfo?.step ?? null, loss: fin.loss,
     s: fin.s, sharpness: fin.sharpness, samples, signFlip: flip,
@@ -272,11 +325,19 @@ function batchRunner(maxK: number, maxD: number): BatchRunner | null {
   return runners.get(key)!;
 }
 
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
 /**
  * Rows of a list of points: batchable points of one `batchKey` go through the SIMD kernel in blocks
- * of BLOCK_RUNS, the rest through `Simulation` one by one. `onRows` receives rows as blocks finish.
+ * of BLOCK_RUNS, the rest through `Simulation` one by one. `onRows` receives rows as blocks finish,
+ * `onTrajectories` (with `trajectories` in the spec) their trajectory rows.
  */
-export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], onRows: (rows: Row[]) => void = () => {}): Row[] {
+export function runPoints(
+  sweep: SweepSpec, points: readonly SweepPoint[], onRows: (rows: Row[]) => void = () => {}, onTrajectories: (rows: Row[]) => void = () => {},
+): Row[] {
   const out: Row[] = [];
   const emit = (rows: Row[]) => {
     out.push(...rows);
@@ -291,17 +352,36 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], onRow
       g.push(p);
       groups.set(key, g);
     } else {
-      emit([runSinglePoint(sweep, p)]);
+      emit([runSinglePoint(sweep, p, onTrajectories)]);
     }
   }
+  const tEvery = sweep.trajectories?.every ?? 0;
   for (const g of groups.values()) {
     for (let j = 0; j < g.length; j += BLOCK_RUNS) {
       const block = g.slice(j, j + BLOCK_RUNS);
       const first = block[0]!.spec;
       const every = sampleEvery(sweep, first.steps);
-      const ends = runner!.runBlock(block.map((p) => p.spec), every, (state, sigma) => balancedSharpness(first.depths, state, sigma));
-      emit(block.map((p, r) => makeRow(sweep, p, batchEnd(p.spec, ends[r]!))));
+      const samples: RunEnd["samples"][] = block.map(() => []);
+      const trajectories: Row[][] = block.map(() => []);
+      const ends = runner!.runBlock(block.map((p) => p.spec), tEvery > 0 ? gcd(every, tEvery) : every, (r, t, state, sigma) => {
+        if (t % every === 0) samples[r]!.push({ step: t, value: balancedSharpness(first.depths, state, sigma) });
+        if (tEvery > 0 && t % tEvery === 0) {
+          // Simulation evaluates a record step once.
+          const { loss, s } = observeBalanced(block[r]!.spec, state, sigma, 1);
+          trajectories[r]!.push(trajectoryRow(block[r]!.index, t, loss, s));
+        }
+      });
+      const runEnds = block.map((p, r) => batchEnd(p.spec, ends[r]!, samples[r]!));
+      if (tEvery > 0) onTrajectories(block.flatMap((p, r) => withFinal(trajectories[r]!, trajectoryRow(p.index, runEnds[r]!.finalStep, runEnds[r]!.loss, runEnds[r]!.s))));
+      emit(block.map((p, r) => makeRow(sweep, p, runEnds[r]!)));
     }
   }
   return out;
+}
+
+/** Both tables' rows of a list of points (a worker's task). */
+export function runTask(sweep: SweepSpec, points: readonly SweepPoint[]): TaskRows {
+  const trajectories: Row[] = [];
+  const runs = runPoints(sweep, points, undefined, (rows) => trajectories.push(...rows));
+  return { runs, trajectories };
 }

@@ -61,6 +61,9 @@ export const SweepSpecSchema = z.strictObject({
     every: z.union([z.int().gte(1), z.literal("auto")], { error: 'must be an integer >= 1 or "auto"' }).default("auto")
       .describe("Sharpness samples for max_sharpness and first_unstable_step every N steps (auto: about 100 per run)."),
   }).default({ every: "auto" }).describe("Sampling of the per-run summaries."),
+  trajectories: z.strictObject({
+    every: z.int().gte(1, { message: "must be an integer >= 1" }).describe("A row every N steps (GD steps), and one at the run's final step."),
+  }).optional().describe("Per-run trajectories in the second table `trajectories` (DIR/trajectories-*.parquet): loss, s and balance of every run along its steps."),
 });
 
 /** A validated sweep spec. */

@@ -60,6 +60,36 @@ describe("batched kernel vs Simulation, point by point", () => {
     }));
   });
 
+  it("trajectory rows: the kernel's visits equal Simulation's records, bit for bit, stops at and between samples", () => {
+    for (const base of [
+      { width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.0016, 0.00130321] }, dynamics: "reduced", steps: 900, stop: { window: 64 } },
+      { width: 2, depths: [3, 5, 2], target: { sigma: [1, 0.4] }, init: { type: "svs", scales: [0.01, 0.008, 0.005] }, dynamics: "reduced", steps: 700, stop: { window: 32 } },
+    ]) {
+      const spec = parseSweepSpec({ base, axes: { h: { from: 0.5, to: 5.5, points: 21 } }, trajectories: { every: 7 } });
+      const points = expandSweep(spec);
+      const batched: Row[] = [];
+      runPoints(spec, points, undefined, (rows) => batched.push(...rows));
+      const single: Row[] = [];
+      for (const p of points) runSinglePoint(spec, p, (rows) => single.push(...rows));
+      const key = (r: Row) => `${r.point}:${r.step}`;
+      const byKey = new Map(batched.map((r) => [key(r), r]));
+      expect(batched).toHaveLength(single.length);
+      for (const r of single) {
+        const b = byKey.get(key(r));
+        expect(b, `point ${r.point} step ${r.step} missing from the kernel's rows`).toBeDefined();
+        for (const [col, v] of Object.entries(r)) expect(Object.is(b![col], v), `point ${r.point} step ${r.step} ${col}: ${b![col]} vs ${v}`).toBe(true);
+      }
+      // Every run's rows: the multiples of 7 below its final step, then the final step.
+      const finals = new Map(runPoints(spec, points).map((r) => [r.point, r.final_step as number]));
+      for (const [point, fin] of finals) {
+        const steps = batched.filter((r) => r.point === point).map((r) => r.step as number);
+        const want = Array.from({ length: Math.ceil(fin / 7) }, (_, j) => 7 * j).concat(fin);
+        expect(steps, `point ${point}`).toEqual(want);
+      }
+      expect([...finals.values()].some((t) => t % 7 !== 0 && t < base.steps)).toBe(true);
+    }
+  });
+
   // asm/sweep.ts specialises on the width (1: scalars in registers for K ≤ 8), K and a depth shared
   // by all pathways (a literal for 2–10): one case per code path, each across the window so that
   // runs converge, oscillate and diverge.
@@ -76,7 +106,7 @@ describe("batched kernel vs Simulation, point by point", () => {
       const K = c.depths.length;
       const sigma = c.width === 1 ? [1] : [1, 0.5];
       compare(parseSweepSpec({
-        base: { width: c.width, depths: c.depths, target: { sigma }, init: { type: "svs", scales: Array.from({ length: K }, (_, k) => 0.01 * 0.9 ** k) }, dynamics: "reduced", steps: 600, stop: { window: 32 } },
+        base: { width: c.width, depths: c.depths, target: { sigma }, init: { type: "svs", scales: Array.from({ length: K }, (_, k) => 0.01 * 0.9 ** k) }, dynamics: "reduced", steps: 600, stop: { window: 32 }, sharpness: { every: 0 } },
         axes: { h: { from: 0.5, to: 5, points: 7 } },
       }));
     });

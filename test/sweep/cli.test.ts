@@ -6,7 +6,7 @@
  * queries, figures, and one-line errors for bad specs. Calls run the built CLI's `main` in this process
  * (runMain) except where a test needs a process of its own: the killed sweep and the lock held by a live pid.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,17 +15,17 @@ import { expectUsageError, runCli, runMain } from "../helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "dlnlab-sweep-test-"));
 
-/** Every row of DIR's chunks, read with hyparquet, sorted by point; also the chunks' metadata. */
-async function readRuns(dir: string): Promise<{ rows: Record<string, unknown>[]; meta: Record<string, string>[] }> {
+/** Every row of DIR's chunks (of table `runs`, or `trajectories`), read with hyparquet, sorted by point (and step); also the chunks' metadata. */
+async function readRuns(dir: string, table: "runs" | "trajectories" = "runs"): Promise<{ rows: Record<string, unknown>[]; meta: Record<string, string>[] }> {
   const rows: Record<string, unknown>[] = [];
   const meta: Record<string, string>[] = [];
-  for (const f of readdirSync(dir).filter((n) => /^runs-\d+\.parquet$/.test(n)).sort()) {
+  for (const f of readdirSync(dir).filter((n) => new RegExp(`^${table}-\\d+\\.parquet$`).test(n)).sort()) {
     const buf = readFileSync(join(dir, f));
     const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
     meta.push(Object.fromEntries((parquetMetadata(file).key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? ""])));
     rows.push(...(await parquetReadObjects({ file })));
   }
-  rows.sort((a, b) => Number(a.point) - Number(b.point));
+  rows.sort((a, b) => Number(a.point) - Number(b.point) || Number(a.step ?? 0) - Number(b.step ?? 0));
   return { rows, meta };
 }
 
@@ -87,14 +87,18 @@ describe("dlnlab sweep", () => {
     }
   }, 120_000);
 
-  it("resumes a sweep killed after two chunks to the table of an uninterrupted sweep", async () => {
+  it("resumes a sweep killed after two chunks to the tables of an uninterrupted sweep, trajectories included", async () => {
     const dir = tmp();
     // 6 kernel blocks of 256 runs: chunks of 256 rows with --chunk-rows 256 --jobs 1.
-    writeFileSync(join(dir, "s.yaml"), JSON.stringify({ base: { ...reducedBase, steps: 500 }, axes: { h: { from: 0.5, to: 4.5, points: 48 }, "init.scales.1": { from: 5e-4, to: 1.5e-3, points: 32 } } }));
+    writeFileSync(join(dir, "s.yaml"), JSON.stringify({
+      base: { ...reducedBase, steps: 500 }, axes: { h: { from: 0.5, to: 4.5, points: 48 }, "init.scales.1": { from: 5e-4, to: 1.5e-3, points: 32 } }, trajectories: { every: 100 },
+    }));
     const args = (out: string) => ["sweep", join(dir, "s.yaml"), "--out", join(dir, out), "--jobs", "1", "--chunk-rows", "256", "--no-plot"];
     const killed = await runCli(args("a"), { env: { DLNLAB_SWEEP_KILL_AFTER_CHUNKS: "2" } });
     expect(killed.signal).toBe("SIGKILL");
     expect((await readRuns(join(dir, "a"))).rows).toHaveLength(512);
+    // A trajectory chunk whose runs chunk never landed (a write cut between the two) is not a result.
+    copyFileSync(join(dir, "a", "trajectories-000000.parquet"), join(dir, "a", "trajectories-000007.parquet"));
     // The dead sweep's lock is stale: the next one takes it over and computes only the rest.
     const resumed = await runMain(args("a"));
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -106,6 +110,21 @@ describe("dlnlab sweep", () => {
     expect(a).toHaveLength(1536);
     expect(new Set(a.map((r) => r.point)).size).toBe(1536);
     expect(a).toEqual(b);
+    expect(readdirSync(join(dir, "a"))).not.toContain("trajectories-000007.parquet");
+    const ta = (await readRuns(join(dir, "a"), "trajectories")).rows;
+    const tb = (await readRuns(join(dir, "b"), "trajectories")).rows;
+    expect(ta).toEqual(tb);
+    // Each run's trajectory: steps 0, 100, … below its final step, then its final state, which is the runs row's.
+    const byPoint = new Map<number, Record<string, unknown>[]>();
+    for (const r of ta) byPoint.set(Number(r.point), [...(byPoint.get(Number(r.point)) ?? []), r]);
+    expect(byPoint.size).toBe(1536);
+    for (const r of a) {
+      const t = byPoint.get(Number(r.point))!;
+      const fin = Number(r.final_step);
+      expect(t.map((x) => Number(x.step))).toEqual([...Array.from({ length: Math.ceil(fin / 100) }, (_, j) => 100 * j), fin]);
+      const last = t[t.length - 1]!;
+      expect([last.loss, last.s_1_1, last.s_2_1, last.balance_1]).toEqual([r.loss, r.s_1_1, r.s_2_1, r.balance_1]);
+    }
     // Nothing more to do: a third start computes no point.
     expect((await runMain(args("a"))).stdout).toMatch(/\(0 computed, 1536 already stored\)/);
   }, 180_000);

@@ -1,6 +1,6 @@
 /**
  * @file `dlnlab sweep SPEC --out DIR` (run every point of a sweep spec, docs/sweeps.md), `dlnlab sweep
- * query DIR SQL` (SQL over the table `runs`) and `dlnlab sweep plot DIR` (profiles or a phase diagram).
+ * query DIR SQL` (SQL over the tables `runs` and `trajectories`) and `dlnlab sweep plot DIR` (profiles or a phase diagram).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -9,7 +9,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { ConfigError, parseConfigText } from "../../config/validate.js";
 import { expandSweep, parseSweepSpec, sweepHash, SweepSpecError, type SweepPoint, type SweepSpec } from "../../sweep/spec.js";
-import { runColumns, runPoints, type Row } from "../../sweep/rows.js";
+import { runColumns, runTask, trajectoryColumns, type Row, type TaskRows } from "../../sweep/rows.js";
 import { BLOCK_RUNS, batchable, batchKey } from "../../sweep/batch.js";
 import { openRuns, SweepStore } from "../sweep/store.js";
 import { SweepPool } from "../sweep/pool.js";
@@ -77,6 +77,7 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
   const hash = sweepHash(spec);
   // Columns from all points, so every shard writes the same table.
   const columns = runColumns(spec, points);
+  const trajectoryCols = spec.trajectories ? trajectoryColumns(points) : [];
   const shard = opts.shard;
   checkLayout(opts.out, shard, shard ? "--shard" : "--out");
   if (shard) {
@@ -85,7 +86,7 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
   }
   const storeDir = shard ? shardDir(opts.out, shard) : opts.out;
   const what = shard ? `shard ${formatShard(shard)}: ${points.length} points` : `${points.length} points`;
-  const { store, done } = await SweepStore.open(storeDir, spec, hash, columns);
+  const { store, done } = await SweepStore.open(storeDir, spec, hash, columns, trajectoryCols);
   const stop = onInterrupt();
   const started = performance.now();
   let pool: SweepPool | null = null;
@@ -100,6 +101,7 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
     const progress = new Progress("sweep", points.length);
     let finished = done.size;
     let buffer: Row[] = [];
+    let trajectoryBuffer: Row[] = [];
     let lastFlush = performance.now();
     let chunks = 0;
     const killAfter = Number(process.env.DLNLAB_SWEEP_KILL_AFTER_CHUNKS ?? 0);
@@ -107,18 +109,21 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
     let writing: Promise<unknown> = Promise.resolve();
     const flush = () => {
       const rows = buffer;
+      const trajectories = trajectoryBuffer;
       buffer = [];
+      trajectoryBuffer = [];
       lastFlush = performance.now();
       written += rows.length;
       writing = writing.then(async () => {
-        await store.write(rows);
+        await store.write(rows, trajectories);
         // Test hook: die like kill -9 right after the N-th chunk, to test resuming (test/sweep/cli.test.ts).
         if (++chunks === killAfter) process.kill(process.pid, "SIGKILL");
       });
       return writing;
     };
-    const accept = (rows: Row[]) => {
+    const accept = ({ runs: rows, trajectories }: TaskRows) => {
       buffer.push(...rows);
+      trajectoryBuffer.push(...trajectories);
       finished += rows.length;
       progress.update(finished, `${todo.length - (finished - done.size)} to go`);
       if (buffer.length >= opts.chunkRows || performance.now() - lastFlush > 2000) void flush();
@@ -127,7 +132,7 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
     if (opts.jobs <= 1) {
       for (const t of tasks) {
         if (stop.requested()) break;
-        accept(runPoints(spec, t));
+        accept(runTask(spec, t));
         await writing;
         // Let a pending SIGINT be delivered between tasks.
         await new Promise((r) => setImmediate(r));
@@ -220,7 +225,7 @@ export function registerSweep(program: Command): void {
   const sweep = program
     .command("sweep")
     .summary("run a sweep spec over any config fields; query and plot its results")
-    .description("Sweeps (docs/sweeps.md): `dlnlab sweep SPEC --out DIR` runs every point, `dlnlab sweep query DIR SQL` runs SQL over the table `runs`, `dlnlab sweep plot DIR` draws profiles or a phase diagram; `dlnlab sweep slurm SPEC --out DIR --tasks N` runs it as a Slurm job array of shards, `dlnlab sweep status DIR` follows them.");
+    .description("Sweeps (docs/sweeps.md): `dlnlab sweep SPEC --out DIR` runs every point, `dlnlab sweep query DIR SQL` runs SQL over the tables `runs` and `trajectories`, `dlnlab sweep plot DIR` draws profiles or a phase diagram; `dlnlab sweep slurm SPEC --out DIR --tasks N` runs it as a Slurm job array of shards, `dlnlab sweep status DIR` follows them.");
   sweep
     .command("run", { isDefault: true })
     .description(
@@ -251,7 +256,7 @@ export function registerSweep(program: Command): void {
   registerSweepCluster(sweep);
   sweep
     .command("query")
-    .description("Run SQL over the table `runs` of a sweep directory (DuckDB). Prints a table, or --json (an array of row objects) or --csv.")
+    .description("Run SQL over the tables `runs` and (with `trajectories` in the spec) `trajectories` of a sweep directory (DuckDB). Prints a table, or --json (an array of row objects) or --csv.")
     .argument("<dir>", "sweep directory")
     .argument("<sql>", 'SQL, e.g. "SELECT h, status, s_1_1 FROM runs ORDER BY h"')
     .option("--json", "print a JSON array of row objects")

@@ -4,19 +4,19 @@
  */
 import { Piscina } from "piscina";
 import { workerPoolOptions } from "../pool-options.js";
-import type { Row } from "../../sweep/rows.js";
+import type { TaskRows } from "../../sweep/rows.js";
 import type { SweepTask } from "./worker.js";
 
 /** A pool of `jobs` worker threads running sweep tasks. */
 export class SweepPool {
-  private readonly pool: Piscina<SweepTask, Row[]>;
+  private readonly pool: Piscina<SweepTask, TaskRows>;
 
   constructor(jobs: number) {
     this.pool = new Piscina(workerPoolOptions(import.meta.url, jobs));
   }
 
   /** Run one task. */
-  run(task: SweepTask): Promise<Row[]> {
+  run(task: SweepTask): Promise<TaskRows> {
     return this.pool.run(task);
   }
 

@@ -1,9 +1,9 @@
 /**
  * @file The worker-thread side of `dlnlab sweep` (run by piscina): one task is a block of points
  * (a kernel block of batchable points, or one point of other dynamics), sent as point indices that
- * the worker expands itself; it returns their rows.
+ * the worker expands itself; it returns their rows of the runs and trajectories tables.
  */
-import { runPoints, type Row } from "../../sweep/rows.js";
+import { runTask, type TaskRows } from "../../sweep/rows.js";
 import { expandSweep, type SweepSpec } from "../../sweep/spec.js";
 
 /**
@@ -17,11 +17,11 @@ export interface SweepTask {
   indices: number[];
 }
 
-/** Run a task's points; rows in the task's order of completion. */
-export default function run(task: SweepTask): Row[] {
+/** Run a task's points; rows (of both tables) in the task's order of completion. */
+export default function run(task: SweepTask): TaskRows {
   const { indices } = task;
   const wanted = new Set(indices);
   // The main thread expanded (and so validated) every point already, hence force.
   const points = expandSweep(task.sweep, { force: true, range: [indices[0]!, indices[indices.length - 1]! + 1], only: (i) => wanted.has(i) });
-  return runPoints(task.sweep, points);
+  return runTask(task.sweep, points);
 }
