@@ -17,7 +17,7 @@ const scope = self as unknown as WorkerScope;
 scope.onmessage = ({ data: { task, spec, from, to } }) => {
   try {
     const points = expandSweep(spec, { range: [from, to] });
-    runPoints(spec, points, (rows) => scope.postMessage({ type: "rows", task, rows }));
+    runPoints(spec, points, { rows: (rows) => scope.postMessage({ type: "rows", task, rows }) });
     scope.postMessage({ type: "done", task });
   } catch (err) {
     scope.postMessage({ type: "error", task, message: err instanceof Error ? err.message : String(err) });

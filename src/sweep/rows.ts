@@ -283,7 +283,9 @@ export interface TaskRows {
  * the final state) and its trajectory rows go to `onTrajectory`. The summaries sample the sharpness
  * at the run's own cadence on its records.
  */
-export function runSinglePoint(sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}): Row {
+export function runSinglePoint(
+  sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}, onFinalState?: (state: Float64Array) => void,
+): Row {
   const tEvery = sweep.trajectories?.every ?? 0;
   const spec: SimulationSpec = tEvery > 0 ? { ...point.spec, record: { every: tEvery } } : point.spec;
   const samples: { step: number; value: number }[] = [];
@@ -307,6 +309,7 @@ export function runSinglePoint(sweep: SweepSpec, point: SweepPoint, onTrajectory
   // The final record's own sharpness is the row's `sharpness`, not a sample.
   if (samples.length > 0 && samples[samples.length - 1]!.step === sim.step) samples.pop();
   if (tEvery > 0) onTrajectory(withFinal(trajectory, trajectoryRow(point.index, fin.step, fin.loss, fin.s)));
+  onFinalState?.(Float64Array.from(sim.system.state));
   return makeRow(sweep, point, {
     status: sim.status!, finalStep: sim.step, stopStep: sim.stopInfo?.step ?? null, loss: fin.loss,
     s: fin.s, sharpness: fin.sharpness, samples, signFlip: flip,
@@ -330,19 +333,27 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
+/** What a caller of `runPoints` may watch besides the rows it returns. */
+export interface RunHooks {
+  /** Rows as blocks (or single points) finish. */
+  rows?: (rows: Row[]) => void;
+  /** With `trajectories` in the spec: each finished run's trajectory rows. */
+  trajectories?: (rows: Row[]) => void;
+  /** Each run's final state (the engine's state vector: depth-balanced scalars a[k·d + i] for reduced runs). */
+  finalState?: (point: SweepPoint, state: Float64Array) => void;
+}
+
 /**
  * Rows of a list of points: batchable points of one `batchKey` go through the SIMD kernel in blocks
- * of BLOCK_RUNS, the rest through `Simulation` one by one. `onRows` receives rows as blocks finish,
- * `onTrajectories` (with `trajectories` in the spec) their trajectory rows.
+ * of BLOCK_RUNS, the rest through `Simulation` one by one.
  */
-export function runPoints(
-  sweep: SweepSpec, points: readonly SweepPoint[], onRows: (rows: Row[]) => void = () => {}, onTrajectories: (rows: Row[]) => void = () => {},
-): Row[] {
+export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks: RunHooks = {}): Row[] {
   const out: Row[] = [];
   const emit = (rows: Row[]) => {
     out.push(...rows);
-    onRows(rows);
+    hooks.rows?.(rows);
   };
+  const onTrajectories = hooks.trajectories ?? (() => {});
   const groups = new Map<string, SweepPoint[]>();
   const runner = batchRunner(Math.max(1, ...points.map((p) => p.spec.depths.length)), Math.max(1, ...points.map((p) => p.spec.width)));
   for (const p of points) {
@@ -352,7 +363,7 @@ export function runPoints(
       g.push(p);
       groups.set(key, g);
     } else {
-      emit([runSinglePoint(sweep, p, onTrajectories)]);
+      emit([runSinglePoint(sweep, p, onTrajectories, hooks.finalState && ((state) => hooks.finalState!(p, state)))]);
     }
   }
   const tEvery = sweep.trajectories?.every ?? 0;
@@ -373,6 +384,7 @@ export function runPoints(
       });
       const runEnds = block.map((p, r) => batchEnd(p.spec, ends[r]!, samples[r]!));
       if (tEvery > 0) onTrajectories(block.flatMap((p, r) => withFinal(trajectories[r]!, trajectoryRow(p.index, runEnds[r]!.finalStep, runEnds[r]!.loss, runEnds[r]!.s))));
+      if (hooks.finalState) block.forEach((p, r) => hooks.finalState!(p, ends[r]!.state));
       emit(block.map((p, r) => makeRow(sweep, p, runEnds[r]!)));
     }
   }
@@ -382,6 +394,6 @@ export function runPoints(
 /** Both tables' rows of a list of points (a worker's task). */
 export function runTask(sweep: SweepSpec, points: readonly SweepPoint[]): TaskRows {
   const trajectories: Row[] = [];
-  const runs = runPoints(sweep, points, undefined, (rows) => trajectories.push(...rows));
+  const runs = runPoints(sweep, points, { trajectories: (rows) => trajectories.push(...rows) });
   return { runs, trajectories };
 }

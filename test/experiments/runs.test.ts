@@ -134,7 +134,7 @@ describe("phase cells", () => {
   });
 
   it("transitions() locates onset, convergence edge and first flip on a synthetic row", () => {
-    const cell = (h: number, status: PhaseRow["cells"][number]["status"], share: number) => ({ h, status, balance: 0, share, lamRatio: 0, steps: 0, flip: null });
+    const cell = (h: number, status: PhaseRow["cells"][number]["status"], share: number) => ({ h, status, balance: 0, share, lamRatio: 0, steps: 0, signFlip: false });
     const row: PhaseRow = {
       K: 2, L: 4, hBalanced: 2.83, hOnset: 2, cL: 3.98,
       cells: [cell(1.8, "converged", 0.99), cell(1.9, "converged", 0.99), cell(2.0, "converged", 0.99), cell(2.1, "converged", 0.95),

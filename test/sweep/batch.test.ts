@@ -68,7 +68,7 @@ describe("batched kernel vs Simulation, point by point", () => {
       const spec = parseSweepSpec({ base, axes: { h: { from: 0.5, to: 5.5, points: 21 } }, trajectories: { every: 7 } });
       const points = expandSweep(spec);
       const batched: Row[] = [];
-      runPoints(spec, points, undefined, (rows) => batched.push(...rows));
+      runPoints(spec, points, { trajectories: (rows) => batched.push(...rows) });
       const single: Row[] = [];
       for (const p of points) runSinglePoint(spec, p, (rows) => single.push(...rows));
       const key = (r: Row) => `${r.point}:${r.step}`;

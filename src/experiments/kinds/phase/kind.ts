@@ -1,12 +1,14 @@
 /**
  * @file Kind `phase` (docs/theory.md §4–§5): a phase diagram of the final state over the normalised step
  * h = η·λ_single for several numbers of pathways K and depths L, one mode, exact reduced GD. Each
- * (K, L) row is one task: a sweep of h with a tight loop over the engine's reduced kernel that watches
- * every step for sign flips. Checks locate the measured transitions and compare them with h = 2,
+ * (K, L) row is one task: a sweep over h on the sweep engine (src/sweep: the batched kernel, which
+ * watches every step for sign flips). Checks locate the measured transitions and compare them with h = 2,
  * h = 2λ_single/λ_bal and c_L.
  */
 import { z } from "zod";
 import { balancedGdStepTyped } from "../../../engine/dynamics/reduced.js";
+import { expandSweep, parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
+import { runPoints } from "../../../sweep/rows.js";
 import { normalisedBalance } from "../../../engine/measure/observables.js";
 import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../../../theory/index.js";
 import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
@@ -60,9 +62,10 @@ export interface Cell {
   share: number;
   /** λ(s)·η/2 at the final centre (λ of the zero-loss formula, docs/theory.md §3). */
   lamRatio: number;
+  /** Steps taken (the stopping step of a converged or diverged run). */
   steps: number;
-  /** First step with a negative per-layer scalar, or null. */
-  flip: number | null;
+  /** Some per-layer scalar was negative at some step. */
+  signFlip: boolean;
 }
 
 /** One row: K pathways of depth L over the h grid. */
@@ -118,55 +121,57 @@ export function phaseGrid(from: number, to: number, points: number): number[] {
   return Array.from({ length: points }, (_, j) => (from * (points - 1 - j) + to * j) / (points - 1));
 }
 
-/** Run one cell: exact reduced GD of K depth-L pathways, one mode, watching every step. */
+/**
+ * The sweep of one row: K depth-L pathways, one mode, exact reduced GD at each h of `hs`, as a
+ * `dlnlab sweep` spec (axis h, lr = h/λ_single) on the sweep engine: converged at loss ≤ 1e-20·½σ²,
+ * diverged above 1e8·max(initial loss, ½σ²), a sign flip of a layer scalar watched at every step.
+ */
+export function phaseSweep(K: number, L: number, hs: readonly number[], sigma: number, scales: readonly number[], maxSteps: number): SweepSpec {
+  return parseSweepSpec({
+    base: {
+      width: 1, depths: Array<number>(K).fill(L), target: { sigma: [sigma] }, init: { type: "svs", scales: [...scales] },
+      dynamics: "reduced", steps: maxSteps, stop: { lossTol: 1e-20, divergeFactor: 1e8 },
+    },
+    axes: { h: { values: [...hs] } },
+    // Only the final state is read: one summary sample per run.
+    measure: { every: maxSteps },
+  });
+}
+
+/** Run the cells of one row (see phaseSweep), in the order of `hs`. */
+export function runCells(K: number, L: number, hs: readonly number[], sigma: number, scales: readonly number[], maxSteps: number): Cell[] {
+  const sweep = phaseSweep(K, L, hs, sigma, scales, maxSteps);
+  const finals = new Map<number, Float64Array>();
+  const rows = runPoints(sweep, expandSweep(sweep), { finalState: (p, state) => finals.set(p.index, state) });
+  const byPoint = new Map(rows.map((row) => [row.point as number, row]));
+  return hs.map((h, j) => {
+    const row = byPoint.get(j)!;
+    const a = Float64Array.from(finals.get(j)!);
+    const eta = row.lr as number;
+    const depths = Int32Array.from({ length: K }, () => L);
+    const s0 = Array.from(a, (x) => Math.pow(x, L));
+    // Centre of a period-2 oscillation: the mean of the final state and the next.
+    balancedGdStepTyped(a, depths, Float64Array.of(sigma), eta, new Float64Array(1), new Float64Array(K));
+    const s = s0.map((x, k) => (x + Math.pow(a[k]!, L)) / 2);
+    let status: CellStatus = row.status === "converged" ? "converged" : row.status === "diverged" ? "diverged" : "no-convergence";
+    if (status === "no-convergence" && s.every((x) => Math.abs(x) < 1e-3 * sigma)) status = "collapsed";
+    if (row.sign_flip === true && status !== "diverged") status = "sign-flip";
+    const ok = status !== "diverged" && s.every(Number.isFinite);
+    return {
+      h,
+      status,
+      balance: ok ? normalisedBalance(s) : Number.NaN,
+      share: ok ? Math.max(...s) / sigma : Number.NaN,
+      lamRatio: ok ? (modeSharpness(Array(K).fill(L), s.map(Math.abs)) * eta) / 2 : Number.NaN,
+      steps: row.final_step as number,
+      signFlip: row.sign_flip === true,
+    };
+  });
+}
+
+/** Run one cell (see runCells). */
 export function runCell(K: number, L: number, h: number, sigma: number, scales: readonly number[], maxSteps: number): Cell {
-  const depths = Int32Array.from({ length: K }, () => L);
-  const lamS = singlePathSharpness(L, sigma);
-  const eta = h / lamS;
-  const a = Float64Array.from(scales, (s) => Math.pow(s, 1 / L));
-  const sig = Float64Array.of(sigma);
-  const res = new Float64Array(1);
-  const scratch = new Float64Array(K);
-  const converged = 1e-20 * 0.5 * sigma * sigma;
-  const bound = 1e8 * 0.5 * sigma * sigma;
-  let flip: number | null = null;
-  let status: CellStatus = "no-convergence";
-  let t = 0;
-  for (; t < maxSteps; t++) {
-    const loss = balancedGdStepTyped(a, depths, sig, eta, res, scratch);
-    if (!(loss <= bound)) {
-      status = "diverged";
-      break;
-    }
-    if (flip === null) {
-      for (let k = 0; k < K; k++) {
-        if (a[k]! < 0) {
-          flip = t + 1;
-          break;
-        }
-      }
-    }
-    if (loss <= converged) {
-      status = "converged";
-      break;
-    }
-  }
-  const s0 = Array.from(a, (x) => Math.pow(x, L));
-  // Centre of a period-2 oscillation: the mean of this state and the next.
-  balancedGdStepTyped(a, depths, sig, eta, res, scratch);
-  const s = s0.map((x, k) => (x + Math.pow(a[k]!, L)) / 2);
-  if (status === "no-convergence" && s.every((x) => Math.abs(x) < 1e-3 * sigma)) status = "collapsed";
-  if (flip !== null && status !== "diverged") status = "sign-flip";
-  const ok = status !== "diverged" && s.every(Number.isFinite);
-  return {
-    h,
-    status,
-    balance: ok ? normalisedBalance(s) : Number.NaN,
-    share: ok ? Math.max(...s) / sigma : Number.NaN,
-    lamRatio: ok ? (modeSharpness(Array(K).fill(L), s.map(Math.abs)) * eta) / 2 : Number.NaN,
-    steps: t,
-    flip,
-  };
+  return runCells(K, L, [h], sigma, scales, maxSteps)[0]!;
 }
 
 const rowId = (K: number, L: number) => `K${K}-L${L}`;
@@ -181,11 +186,8 @@ export const phaseKind: ExperimentKind<PhaseConfig, PhaseRow, PhaseData, { K: nu
   runTask(r: R, { K, L }, progress) {
     const scales = Array.from({ length: K }, (_, k) => r.init.scale * Math.pow(r.init.ratio, k));
     const grid = phaseGrid(r.h.from, r.h.to, r.budget.points);
-    const cells = grid.map((h, j) => {
-      const cell = runCell(K, L, h, r.sigma, scales, r.budget.steps);
-      progress((j + 1) / grid.length);
-      return cell;
-    });
+    const cells = runCells(K, L, grid, r.sigma, scales, r.budget.steps);
+    progress(1);
     const depths = Array<number>(K).fill(L);
     const lamS = singlePathSharpness(L, r.sigma);
     const hOnset = (2 * lamS) / modeSharpness(depths, gradientFlowEndpoint(depths, r.sigma, scales));
@@ -201,15 +203,15 @@ export const phaseKind: ExperimentKind<PhaseConfig, PhaseRow, PhaseData, { K: nu
   },
   checks: phaseChecks,
   dataFiles(_r: R, data: PhaseData) {
-    const lines = ["K,L,h,status,balance,share,lam_ratio,steps,sign_flip_step"];
+    const lines = ["K,L,h,status,balance,share,lam_ratio,steps,sign_flip"];
     for (const row of data.rows) {
-      for (const c of row.cells) lines.push([row.K, row.L, c.h, c.status, c.balance, c.share, c.lamRatio, c.steps, c.flip ?? ""].join(","));
+      for (const c of row.cells) lines.push([row.K, row.L, c.h, c.status, c.balance, c.share, c.lamRatio, c.steps, c.signFlip].join(","));
     }
     return [{
       name: "phase.csv",
       description: "Phase diagram cells: K pathways of depth L at h = η·λ_single; status (converged, no-convergence, collapsed, sign-flip, diverged); " +
         "balance = (K·BI − 1)/(K − 1) of the final period-2 centre (0 one pathway, 1 equal split); share = largest final s/σ; " +
-        "lam_ratio = λ(s)·η/2 at the final centre; steps taken; first step with a negative per-layer scalar",
+        "lam_ratio = λ(s)·η/2 at the final centre; steps taken; sign_flip = a per-layer scalar was negative at some step (the cells ran as a `dlnlab sweep` on its batched kernel)",
       content: lines.join("\n") + "\n",
     }];
   },
