@@ -13,6 +13,7 @@ import { singlePathSharpnesses } from "../theory/index.js";
 import { EosTracker, type EosStats } from "./eos.js";
 import type { DataFile, ProgressFn } from "./types.js";
 import { nowMs } from "../engine/clock.js";
+import { periodTwoCentre } from "../engine/measure/observables.js";
 
 /** Fields of every experiment file besides its kind-specific settings. */
 export const metaFields = {
@@ -189,25 +190,34 @@ export const DENSE_STEPS = 2000;
  * still alternates between consecutive records.
  */
 export function runNetwork(net: Network, o: RunSettings, progress: ProgressFn = () => {}): RunData {
-  const width = o.width ?? net.width;
-  const scales = endToEndScales(net);
   const layers = net.depths.reduce((a, b) => a + b, 0);
   return runSimulation((every) =>
     resolveRunConfig(RunConfigSchema.parse({
-      width,
-      depths: net.depths,
-      target: { sigma: net.target.sigma, basis: net.target.basis },
-      init: { type: "svs", scales },
+      ...networkConfig(net, { width: o.width, steps: o.steps, dynamics: o.dynamics }),
       lr: o.lr,
       schedule: o.schedule ?? { type: "constant" },
-      steps: o.steps,
-      dynamics: o.dynamics,
-      seed: net.seed,
       record: { every: every.record },
       // Exact SVS blocks cost O((Σ_k L_k)³) per mode; past ~24 layers Lanczos on the HVP is cheaper.
       sharpness: { every: every.sharpness, method: o.dynamics === "reduced" && layers <= 24 ? "blocks" : "lanczos" },
       ...(o.lossTol !== undefined ? { stop: { lossTol: o.lossTol } } : {}),
     })), o, progress);
+}
+
+/**
+ * The run config (docs/config.md fields, before validation) of an experiment's network: width, depths,
+ * target, its SVS init and seed, with the budget and dynamics given; runNetwork's runs and the base of
+ * the kinds' sweeps (src/sweep) both start from it.
+ */
+export function networkConfig(net: Network, o: { width?: number; steps: number; dynamics: RunSettings["dynamics"] }): Record<string, unknown> {
+  return {
+    width: o.width ?? net.width,
+    depths: net.depths,
+    target: { sigma: net.target.sigma, basis: net.target.basis },
+    init: { type: "svs", scales: endToEndScales(net) },
+    steps: o.steps,
+    dynamics: o.dynamics,
+    seed: net.seed,
+  };
 }
 
 /** The engine spec of a run for a record stride and a sharpness interval (both in steps). */
@@ -272,7 +282,8 @@ export function runSimulation(build: SpecBuilder, o: RunSettings, progress: Prog
     }
   }
   const final = last!;
-  const centre = periodTwoCentre(sim, final);
+  // The run is over, so the extra step is harmless.
+  const centre = periodTwoCentre(sim.system, sim.lr(sim.step), final.s, final.loss);
   progress(1);
   return {
     label: o.label,
@@ -291,17 +302,6 @@ export function runSimulation(build: SpecBuilder, o: RunSettings, progress: Prog
     beforeOvershoot: firstOvershoot === null ? null : beforeOvershoot,
     seconds: (nowMs() - t0) / 1000,
   };
-}
-
-/** Mean of s at the final state and after one more GD step (the run is over, so the extra step is harmless). */
-function periodTwoCentre(sim: Simulation, final: TrajectoryRecord): number[][] {
-  const sys = sim.system;
-  if (!Number.isFinite(final.loss)) return final.s.map((row) => row.map(() => Number.NaN));
-  sys.step(sim.lr(sim.step));
-  sys.evaluate();
-  const next = new Float64Array(sys.K * sys.d);
-  sys.coefficients(next);
-  return final.s.map((row, k) => row.map((x, i) => (x + next[k * sys.d + i]!) / 2));
 }
 
 /** A run's trajectory as a self-describing CSV file (columns as `dlnlab run` writes them). */

@@ -6,7 +6,7 @@
  */
 import { Simulation, type SimulationSpec } from "../engine/simulate.js";
 import { BalancedSystem } from "../engine/dynamics/systems.js";
-import { balanceIndex } from "../engine/measure/observables.js";
+import { balanceIndex, periodTwoCentre } from "../engine/measure/observables.js";
 import { svsHessianTop, balancedToLayers } from "../engine/measure/hessian-blocks.js";
 import { Rng } from "../engine/rng.js";
 import { stabilityWindow } from "../theory/windows.js";
@@ -259,6 +259,15 @@ function observeBalanced(spec: SimulationSpec, state: Float64Array, sigma: Float
   return { loss, s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))), sys };
 }
 
+/**
+ * Period-2 centre (engine/measure/observables.ts periodTwoCentre) of a reduced point's final state
+ * as the `finalState` hook gives it: the mean of s there and after one more GD step.
+ */
+export function balancedCentre(spec: SimulationSpec, state: Float64Array, sigma: Float64Array): number[][] {
+  const { loss, s, sys } = observeBalanced(spec, Float64Array.from(state), sigma, 1);
+  return periodTwoCentre(sys, spec.lr, s, loss);
+}
+
 /** The end of a batched run, measured as `Simulation` measures its final record. */
 function batchEnd(spec: SimulationSpec, end: BatchEnd, samples: RunEnd["samples"]): RunEnd {
   const sigma = end.sigma;
@@ -284,7 +293,7 @@ export interface TaskRows {
  * at the run's own cadence on its records.
  */
 export function runSinglePoint(
-  sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}, onFinalState?: (state: Float64Array) => void,
+  sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}, onFinalState?: (state: Float64Array, sigma: Float64Array) => void,
 ): Row {
   const tEvery = sweep.trajectories?.every ?? 0;
   const spec: SimulationSpec = tEvery > 0 ? { ...point.spec, record: { every: tEvery } } : point.spec;
@@ -309,7 +318,7 @@ export function runSinglePoint(
   // The final record's own sharpness is the row's `sharpness`, not a sample.
   if (samples.length > 0 && samples[samples.length - 1]!.step === sim.step) samples.pop();
   if (tEvery > 0) onTrajectory(withFinal(trajectory, trajectoryRow(point.index, fin.step, fin.loss, fin.s)));
-  onFinalState?.(Float64Array.from(sim.system.state));
+  onFinalState?.(Float64Array.from(sim.system.state), sim.target.sigma);
   return makeRow(sweep, point, {
     status: sim.status!, finalStep: sim.step, stopStep: sim.stopInfo?.step ?? null, loss: fin.loss,
     s: fin.s, sharpness: fin.sharpness, samples, signFlip: flip,
@@ -339,8 +348,8 @@ export interface RunHooks {
   rows?: (rows: Row[]) => void;
   /** With `trajectories` in the spec: each finished run's trajectory rows. */
   trajectories?: (rows: Row[]) => void;
-  /** Each run's final state (the engine's state vector: depth-balanced scalars a[k·d + i] for reduced runs). */
-  finalState?: (point: SweepPoint, state: Float64Array) => void;
+  /** Each run's final state (the engine's state vector: depth-balanced scalars a[k·d + i] for reduced runs) and its target's singular values. */
+  finalState?: (point: SweepPoint, state: Float64Array, sigma: Float64Array) => void;
 }
 
 /**
@@ -363,7 +372,7 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
       g.push(p);
       groups.set(key, g);
     } else {
-      emit([runSinglePoint(sweep, p, onTrajectories, hooks.finalState && ((state) => hooks.finalState!(p, state)))]);
+      emit([runSinglePoint(sweep, p, onTrajectories, hooks.finalState && ((state, sigma) => hooks.finalState!(p, state, sigma)))]);
     }
   }
   const tEvery = sweep.trajectories?.every ?? 0;
@@ -384,7 +393,7 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
       });
       const runEnds = block.map((p, r) => batchEnd(p.spec, ends[r]!, samples[r]!));
       if (tEvery > 0) onTrajectories(block.flatMap((p, r) => withFinal(trajectories[r]!, trajectoryRow(p.index, runEnds[r]!.finalStep, runEnds[r]!.loss, runEnds[r]!.s))));
-      if (hooks.finalState) block.forEach((p, r) => hooks.finalState!(p, ends[r]!.state));
+      if (hooks.finalState) block.forEach((p, r) => hooks.finalState!(p, ends[r]!.state, ends[r]!.sigma));
       emit(block.map((p, r) => makeRow(sweep, p, runEnds[r]!)));
     }
   }

@@ -2,6 +2,7 @@
  * @file Observables derived from the mode coefficients s[k][i] (docs/theory.md §6): balance index,
  * balancing gap, and gradient-flow leaf coordinates.
  */
+import type { System } from "../dynamics/systems.js";
 
 /**
  * Balance index (Σ_k s_k)² / (K Σ_k s_k²) ∈ [1/K, 1] of one mode: 1 = equal split, 1/K = one pathway.
@@ -70,4 +71,18 @@ export function leafValue(L: number, a: number): number {
   if (!(a > 0)) return Number.NaN;
   if (L === 2) return -Math.log(a);
   return Math.pow(a, 2 - L) / (L - 2);
+}
+
+/**
+ * Centre of a period-2 oscillation at a run's final state: the mean of its mode coefficients `s`
+ * (s[k][i], measured at the system's current state) and those after one more GD step of size `eta`.
+ * Steps the system (call it once the run is over); NaN where the final loss is not finite.
+ */
+export function periodTwoCentre(sys: System, eta: number, s: readonly (readonly number[])[], finalLoss: number): number[][] {
+  if (!Number.isFinite(finalLoss)) return s.map((row) => row.map(() => Number.NaN));
+  sys.step(eta);
+  sys.evaluate();
+  const next = new Float64Array(sys.K * sys.d);
+  sys.coefficients(next);
+  return s.map((row, k) => row.map((x, i) => (x + next[k * sys.d + i]!) / 2));
 }

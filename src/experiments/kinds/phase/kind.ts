@@ -6,9 +6,8 @@
  * h = 2λ_single/λ_bal and c_L.
  */
 import { z } from "zod";
-import { balancedGdStepTyped } from "../../../engine/dynamics/reduced.js";
 import { expandSweep, parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
-import { runPoints } from "../../../sweep/rows.js";
+import { balancedCentre, runPoints } from "../../../sweep/rows.js";
 import { normalisedBalance } from "../../../engine/measure/observables.js";
 import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../../../theory/index.js";
 import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
@@ -141,18 +140,14 @@ export function phaseSweep(K: number, L: number, hs: readonly number[], sigma: n
 /** Run the cells of one row (see phaseSweep), in the order of `hs`. */
 export function runCells(K: number, L: number, hs: readonly number[], sigma: number, scales: readonly number[], maxSteps: number): Cell[] {
   const sweep = phaseSweep(K, L, hs, sigma, scales, maxSteps);
-  const finals = new Map<number, Float64Array>();
-  const rows = runPoints(sweep, expandSweep(sweep), { finalState: (p, state) => finals.set(p.index, state) });
+  const centres = new Map<number, number[]>();
+  const rows = runPoints(sweep, expandSweep(sweep), { finalState: (p, state, sig) => centres.set(p.index, balancedCentre(p.spec, state, sig).map((row) => row[0]!)) });
   const byPoint = new Map(rows.map((row) => [row.point as number, row]));
   return hs.map((h, j) => {
     const row = byPoint.get(j)!;
-    const a = Float64Array.from(finals.get(j)!);
     const eta = row.lr as number;
-    const depths = Int32Array.from({ length: K }, () => L);
-    const s0 = Array.from(a, (x) => Math.pow(x, L));
     // Centre of a period-2 oscillation: the mean of the final state and the next.
-    balancedGdStepTyped(a, depths, Float64Array.of(sigma), eta, new Float64Array(1), new Float64Array(K));
-    const s = s0.map((x, k) => (x + Math.pow(a[k]!, L)) / 2);
+    const s = centres.get(j)!;
     let status: CellStatus = row.status === "converged" ? "converged" : row.status === "diverged" ? "diverged" : "no-convergence";
     if (status === "no-convergence" && s.every((x) => Math.abs(x) < 1e-3 * sigma)) status = "collapsed";
     if (row.sign_flip === true && status !== "diverged") status = "sign-flip";

@@ -8,7 +8,9 @@
 import { z } from "zod";
 import { gradientFlowEndpoint, modeSharpness, rebalancedRank } from "../../../theory/index.js";
 import { categoryCheck, closeCheck, maxAbsDiff, type Check } from "../../checks.js";
-import { endToEndScales, metaFields, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "../../common.js";
+import { endToEndScales, metaFields, networkConfig, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "../../common.js";
+import { expandSweep, parseSweepSpec } from "../../../sweep/spec.js";
+import { balancedCentre, runPoints } from "../../../sweep/rows.js";
 import { trajectoryDifference } from "../pair/kind.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
@@ -127,13 +129,23 @@ export const rankKind: ExperimentKind<RankConfig, RankPart, RankData, RankTask> 
   },
   runTask(r: R, args, progress): RankPart {
     if (args === "sweep") {
+      // A `dlnlab sweep` over lr on the sweep engine (its batched kernel); only the final states are read.
       const lrs = sweepLrs(r);
-      const sweep = lrs.map((lr, j) => {
-        const run = runNetwork(r.network, { label: `sweep ${j}`, lr, steps: r.budget.steps, dynamics: "reduced", sharpnessEvery: r.budget.steps, maxRecords: 10 });
-        progress((j + 1) / lrs.length);
-        return { lr, status: run.status, shares: sharesOf(run.centre, r.network.target.sigma), pinned: pinnedRatios(r.network.depths, run.centre, lr) };
+      const spec = parseSweepSpec({
+        base: networkConfig(r.network, { steps: r.budget.steps, dynamics: "reduced" }),
+        axes: { lr: { values: lrs } },
+        measure: { every: r.budget.steps },
       });
-      return { sweep };
+      const centres = new Map<number, number[][]>();
+      const rows = runPoints(spec, expandSweep(spec), { finalState: (p, state, sigma) => centres.set(p.index, balancedCentre(p.spec, state, sigma)) });
+      const status = new Map(rows.map((row) => [row.point as number, row.status as string]));
+      progress(1);
+      return {
+        sweep: lrs.map((lr, j) => {
+          const c = centres.get(j)!;
+          return { lr, status: status.get(j)!, shares: sharesOf(c, r.network.target.sigma), pinned: pinnedRatios(r.network.depths, c, lr) };
+        }),
+      };
     }
     const lr = r.lrs[args.run]!;
     return runNetwork(r.network, { label: `η = ${lr}`, lr, steps: r.budget.steps, dynamics: args.twin ? "reduced" : r.dynamics }, progress);
