@@ -6,7 +6,8 @@
  */
 import { Simulation, type SimulationSpec } from "../engine/simulate.js";
 import { BalancedSystem } from "../engine/dynamics/systems.js";
-import { balanceIndex, periodTwoCentre } from "../engine/measure/observables.js";
+import { balanceIndex } from "../engine/measure/observables.js";
+import type { System } from "../engine/dynamics/systems.js";
 import { svsHessianTop, balancedToLayers } from "../engine/measure/hessian-blocks.js";
 import { Rng } from "../engine/rng.js";
 import { stabilityWindow } from "../theory/windows.js";
@@ -125,6 +126,8 @@ interface RunEnd {
   sharpness: number | null;
   samples: { step: number; value: number }[];
   signFlip: boolean;
+  /** The system at the final state (batched runs). */
+  system?: System;
 }
 
 /** The row of a point from how its run ended. */
@@ -259,15 +262,6 @@ function observeBalanced(spec: SimulationSpec, state: Float64Array, sigma: Float
   return { loss, s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))), sys };
 }
 
-/**
- * Period-2 centre (engine/measure/observables.ts periodTwoCentre) of a reduced point's final state
- * as the `finalState` hook gives it: the mean of s there and after one more GD step.
- */
-export function balancedCentre(spec: SimulationSpec, state: Float64Array, sigma: Float64Array): number[][] {
-  const { loss, s, sys } = observeBalanced(spec, Float64Array.from(state), sigma, 1);
-  return periodTwoCentre(sys, spec.lr, s, loss);
-}
-
 /** The end of a batched run, measured as `Simulation` measures its final record. */
 function batchEnd(spec: SimulationSpec, end: BatchEnd, samples: RunEnd["samples"]): RunEnd {
   const sigma = end.sigma;
@@ -277,7 +271,7 @@ function batchEnd(spec: SimulationSpec, end: BatchEnd, samples: RunEnd["samples"
   const { top, tol, maxIter } = spec.sharpness;
   // One mode: the closed form (equal to the SVS blocks' eigenvalue to ~1e-13 relative, test/sweep), ~50× cheaper.
   const sharp = !Number.isFinite(loss) ? null : spec.width === 1 ? balancedSharpness(spec.depths, end.state, sigma) : sys.sharpness(top, { tol, maxIter })[0]!;
-  return { status: end.status, finalStep: end.finalStep, stopStep: end.stopStep, loss, sharpness: sharp, s, samples, signFlip: end.signFlip };
+  return { status: end.status, finalStep: end.finalStep, stopStep: end.stopStep, loss, sharpness: sharp, s, samples, signFlip: end.signFlip, system: sys };
 }
 
 /** A task's results: rows of the runs table and, with `trajectories`, of the trajectories table. */
@@ -293,7 +287,7 @@ export interface TaskRows {
  * at the run's own cadence on its records.
  */
 export function runSinglePoint(
-  sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}, onFinalState?: (state: Float64Array, sigma: Float64Array) => void,
+  sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}, onFinalState?: (final: FinalState) => void,
 ): Row {
   const tEvery = sweep.trajectories?.every ?? 0;
   const spec: SimulationSpec = tEvery > 0 ? { ...point.spec, record: { every: tEvery } } : point.spec;
@@ -318,7 +312,7 @@ export function runSinglePoint(
   // The final record's own sharpness is the row's `sharpness`, not a sample.
   if (samples.length > 0 && samples[samples.length - 1]!.step === sim.step) samples.pop();
   if (tEvery > 0) onTrajectory(withFinal(trajectory, trajectoryRow(point.index, fin.step, fin.loss, fin.s)));
-  onFinalState?.(Float64Array.from(sim.system.state), sim.target.sigma);
+  onFinalState?.({ system: sim.system, s: fin.s, loss: fin.loss });
   return makeRow(sweep, point, {
     status: sim.status!, finalStep: sim.step, stopStep: sim.stopInfo?.step ?? null, loss: fin.loss,
     s: fin.s, sharpness: fin.sharpness, samples, signFlip: flip,
@@ -348,8 +342,17 @@ export interface RunHooks {
   rows?: (rows: Row[]) => void;
   /** With `trajectories` in the spec: each finished run's trajectory rows. */
   trajectories?: (rows: Row[]) => void;
-  /** Each run's final state (the engine's state vector: depth-balanced scalars a[k·d + i] for reduced runs) and its target's singular values. */
-  finalState?: (point: SweepPoint, state: Float64Array, sigma: Float64Array) => void;
+  /** Each run's final state, as a system to measure (e.g. periodTwoCentre, layerNorms). */
+  finalState?: (point: SweepPoint, final: FinalState) => void;
+}
+
+/** A run's final state as the `finalState` hook sees it. */
+export interface FinalState {
+  /** The run's system at its final state (for batched points a BalancedSystem of it; the run is over, so it may be stepped). */
+  system: System;
+  /** Mode coefficients s[k][i] and loss there, as the row has them. */
+  s: number[][];
+  loss: number;
 }
 
 /**
@@ -372,7 +375,7 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
       g.push(p);
       groups.set(key, g);
     } else {
-      emit([runSinglePoint(sweep, p, onTrajectories, hooks.finalState && ((state, sigma) => hooks.finalState!(p, state, sigma)))]);
+      emit([runSinglePoint(sweep, p, onTrajectories, hooks.finalState && ((final) => hooks.finalState!(p, final)))]);
     }
   }
   const tEvery = sweep.trajectories?.every ?? 0;
@@ -393,7 +396,7 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
       });
       const runEnds = block.map((p, r) => batchEnd(p.spec, ends[r]!, samples[r]!));
       if (tEvery > 0) onTrajectories(block.flatMap((p, r) => withFinal(trajectories[r]!, trajectoryRow(p.index, runEnds[r]!.finalStep, runEnds[r]!.loss, runEnds[r]!.s))));
-      if (hooks.finalState) block.forEach((p, r) => hooks.finalState!(p, ends[r]!.state, ends[r]!.sigma));
+      if (hooks.finalState) block.forEach((p, r) => hooks.finalState!(p, { system: runEnds[r]!.system!, s: runEnds[r]!.s, loss: runEnds[r]!.loss }));
       emit(block.map((p, r) => makeRow(sweep, p, runEnds[r]!)));
     }
   }

@@ -24,14 +24,15 @@ import { z } from "zod";
 import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
 import { balanceIndex } from "../../../engine/measure/observables.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../../../engine/mlp/activations.js";
-import { Simulation } from "../../../engine/simulate.js";
-import type { RunStatus, TrajectoryRecord } from "../../../engine/types.js";
+import type { RunStatus } from "../../../engine/types.js";
 import { balancedSharpness, brentRoot, singlePathSharpness, stoppingBoundary } from "../../../theory/index.js";
 import { atLeastCheck, belowCheck, categoryCheck, closeCheck, type Check } from "../../checks.js";
 import { metaFields, runCsv, runSimulation, short, slug, StepRunsSchema, type RunData } from "../../common.js";
 import { PAIR_TOLERANCES } from "../pair/kind.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
 import { nowMs } from "../../../engine/clock.js";
+import { expandSweep, parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
+import { runPoints } from "../../../sweep/rows.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 const activation = z.enum(ACTIVATION_NAMES);
@@ -230,19 +231,38 @@ export interface SweepPoint {
   seconds: number;
 }
 
-/** Run one sweep point to the end: records every 1000 steps, λ_max at the start and the end only. */
+/**
+ * The Fig. 7 sweep as a `dlnlab sweep` spec: activation × seed × h (lr = h/λ_single) over the
+ * network's run config, records every 1000 steps, λ_max at the start and the end only.
+ */
+export function mlpSweepSpec(net: MlpNetwork, activations: readonly ActivationName[], seeds: readonly number[], hs: readonly number[], steps: number): SweepSpec {
+  const { lr: _lr, ...base } = mlpRunConfig(net, activations[0]!, seeds[0]!, hs[0]!, steps);
+  return parseSweepSpec({
+    base: { ...base, record: { every: 1000 }, sharpness: { every: 0 } },
+    axes: { "mlp.activation": { values: [...activations] }, seed: { values: [...seeds] }, h: { values: [...hs] } },
+  });
+}
+
+/** Run one sweep point to the end on the sweep engine (the one-point sweep of mlpSweepSpec). */
 export function runSweepPoint(net: MlpNetwork, act: ActivationName, seed: number, h: number, steps: number): SweepPoint {
   const t0 = nowMs();
-  const spec = mlpSpec(net, act, seed, h, steps, { record: 1000, sharpness: 0 });
-  let last: TrajectoryRecord | undefined;
-  const sim = new Simulation(spec, { keepRecords: false, onRecord: (r) => (last = r) });
-  sim.advance(Number.MAX_SAFE_INTEGER);
-  const r = last!;
-  const s = r.s.map((row) => row[0]!);
+  const spec = mlpSweepSpec(net, [act], [seed], [h], steps);
+  const point = expandSweep(spec)[0]!;
+  let norms: number[][] = [];
+  const [row] = runPoints(spec, [point], {
+    finalState: (_p, f) => {
+      const flat = new Float64Array(net.depths.reduce((a, b) => a + b, 0));
+      f.system.layerNorms?.(flat);
+      let at = 0;
+      norms = net.depths.map((L) => Array.from(flat.subarray(at, (at += L))));
+    },
+  });
+  const s = net.depths.map((_, k) => (row![`s_${k + 1}_1`] as number | null) ?? Number.NaN);
+  const status = row!.status as RunStatus;
   return {
-    activation: act, seed, h, lr: spec.lr, status: sim.status!, steps: sim.step, loss: r.loss, s,
-    balance: sim.status === "diverged" ? Number.NaN : balanceIndex(s),
-    sharpness: r.sharpness?.[0] ?? null, threshold: 2 / spec.lr, norms: r.layerNorms ?? [],
+    activation: act, seed, h, lr: point.spec.lr, status, steps: row!.final_step as number, loss: (row!.loss as number | null) ?? Number.NaN, s,
+    balance: status === "diverged" ? Number.NaN : balanceIndex(s),
+    sharpness: row!.sharpness as number | null, threshold: 2 / point.spec.lr, norms,
     seconds: (nowMs() - t0) / 1000,
   };
 }

@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { expandSweep, parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
-import { balancedCentre, runPoints } from "../../../sweep/rows.js";
-import { normalisedBalance } from "../../../engine/measure/observables.js";
+import { runPoints } from "../../../sweep/rows.js";
+import { normalisedBalance, periodTwoCentre } from "../../../engine/measure/observables.js";
 import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../../../theory/index.js";
 import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
 import { metaFields, short } from "../../common.js";
@@ -141,7 +141,7 @@ export function phaseSweep(K: number, L: number, hs: readonly number[], sigma: n
 export function runCells(K: number, L: number, hs: readonly number[], sigma: number, scales: readonly number[], maxSteps: number): Cell[] {
   const sweep = phaseSweep(K, L, hs, sigma, scales, maxSteps);
   const centres = new Map<number, number[]>();
-  const rows = runPoints(sweep, expandSweep(sweep), { finalState: (p, state, sig) => centres.set(p.index, balancedCentre(p.spec, state, sig).map((row) => row[0]!)) });
+  const rows = runPoints(sweep, expandSweep(sweep), { finalState: (p, f) => centres.set(p.index, periodTwoCentre(f.system, p.spec.lr, f.s, f.loss).map((row) => row[0]!)) });
   const byPoint = new Map(rows.map((row) => [row.point as number, row]));
   return hs.map((h, j) => {
     const row = byPoint.get(j)!;

@@ -10,7 +10,8 @@ import { gradientFlowEndpoint, modeSharpness, rebalancedRank } from "../../../th
 import { categoryCheck, closeCheck, maxAbsDiff, type Check } from "../../checks.js";
 import { endToEndScales, metaFields, networkConfig, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "../../common.js";
 import { expandSweep, parseSweepSpec } from "../../../sweep/spec.js";
-import { balancedCentre, runPoints } from "../../../sweep/rows.js";
+import { runPoints } from "../../../sweep/rows.js";
+import { periodTwoCentre } from "../../../engine/measure/observables.js";
 import { trajectoryDifference } from "../pair/kind.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 
@@ -137,7 +138,7 @@ export const rankKind: ExperimentKind<RankConfig, RankPart, RankData, RankTask> 
         measure: { every: r.budget.steps },
       });
       const centres = new Map<number, number[][]>();
-      const rows = runPoints(spec, expandSweep(spec), { finalState: (p, state, sigma) => centres.set(p.index, balancedCentre(p.spec, state, sigma)) });
+      const rows = runPoints(spec, expandSweep(spec), { finalState: (p, f) => centres.set(p.index, periodTwoCentre(f.system, p.spec.lr, f.s, f.loss)) });
       const status = new Map(rows.map((row) => [row.point as number, row.status as string]));
       progress(1);
       return {
