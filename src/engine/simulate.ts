@@ -73,6 +73,8 @@ export interface SimulationSpec {
     every: number;
     /** Also measure at every n-th record of the plan (counted from step 0; odd n keeps period-2 oscillations visible); absent: none. */
     everyRecord?: number;
+    /** Also measure at the multiples of `sharpnessStride` (recorded steps, at least `min` steps and, once the record stride s exceeds 1, `records`·s apart); absent: none. */
+    perStride?: { min: number; records: number };
     /** How many of the largest eigenvalues to measure. */
     top: number;
     /** "auto": Lanczos for full matrices, exact SVS blocks for reduced dynamics. */
@@ -103,10 +105,16 @@ export interface SimulationSpec {
  *   period-2 oscillation alternates between consecutive records.
  */
 export interface RecordPlan {
-  /** Stride in steps (of the first phase of the geometric plan). */
+  /** Stride in steps (of the first phase of the geometric or logarithmic plan). */
   every: number;
   /** Records per phase of the geometric plan (each phase triples the stride); absent: a fixed stride. */
   dense?: number;
+  /**
+   * The logarithmic plan (instead of `dense`): stride `every` below step `until`, then 3·every below
+   * 3·until, 9·every below 9·until, …, recording at the multiples of the stride of each phase: about
+   * (2/3)·until/every records per tripling of the run's length (the reproduction suite's runs).
+   */
+  until?: number;
 }
 
 /** Growth of the stride from one phase of the geometric record plan to the next (odd: strides stay odd). */
@@ -193,26 +201,52 @@ export function sharpnessMethodOf(spec: SimulationSpec): SharpnessMethod {
   return isReduced(spec) && layers <= AUTO_BLOCKS_MAX_LAYERS ? "blocks" : "lanczos";
 }
 
-/** Phase of step t in a record plan: its first step, its stride, and the number of records before it. */
-function recordPhase(plan: RecordPlan, t: number): { start: number; stride: number; before: number } {
-  if (plan.dense === undefined) return { start: 0, stride: plan.every, before: 0 };
+/**
+ * Phase of step t in a record plan: its steps [start, end), its stride, its first record step
+ * `origin` (records at origin + j·stride inside the phase), and the number of records before it.
+ */
+function recordPhase(plan: RecordPlan, t: number): { start: number; end: number; stride: number; origin: number; before: number } {
   let start = 0;
   let stride = plan.every;
   let before = 0;
+  if (plan.until !== undefined) {
+    // Records at the multiples of each phase's stride; phases end at until·3^j. O(log t) phases.
+    let end = plan.until;
+    while (t >= end) {
+      before += Math.ceil(end / stride) - Math.ceil(start / stride);
+      start = end;
+      end *= RECORD_GROWTH;
+      stride *= RECORD_GROWTH;
+    }
+    return { start, end, stride, origin: Math.ceil(start / stride) * stride, before };
+  }
+  if (plan.dense === undefined) return { start: 0, end: Number.POSITIVE_INFINITY, stride: plan.every, origin: 0, before: 0 };
   // At most ~35 phases before strides pass 2^53: the loop is O(log t).
   while (t >= start + plan.dense * stride) {
     start += plan.dense * stride;
     stride *= RECORD_GROWTH;
     before += plan.dense;
   }
-  return { start, stride, before };
+  return { start, end: start + plan.dense * stride, stride, origin: start, before };
 }
 
 /** Index of step t in the plan's sequence of record steps (0 at t = 0), or −1 if t is not one (first/last aside). */
 export function recordIndex(plan: RecordPlan, t: number): number {
-  const { start, stride, before } = recordPhase(plan, t);
-  const off = t - start;
-  return off % stride === 0 ? before + off / stride : -1;
+  const { stride, origin, before } = recordPhase(plan, t);
+  const off = t - origin;
+  return off >= 0 && off % stride === 0 ? before + off / stride : -1;
+}
+
+/**
+ * Steps between sharpness measurements at step t under `sharpness.perStride`: the record stride s
+ * there times the odd integer ⌊max(min, records·s)/s⌋ (⌊max(min, 1)⌋ while s = 1), made odd by
+ * adding 1: always a multiple of the stride, so a measured step is a recorded one, and odd, so a
+ * period-2 oscillation alternates between measurements.
+ */
+export function sharpnessStride(plan: RecordPlan, perStride: { min: number; records: number }, t: number): number {
+  const s = recordStride(plan, t);
+  const n = Math.max(1, Math.floor(Math.max(perStride.min, s > 1 ? perStride.records * s : 1) / s));
+  return s * (n % 2 === 0 ? n + 1 : n);
 }
 
 /** The stride of the record plan at step t (steps between consecutive records there). */
@@ -222,8 +256,10 @@ export function recordStride(plan: RecordPlan, t: number): number {
 
 /** The first step ≥ t at which the plan records (not capped by the run's length). */
 export function nextPlannedRecord(plan: RecordPlan, t: number): number {
-  const { start, stride } = recordPhase(plan, t);
-  return start + Math.ceil((t - start) / stride) * stride;
+  const { end, stride, origin } = recordPhase(plan, t);
+  const next = origin + Math.max(0, Math.ceil((t - origin) / stride)) * stride;
+  // Past the phase's end the next phase's first record is due (its origin).
+  return next < end ? next : nextPlannedRecord(plan, end);
 }
 
 /** The first step ≥ t that a run of `spec` records: its record plan, its sharpness cadence, or its last step. */
@@ -237,11 +273,9 @@ export function nextRecordStep(spec: Pick<SimulationSpec, "record" | "sharpness"
 /** Number of records a run of `steps` steps keeps under `plan` (first and last included; sharpness-only records not counted). */
 export function plannedRecords(plan: RecordPlan, steps: number): number {
   if (steps <= 0) return 1;
-  const idx = recordIndex(plan, steps);
-  const { start, stride, before } = recordPhase(plan, steps);
+  const { stride, origin, before } = recordPhase(plan, steps);
   // Records at steps < `steps`, plus the last step.
-  const below = idx >= 0 ? idx : before + Math.floor((steps - start) / stride) + 1;
-  return below + 1;
+  return before + Math.max(0, Math.ceil((steps - origin) / stride)) + 1;
 }
 
 /** Where and why a run stopped early. */
@@ -407,8 +441,9 @@ export class Simulation {
   }
 
   private wantsSharpness(t: number): boolean {
-    const { every, everyRecord } = this.spec.sharpness;
+    const { every, everyRecord, perStride } = this.spec.sharpness;
     if (t === 0 || t === this.spec.steps || (every > 0 && t % every === 0)) return true;
+    if (perStride !== undefined && t % sharpnessStride(this.spec.record, perStride, t) === 0) return true;
     if (everyRecord === undefined) return false;
     const idx = recordIndex(this.spec.record, t);
     return idx >= 0 && idx % everyRecord === 0;

@@ -93,12 +93,6 @@ export function lambdaSingle(net: Network): number {
   return Math.max(...singlePathSharpnesses(net.depths, net.target.sigma[0]!));
 }
 
-/** An odd integer ≥ 1 near x: odd sampling strides keep period-2 oscillations visible as zigzags. */
-export function oddStride(x: number): number {
-  const n = Math.max(1, Math.floor(x));
-  return n % 2 === 0 ? n + 1 : n;
-}
-
 /** Settings of one simulation run of a network. */
 export interface RunSettings {
   /** Shown in figures and file names. */
@@ -181,24 +175,16 @@ class Thinner<T> {
 /** Steps recorded one by one before the record stride first grows (then ×3 at every ×3 in steps). */
 export const DENSE_STEPS = 2000;
 
-/**
- * Run one simulation of `net` to its end, reporting progress; returns plain data. Records follow a
- * geometric schedule: every step up to DENSE_STEPS, then a stride of 3 up to 3·DENSE_STEPS, 9 up to
- * 9·DENSE_STEPS, … (the engine records at a fixed stride, so the run continues from its own snapshot
- * with the next stride at each boundary; snapshot/resume is exact). Early dynamics stay resolved step
- * by step, a run of 10⁶ steps keeps ~10⁴ records, and every stride is odd, so a period-2 oscillation
- * still alternates between consecutive records.
- */
+/** Run one simulation of `net` to its end (see runSimulation), reporting progress; returns plain data. */
 export function runNetwork(net: Network, o: RunSettings, progress: ProgressFn = () => {}): RunData {
   const layers = net.depths.reduce((a, b) => a + b, 0);
-  return runSimulation((every) =>
+  return runSimulation(
     resolveRunConfig(RunConfigSchema.parse({
       ...networkConfig(net, { width: o.width, steps: o.steps, dynamics: o.dynamics }),
       lr: o.lr,
       schedule: o.schedule ?? { type: "constant" },
-      record: { every: every.record },
       // Exact SVS blocks cost O((Σ_k L_k)³) per mode; past ~24 layers Lanczos on the HVP is cheaper.
-      sharpness: { every: every.sharpness, method: o.dynamics === "reduced" && layers <= 24 ? "blocks" : "lanczos" },
+      sharpness: { method: o.dynamics === "reduced" && layers <= 24 ? "blocks" : "lanczos" },
       ...(o.lossTol !== undefined ? { stop: { lossTol: o.lossTol } } : {}),
     })), o, progress);
 }
@@ -220,19 +206,29 @@ export function networkConfig(net: Network, o: { width?: number; steps: number; 
   };
 }
 
-/** The engine spec of a run for a record stride and a sharpness interval (both in steps). */
-export type SpecBuilder = (every: { record: number; sharpness: number }) => SimulationSpec;
+/**
+ * The reproduction suite's record plan (the engine's logarithmic plan): every step up to
+ * DENSE_STEPS, then a stride of 3 up to 3·DENSE_STEPS, 9 up to 9·DENSE_STEPS, …. Early dynamics stay
+ * resolved step by step, a run of 10⁶ steps keeps ~10⁴ records, and every stride is odd, so a period-2
+ * oscillation still alternates between consecutive records. The sharpness is measured on recorded
+ * steps, `sharpnessEvery` steps apart while the stride is 1 and every 9th record once it grows (an odd
+ * multiple of the stride: sharpnessStride).
+ */
+export function suiteRecordPlan(spec: SimulationSpec, sharpnessEvery: number): SimulationSpec {
+  return {
+    ...spec,
+    record: { every: 1, until: DENSE_STEPS },
+    sharpness: { ...spec.sharpness, every: 0, everyRecord: undefined, perStride: { min: sharpnessEvery, records: 9 } },
+  };
+}
 
 /**
- * Run the simulation that `build` describes (any model: linear network or MLP) to its end, on the
- * record schedule of `runNetwork`; only `label`, `lr`, `steps`, `dynamics`, `sharpnessEvery`,
- * `maxRecords` and `trackSign` of `o` are read (the rest of the run is the builder's spec).
+ * Run the simulation of `spec` (any model: linear network or MLP) to its end on the suite's record
+ * plan (suiteRecordPlan: the spec's own record and sharpness cadence are replaced); only `label`,
+ * `lr`, `steps`, `dynamics`, `sharpnessEvery`, `maxRecords` and `trackSign` of `o` are read.
  */
-export function runSimulation(build: SpecBuilder, o: RunSettings, progress: ProgressFn = () => {}): RunData {
-  const wantSharp = o.sharpnessEvery ?? 25;
-  // Sharpness on recorded steps only (an odd multiple of the stride), at most every 9th record once the stride grows.
-  const specFor = (every: number) =>
-    build({ record: every, sharpness: every * oddStride(Math.max(wantSharp, every > 1 ? 9 * every : 1) / every) });
+export function runSimulation(spec: SimulationSpec, o: RunSettings, progress: ProgressFn = () => {}): RunData {
+  const planned = suiteRecordPlan(spec, o.sharpnessEvery ?? 25);
   const records = new Thinner<TrajectoryRecord>(o.maxRecords ?? 4000);
   const sharp = new Thinner<[number, number]>(3000);
   let last: TrajectoryRecord | null = null;
@@ -250,15 +246,13 @@ export function runSimulation(build: SpecBuilder, o: RunSettings, progress: Prog
     if (r.sharpness && r.sharpness.length > 0) sharp.push([r.step, r.sharpness[0]!]);
   };
   const t0 = nowMs();
-  let every = 1;
-  let phaseEnd = DENSE_STEPS;
-  let sim = new Simulation(specFor(every), { keepRecords: false, onRecord });
+  const sim = new Simulation(planned, { keepRecords: false, onRecord });
   const watch = o.trackSign === true && sim.system.kind === "balanced";
   let signFlip: number | null = null;
   let sinceReport = 0;
   while (!sim.done) {
     // Per-step slices when watching signs (a crossing of an odd-depth pathway may be undone later).
-    const slice = watch ? 1 : Math.min(20_000, phaseEnd - sim.step);
+    const slice = watch ? 1 : 20_000;
     sim.advance(slice);
     if (watch && signFlip === null) {
       const state = sim.system.state;
@@ -273,12 +267,6 @@ export function runSimulation(build: SpecBuilder, o: RunSettings, progress: Prog
     if (sinceReport >= 20_000) {
       sinceReport = 0;
       progress(sim.step / o.steps);
-    }
-    if (!sim.done && sim.step >= phaseEnd) {
-      const snapshot = sim.snapshot();
-      every *= 3;
-      phaseEnd *= 3;
-      sim = new Simulation(specFor(every), { keepRecords: false, onRecord, resume: snapshot });
     }
   }
   const final = last!;

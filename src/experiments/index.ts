@@ -8,7 +8,7 @@ export { KINDS, kindOf } from "./registry.js";
 export type { AnyKind, DataFile, ExperimentKind, ExperimentMeta, ProgressFn, Resolved, Size, TaskPlan } from "./types.js";
 export { canonicalJson, kindFor, parseExperiment, resolveExperiment, type ExperimentConfig, type ResolvedExperiment } from "./config.js";
 export { atLeastCheck, belowCheck, categoryCheck, closeCheck, maxAbsDiff, tally, type Check, type ErrorKind } from "./checks.js";
-export { endToEndScales, lambdaSingle, NetworkSchema, runNetwork, runSimulation, type Network, type RunData, type RunSettings, type SpecBuilder } from "./common.js";
+export { endToEndScales, lambdaSingle, NetworkSchema, runNetwork, runSimulation, suiteRecordPlan, type Network, type RunData, type RunSettings } from "./common.js";
 export { EosTracker, leafVariance, type EosStats } from "./eos.js";
 export { pairChecks, pairKind, pairTheory, PairSchema, type PairConfig, type PairData, type PairTheory } from "./kinds/pair/kind.js";
 export { heterogeneousChecks, heterogeneousKind, heteroTheory, HeterogeneousSchema, type HeterogeneousConfig, type HeterogeneousData } from "./kinds/heterogeneous/kind.js";

@@ -1,16 +1,31 @@
 /**
- * @file The record plan (src/engine/simulate.ts `RecordPlan`): the geometric plan's steps against a direct
+ * @file The record plan (src/engine/simulate.ts `RecordPlan`): the geometric and logarithmic plans' steps against a direct
  * enumeration of its definition, its resolution from `record.every: auto`, and the invariant that the
  * final state of a run never depends on when it records or measures sharpness — bit for bit, for every
  * model and for runs that stop early (converged, diverged) between two records.
  */
 import { describe, expect, it } from "vitest";
-import { nextPlannedRecord, plannedRecords, recordIndex, recordStride, Simulation, type RecordPlan, type SimulationSpec } from "../../src/engine/simulate.js";
+import { nextPlannedRecord, plannedRecords, recordIndex, recordStride, sharpnessStride, Simulation, type RecordPlan, type SimulationSpec } from "../../src/engine/simulate.js";
 import { AUTO_DENSE, RunConfigSchema, resolveRunConfig } from "../../src/config/schema.js";
 
-/** The plan's record steps in [0, T], enumerated from the definition: `dense` records per phase, stride ×3 per phase. */
+/**
+ * The plan's record steps in [0, T], enumerated from the definition: `dense` records per phase, stride
+ * ×3 per phase; or (`until`) every multiple of `every` below until, of 3·every below 3·until, ….
+ */
 function enumerate(plan: RecordPlan, T: number): number[] {
   const out: number[] = [];
+  if (plan.until !== undefined) {
+    let stride = plan.every;
+    let end = plan.until;
+    for (let t = 0; t <= T; t++) {
+      while (t >= end) {
+        end *= 3;
+        stride *= 3;
+      }
+      if (t % stride === 0) out.push(t);
+    }
+    return out;
+  }
   let t = 0;
   let stride = plan.every;
   let inPhase = 0;
@@ -36,7 +51,7 @@ function finish(s: SimulationSpec): Simulation {
 }
 
 describe("geometric record plan", () => {
-  for (const plan of [{ every: 1, dense: 5 }, { every: 3, dense: 4 }, { every: 7 }, { every: 1, dense: 1 }] as RecordPlan[]) {
+  for (const plan of [{ every: 1, dense: 5 }, { every: 3, dense: 4 }, { every: 7 }, { every: 1, dense: 1 }, { every: 1, until: 20 }, { every: 1, until: 25 }, { every: 2, until: 7 }] as RecordPlan[]) {
     it(`steps of ${JSON.stringify(plan)} match the enumeration of its definition`, () => {
       const T = 2000;
       const steps = enumerate(plan, T);
@@ -60,6 +75,20 @@ describe("geometric record plan", () => {
       expect(gap % 2, `gap before step ${steps[j]}`).toBe(1);
       expect(recordStride(plan, steps[j - 1]!)).toBe(gap);
     }
+  });
+
+  it("the per-stride sharpness cadence: odd multiples of the stride, every 9th record once it grows", () => {
+    const plan: RecordPlan = { every: 1, until: 40 };
+    const perStride = { min: 10, records: 9 };
+    const base = spec({ width: 1, depths: [4, 4], target: { sigma: [1] }, init: { type: "svs", scales: [0.2 ** 4, 0.19 ** 4] }, lr: 0.01, steps: 3000, dynamics: "reduced", stop: { lossTol: 1e-300 } });
+    const sim = finish({ ...base, record: plan, sharpness: { ...base.sharpness, every: 0, everyRecord: undefined, perStride } });
+    expect(sim.status).toBe("max-steps");
+    expect(sim.records.map((r) => r.step)).toEqual([...enumerate(plan, 2999), 3000]);
+    const measured = sim.records.filter((r) => r.sharpness && r.sharpness.length > 0).map((r) => r.step);
+    // Stride 1 below 40: every 11th step (10 made odd); stride 3 below 120: 9·3 = 27; stride 9: 81; 27: 243; 81: 729 — and the ends.
+    const want = [0, ...[11, 22, 33], ...[54, 81, 108], ...[162, 243, 324], ...[486, 729, 972], ...[1458, 2187, 2916], 3000].filter((t, j, a) => a.indexOf(t) === j);
+    expect(measured).toEqual(want);
+    for (const t of measured.slice(1, -1)) expect(sharpnessStride(plan, perStride, t) % 2, `step ${t}`).toBe(1);
   });
 
   it("record.every auto resolves to the geometric plan; an explicit stride stays a stride", () => {
@@ -109,9 +138,12 @@ describe("the final state does not depend on the record plan (bit for bit)", () 
   for (const [name, raw] of cases) {
     it(name, () => {
       const runs = plans.map((p) => finish(spec({ ...raw, ...p })));
+      // The logarithmic plan with the per-stride sharpness cadence (engine level: the suite's runs).
+      const base = spec(raw);
+      runs.push(finish({ ...base, record: { every: 1, until: 50 }, sharpness: { ...base.sharpness, every: 0, everyRecord: undefined, perStride: { min: 25, records: 9 } } }));
       const [ref, ...rest] = runs;
       for (const [j, sim] of rest.entries()) {
-        const what = `${name}, plan ${JSON.stringify(plans[j + 1])} vs ${JSON.stringify(plans[0])}`;
+        const what = `${name}, plan ${JSON.stringify(plans[j + 1] ?? "logarithmic")} vs ${JSON.stringify(plans[0])}`;
         expect(sim.status, what).toBe(ref!.status);
         expect(sim.stopInfo, what).toEqual(ref!.stopInfo);
         expect(sim.step, what).toBe(ref!.step);

@@ -194,14 +194,10 @@ export function mlpRunConfig(net: MlpNetwork, act: ActivationName, seed: number,
   };
 }
 
-/** The engine spec of an MLP run with the given record stride and sharpness interval (0: at the start and the end). */
-function mlpSpec(net: MlpNetwork, act: ActivationName, seed: number, h: number, steps: number, every: { record: number; sharpness: number }) {
-  return resolveRunConfig(RunConfigSchema.parse({ ...mlpRunConfig(net, act, seed, h, steps), record: { every: every.record }, sharpness: { every: every.sharpness } }));
-}
 
 /** A trajectory run (Fig. 3): the network's activation and seed at h, sharpness measured along the way. */
 export function runMlpTrajectory(net: MlpNetwork, label: string, h: number, steps: number, sharpnessEvery?: number, progress: ProgressFn = () => {}): RunData {
-  return runSimulation((every) => mlpSpec(net, net.activation, net.seed, h, steps, every), {
+  return runSimulation(resolveRunConfig(RunConfigSchema.parse(mlpRunConfig(net, net.activation, net.seed, h, steps))), {
     // ≤ 3000 records (thinned by odd factors): an MLP record has d = 4 modes and every layer's norm, and
     // the log-step figures need no more; the Edge-of-Stability statistics use every record before thinning.
     label, lr: h / singlePathSharpness(net.depths[0]!, net.sigma), steps, dynamics: "full", maxRecords: 1500,
