@@ -4,7 +4,7 @@
  * engine's fully explicit `SimulationSpec` (auto settings filled in, scales broadcast).
  */
 import { z } from "zod";
-import type { RecordPlan, SimulationSpec } from "../engine/simulate.js";
+import { timeGridSteps, type RecordPlan, type SimulationSpec } from "../engine/simulate.js";
 import { ACTIVATION_NAMES } from "../engine/mlp/activations.js";
 import type { MlpRunSpec } from "../engine/simulate.js";
 import { BOTTLENECK_BASES } from "../engine/saddle/init.js";
@@ -166,6 +166,7 @@ export const RunConfigSchema = z
         every: z.union([posInt, z.literal("auto")], { error: 'must be an integer >= 1 or "auto"' }).default("auto")
           .describe("Record every N steps; auto = the geometric plan: every step for the first `dense` steps, then `dense` records at stride 3, `dense` at stride 9, … (dense early, log-spaced later, odd strides so period-2 oscillations stay visible; the count follows the run's actual length)."),
         dense: posInt.optional().describe(`Records per phase of the geometric plan (record.every: auto only); default ${AUTO_DENSE}.`),
+        perDecade: posInt.optional().describe("A time grid instead of a step plan: N records per decade of the elapsed time τ = Σ_t η_t (the first step whose τ reaches max(τ_last·10^{1/N}, η)); for learning-rate schedules and long runs read on a log-time axis (record.every: auto only)."),
       })
       .default({ every: "auto" })
       .describe("When observables are recorded."),
@@ -212,6 +213,12 @@ export const RunConfigSchema = z
     const K = c.depths.length;
     if (c.record.dense !== undefined && c.record.every !== "auto") {
       ctx.addIssue({ code: "custom", path: ["record", "dense"], message: `is the geometric plan's phase length; it cannot be combined with a fixed record.every (${c.record.every})` });
+    }
+    if (c.record.perDecade !== undefined && c.record.every !== "auto") {
+      ctx.addIssue({ code: "custom", path: ["record", "perDecade"], message: `is a time grid; it cannot be combined with a fixed record.every (${c.record.every})` });
+    }
+    if (c.record.perDecade !== undefined && c.record.dense !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["record", "perDecade"], message: "is a time grid; it cannot be combined with record.dense (the geometric plan)" });
     }
     const t = c.target;
     if (t.sigma && t.matrix) ctx.addIssue({ code: "custom", path: ["target", "matrix"], message: "give either sigma or matrix, not both" });
@@ -354,7 +361,9 @@ export function lambdaSingleOf(spec: Pick<SimulationSpec, "width" | "depths" | "
 export function resolveRunConfig(c: RunConfig): SimulationSpec {
   const K = c.depths.length;
   const recordEvery = c.record.every === "auto" ? 1 : c.record.every;
-  const record: RecordPlan = c.record.every === "auto" ? { every: 1, dense: c.record.dense ?? AUTO_DENSE } : { every: c.record.every };
+  const record: RecordPlan = c.record.perDecade !== undefined
+    ? { every: 1, at: timeGridSteps(resolveLr(c, resolveTarget(c)), c.schedule, c.steps, c.record.perDecade) }
+    : c.record.every === "auto" ? { every: 1, dense: c.record.dense ?? AUTO_DENSE } : { every: c.record.every };
   // Exact SVS blocks measure the sharpness of reduced runs (GD, or the central flow of the reduced system).
   const reducedRun = c.dynamics === "reduced" || (c.dynamics === "central" && c.flow.system === "reduced");
   let sharpEvery: number;
@@ -380,9 +389,7 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
   // model and mlp appear only in MLP specs, so every linear spec (and its config.json) is unchanged.
   const mlp = c.model === "mlp" ? { model: "mlp" as const, mlp: resolveMlp(c.mlp ?? MlpSchema.parse({}), K) } : {};
   const classifier = c.model === "classifier" ? { model: "classifier" as const, classifier: resolveClassifier(c.classifier ?? ClassifierSchema.parse({}), c.width) } : {};
-  // A classifier's coefficients are the predictor's coordinates along (ŵ_SVM, …): levels (1, 0, …, 0).
-  const target = c.model === "classifier" ? { sigma: [1], basis: "identity" as const }
-    : c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma ?? DEFAULT_SIGMA.slice(0, c.width), basis: c.target.basis };
+  const target = resolveTarget(c);
   return {
     width: c.width,
     depths: [...c.depths],
@@ -401,6 +408,12 @@ export function resolveRunConfig(c: RunConfig): SimulationSpec {
     sharpness: { every: sharpEvery, ...(everyRecord !== undefined ? { everyRecord } : {}), top: c.sharpness.top, method: c.sharpness.method, tol: c.sharpness.tol, maxIter: c.sharpness.maxIter },
     stop: c.stop,
   };
+}
+
+/** The engine's target of a config. A classifier's coefficients are the predictor's coordinates along (ŵ_SVM, …): levels (1, 0, …, 0). */
+function resolveTarget(c: RunConfig): SimulationSpec["target"] {
+  return c.model === "classifier" ? { sigma: [1], basis: "identity" as const }
+    : c.target.matrix ? { matrix: c.target.matrix } : { sigma: c.target.sigma ?? DEFAULT_SIGMA.slice(0, c.width), basis: c.target.basis };
 }
 
 /** lr as given, or h/λ_single for a config that gives the normalised step h. */

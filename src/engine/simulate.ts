@@ -115,6 +115,44 @@ export interface RecordPlan {
    * (2/3)·until/every records per tripling of the run's length (the reproduction suite's runs).
    */
   until?: number;
+  /** Explicit record steps, ascending (instead of a stride; `every` is then unused), e.g. a time grid (timeGridSteps). */
+  at?: readonly number[];
+}
+
+/**
+ * A time grid of record steps: up to `perDecade` records per decade of the elapsed time τ_t = Σ_{s<t} η_s
+ * of GD with step lr and `schedule` over `steps` steps — the first step whose τ reaches the next grid
+ * time, which after a record at (τ, η) is max(τ·10^{1/perDecade}, η) (a record's τ overshoots its grid
+ * time by less than a step, so there are somewhat fewer where steps are long next to τ). Step 0 is
+ * always the first; the run's last step is recorded anyway.
+ */
+export function timeGridSteps(lr: number, schedule: ScheduleSpec, steps: number, perDecade: number): number[] {
+  const lrAt = makeSchedule(lr, schedule);
+  const ratio = Math.pow(10, 1 / perDecade);
+  const at: number[] = [];
+  let time = 0;
+  let next = 0;
+  for (let t = 0; t < steps; t++) {
+    const eta = lrAt(t);
+    if (time >= next) {
+      at.push(t);
+      next = Math.max(time * ratio, eta);
+    }
+    time += eta;
+  }
+  return at;
+}
+
+/** Index of the first entry of an ascending list that is ≥ t (the list's length if none). */
+function lowerBound(xs: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Growth of the stride from one phase of the geometric record plan to the next (odd: strides stay odd). */
@@ -134,6 +172,25 @@ export function centralFlowSpec(spec: SimulationSpec): SimulationSpec {
     throw new RangeError(`dynamics: the central-flow prediction compares with a GD run; this run's dynamics is ${spec.dynamics}`);
   }
   return { ...spec, dynamics: "central", flow: { ...spec.flow, system: spec.dynamics === "reduced" ? "reduced" : "full" } };
+}
+
+/** The system class of each `System.kind`. */
+export interface SystemOfKind {
+  full: FullSystem;
+  balanced: BalancedSystem;
+  layers: LayerSystem;
+  mlp: MlpSystem;
+  classifier: ClassifierSystem;
+}
+
+/**
+ * A run's system as the class of its kind, for measurements only that class offers (the classifier's
+ * margins, an MLP's weights): checked at run time, so a spec of another model fails with a RangeError
+ * here instead of a wrong cast downstream.
+ */
+export function systemOfKind<K extends keyof SystemOfKind>(sys: System, kind: K): SystemOfKind[K] {
+  if (sys.kind !== kind) throw new RangeError(`expected a ${kind} system, the run built a ${sys.kind} system`);
+  return sys as unknown as SystemOfKind[K];
 }
 
 /** What a stop event sees besides the loss: the run's bounds at this point. */
@@ -232,6 +289,10 @@ function recordPhase(plan: RecordPlan, t: number): { start: number; end: number;
 
 /** Index of step t in the plan's sequence of record steps (0 at t = 0), or −1 if t is not one (first/last aside). */
 export function recordIndex(plan: RecordPlan, t: number): number {
+  if (plan.at) {
+    const j = lowerBound(plan.at, t);
+    return plan.at[j] === t ? j : -1;
+  }
   const { stride, origin, before } = recordPhase(plan, t);
   const off = t - origin;
   return off >= 0 && off % stride === 0 ? before + off / stride : -1;
@@ -251,11 +312,17 @@ export function sharpnessStride(plan: RecordPlan, perStride: { min: number; reco
 
 /** The stride of the record plan at step t (steps between consecutive records there). */
 export function recordStride(plan: RecordPlan, t: number): number {
+  if (plan.at) {
+    // The gap from the listed step at or before t to the next one (1 past the list).
+    const j = lowerBound(plan.at, t + 1);
+    return j > 0 && j < plan.at.length ? plan.at[j]! - plan.at[j - 1]! : 1;
+  }
   return recordPhase(plan, t).stride;
 }
 
 /** The first step ≥ t at which the plan records (not capped by the run's length). */
 export function nextPlannedRecord(plan: RecordPlan, t: number): number {
+  if (plan.at) return plan.at[lowerBound(plan.at, t)] ?? Number.MAX_SAFE_INTEGER;
   const { end, stride, origin } = recordPhase(plan, t);
   const next = origin + Math.max(0, Math.ceil((t - origin) / stride)) * stride;
   // Past the phase's end the next phase's first record is due (its origin).
@@ -273,6 +340,7 @@ export function nextRecordStep(spec: Pick<SimulationSpec, "record" | "sharpness"
 /** Number of records a run of `steps` steps keeps under `plan` (first and last included; sharpness-only records not counted). */
 export function plannedRecords(plan: RecordPlan, steps: number): number {
   if (steps <= 0) return 1;
+  if (plan.at) return lowerBound(plan.at, steps) + 1;
   const { stride, origin, before } = recordPhase(plan, steps);
   // Records at steps < `steps`, plus the last step.
   return before + Math.max(0, Math.ceil((steps - origin) / stride)) + 1;

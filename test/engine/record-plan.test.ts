@@ -1,11 +1,11 @@
 /**
- * @file The record plan (src/engine/simulate.ts `RecordPlan`): the geometric and logarithmic plans' steps against a direct
+ * @file The record plan (src/engine/simulate.ts `RecordPlan`): the geometric, logarithmic and time-grid plans' steps against a direct
  * enumeration of its definition, its resolution from `record.every: auto`, and the invariant that the
  * final state of a run never depends on when it records or measures sharpness — bit for bit, for every
  * model and for runs that stop early (converged, diverged) between two records.
  */
 import { describe, expect, it } from "vitest";
-import { nextPlannedRecord, plannedRecords, recordIndex, recordStride, sharpnessStride, Simulation, type RecordPlan, type SimulationSpec } from "../../src/engine/simulate.js";
+import { nextPlannedRecord, plannedRecords, recordIndex, recordStride, sharpnessStride, Simulation, timeGridSteps, type RecordPlan, type SimulationSpec } from "../../src/engine/simulate.js";
 import { AUTO_DENSE, RunConfigSchema, resolveRunConfig } from "../../src/config/schema.js";
 
 /**
@@ -91,6 +91,36 @@ describe("geometric record plan", () => {
     for (const t of measured.slice(1, -1)) expect(sharpnessStride(plan, perStride, t) % 2, `step ${t}`).toBe(1);
   });
 
+  it("a time grid: records where τ = Σ η first reaches max(τ_last·10^{1/n}, η), as a plan of explicit steps", () => {
+    const schedule = { type: "decay", timescale: 50, power: 1 } as const;
+    const lrAt = (t: number) => 0.2 / (1 + t / 50);
+    const at = timeGridSteps(0.2, schedule, 5000, 8);
+    // From the definition, with τ summed in step order.
+    const want: number[] = [];
+    let tau = 0;
+    let next = 0;
+    for (let t = 0; t < 5000; t++) {
+      if (tau >= next) {
+        want.push(t);
+        next = Math.max(tau * Math.pow(10, 1 / 8), lrAt(t));
+      }
+      tau += lrAt(t);
+    }
+    expect(at).toEqual(want);
+    // At most 8 records per decade of τ past the first step (τ(5000) ≈ 0.2·50·ln 101 ≈ 46, 2.4 decades
+    // above τ(1) = 0.2), and not far fewer: a record's τ overshoots its grid time by less than one step.
+    expect(at.length).toBeLessThanOrEqual(2 + 8 * Math.log10(46 / 0.2));
+    expect(at.length).toBeGreaterThan(6 * Math.log10(46 / 0.2));
+    const plan: RecordPlan = { every: 1, at };
+    for (let t = 0; t <= 5000; t += 7) {
+      expect(recordIndex(plan, t)).toBe(at.indexOf(t));
+      expect(nextPlannedRecord(plan, t)).toBe(at.find((s) => s >= t) ?? Number.MAX_SAFE_INTEGER);
+      expect(plannedRecords(plan, t)).toBe(t <= 0 ? 1 : at.filter((s) => s < t).length + 1);
+    }
+    const resolved = spec({ width: 1, depths: [3, 3], lr: 0.2, schedule: { type: "decay", timescale: 50 }, steps: 5000, record: { perDecade: 8 } });
+    expect(resolved.record).toEqual({ every: 1, at });
+  });
+
   it("record.every auto resolves to the geometric plan; an explicit stride stays a stride", () => {
     expect(spec({}).record).toEqual({ every: 1, dense: AUTO_DENSE });
     expect(spec({ record: { dense: 50 } }).record).toEqual({ every: 1, dense: 50 });
@@ -123,6 +153,7 @@ describe("the final state does not depend on the record plan (bit for bit)", () 
     { record: { every: 1 }, sharpness: { every: 0 } },
     { record: { every: 7 }, sharpness: { every: 13 } },
     { record: { every: "auto", dense: 5 }, sharpness: { every: "auto" } },
+    { record: { perDecade: 4 }, sharpness: { every: "auto" } },
   ];
   const cases: [string, Record<string, unknown>][] = [
     ["full GD, general basis", { width: 3, depths: [4, 4], target: { sigma: [1, 0.5, 0.2], basis: "general" }, lr: 0.3, steps: 700, seed: 2 }],

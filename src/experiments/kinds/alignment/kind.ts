@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
 import { makeSchedule } from "../../../engine/schedule.js";
-import { Simulation } from "../../../engine/simulate.js";
+import { Simulation, systemOfKind, timeGridSteps } from "../../../engine/simulate.js";
 import type { ClassifierSystem } from "../../../engine/classifier/system.js";
 import { MARGIN_LOSS_NAMES, type MarginLossName } from "../../../engine/classifier/losses.js";
 import { linearFit } from "../../../engine/measure/regression.js";
@@ -167,10 +167,15 @@ export function runAlignment(r: R, run: AlignmentConfig["runs"][number], progres
     seed: r.seed,
     sharpness: { every: 0 },
   }));
-  // The Simulation builds the system exactly as `dlnlab run` does; the steps are driven here, recorded on a τ grid.
-  const sys = new Simulation(spec).system as ClassifierSystem;
-  const lrAt = makeSchedule(spec.lr, spec.schedule);
   const steps = r.budget.steps;
+  const sim = new Simulation({
+    ...spec,
+    // PER_DECADE records per decade of τ = Σ η_t, and no stop rule: the separable loss only decays.
+    record: { every: 1, at: timeGridSteps(spec.lr, spec.schedule, steps, PER_DECADE) },
+    stop: { ...spec.stop, lossTol: Number.NEGATIVE_INFINITY, divergeFactor: Number.POSITIVE_INFINITY },
+  }, { keepRecords: false, onRecord: (rec) => record(rec.step, rec.time, lrAt(rec.step)) });
+  const sys = systemOfKind(sim.system, "classifier");
+  const lrAt = makeSchedule(spec.lr, spec.schedule);
   let timeEnd = 0;
   for (let t = 0; t < steps; t++) timeEnd += lrAt(t);
   const windowStart = timeEnd * Math.pow(10, -r.fit.decades);
@@ -208,20 +213,8 @@ export function runAlignment(r: R, run: AlignmentConfig["runs"][number], progres
     });
     if (Cwin === null && time >= windowStart) Cwin = invariants(sys);
   };
-  const ratio = Math.pow(10, 1 / PER_DECADE);
-  let time = 0;
-  let next = 0;
-  for (let t = 0; t < steps; t++) {
-    const eta = lrAt(t);
-    if (time >= next) {
-      record(t, time, eta);
-      next = Math.max(time * ratio, eta);
-    }
-    sys.step(eta);
-    time += eta;
-    if (t % 100_000 === 0) progress(t / steps);
-  }
-  record(steps, time, lrAt(steps));
+  while (!sim.advance(100_000)) progress(sim.step / steps);
+  const time = sim.time;
   const Cend = invariants(sys);
   const final = unit();
   const svm = sys.svm;

@@ -15,8 +15,7 @@
  */
 import { z } from "zod";
 import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
-import { Simulation } from "../../../engine/simulate.js";
-import type { MlpSystem } from "../../../engine/dynamics/systems.js";
+import { Simulation, systemOfKind } from "../../../engine/simulate.js";
 import { ACTIVATION_NAMES, getActivation, type ActivationName } from "../../../engine/mlp/activations.js";
 import { BOTTLENECK_BASES, type BottleneckBase } from "../../../engine/saddle/init.js";
 import { flowEscapeTime, gdEscapeTime } from "../../../engine/saddle/escape.js";
@@ -218,7 +217,7 @@ export function runSeries(r: R, baseIndex: number, act: ActivationName, progress
   let done = 0;
   for (const small of r.small) {
     for (const e of eps) {
-      const sys = new Simulation(escapeSpec(r, base, act, small, e, "flow")).system as MlpSystem;
+      const sys = systemOfKind(new Simulation(escapeSpec(r, base, act, small, e, "flow")).system, "mlp");
       const m = sys.model;
       const norms = new Float64Array(L);
       m.layerNorms(norms);
