@@ -93,6 +93,12 @@ export interface SimulationSpec {
     window: number;
     /** Also converged once loss ≤ lossFraction·(initial loss) (escape from a plateau; checked at every step, gradient flow at every solver step). */
     lossFraction?: number;
+    /**
+     * Watch for a sign flip of a layer (reduced GD: a layer scalar below 0, where the SVS chart breaks):
+     * the run notes the first step whose state has one (`Simulation.signFlip`) and goes on. Checked at
+     * every step; absent: not watched.
+     */
+    signFlip?: "note";
   };
 }
 
@@ -361,6 +367,8 @@ export interface SimulationSnapshot {
   topResidualHistory: number[];
   /** The sharpness solver's warm start (absent or null: cold), so a resumed run measures the same bits. */
   sharpnessWarmStart?: LanczosWarmStart | null;
+  /** With stop.signFlip: the first step with a negative layer scalar so far (null: none). */
+  signFlip?: number | null;
   /**
    * Gradient flow: the solver's own state (ahead of `step` by up to one solver step), its time, the
    * matched step of a pending stop (−1: none) and its memory; central flow: the flow's memory. Absent
@@ -419,6 +427,8 @@ export class Simulation {
   private lastRecordedStep = -1;
   /** State at the start of the current tight GD loop (replayed from when a stop is found inside it). */
   private loopStart: Float64Array | null = null;
+  /** With stop.signFlip (reduced GD): the first step whose state has a negative layer scalar, else null. */
+  signFlip: number | null = null;
 
   constructor(spec: SimulationSpec, options: SimulationOptions = {}) {
     this.spec = spec;
@@ -650,12 +660,31 @@ export class Simulation {
     return nextRecordStep(this.spec, t);
   }
 
+  /** Whether this run watches for sign flips (stop.signFlip, on the layer scalars of reduced GD). */
+  private get watchesSigns(): boolean {
+    return this.spec.stop.signFlip === "note" && this.spec.dynamics === "reduced";
+  }
+
+  /** Note step t as the first sign flip if the state has a negative layer scalar now. */
+  private noteSign(t: number): void {
+    if (this.signFlip !== null) return;
+    const x = this.system.state;
+    for (let j = 0; j < x.length; j++) {
+      if (x[j]! < 0) {
+        this.signFlip = t;
+        return;
+      }
+    }
+  }
+
   private advanceGd(maxSteps: number): boolean {
     const sys = this.system;
     const end = Math.min(this.spec.steps, this.step + maxSteps);
     const hist = this.topResidual;
     const w = hist.length;
     const residual = sys.residual;
+    const watch = this.watchesSigns;
+    if (watch && this.step === 0) this.noteSign(0);
     while (this.step < end) {
       const t0 = this.step;
       if (this.isRecordStep(t0)) {
@@ -667,6 +696,7 @@ export class Simulation {
         this.track(t0);
         this.step = t0 + 1;
         this.time += eta;
+        if (watch) this.noteSign(t0 + 1);
         continue;
       }
       // Tight loop up to the next record: fused evaluate + update, bounds hoisted. `!(loss <= bound)`
@@ -696,6 +726,8 @@ export class Simulation {
           hit = t - 1;
           break;
         }
+        // The state at step t (a stopping step's successor, discarded by the replay, is never looked at).
+        if (watch && this.signFlip === null) this.noteSign(t);
       }
       if (hit >= 0) {
         sys.state.set(start);
@@ -714,6 +746,7 @@ export class Simulation {
         this.track(hit);
         this.step = hit + 1;
         this.time = time + eta;
+        if (watch) this.noteSign(hit + 1);
         continue;
       }
       this.step = t;
@@ -869,6 +902,7 @@ export class Simulation {
       initialLoss: this.initialLoss,
       topResidualHistory: Array.from(this.topResidual),
       sharpnessWarmStart: this.system.sharpnessWarmStart(),
+      ...(this.watchesSigns ? { signFlip: this.signFlip } : {}),
       integrator: this.ode && this.flowY
         ? { y: Array.from(this.flowY), time: this.odeTime, stop: this.flowStop, ode: this.ode.save() }
         : this.central
@@ -887,6 +921,12 @@ export class Simulation {
     this.initialLoss = s.initialLoss;
     this.topResidual.set(s.topResidualHistory.slice(0, this.topResidual.length));
     this.system.setSharpnessWarmStart(s.sharpnessWarmStart ?? null);
+    if (this.watchesSigns) {
+      if (s.signFlip !== undefined && s.signFlip !== null && !(Number.isSafeInteger(s.signFlip) && s.signFlip >= 0 && s.signFlip <= s.step)) {
+        throw new RangeError(`resume: the snapshot's signFlip ${JSON.stringify(s.signFlip)} is not a step in [0, ${s.step}]`);
+      }
+      this.signFlip = s.signFlip ?? null;
+    }
     const integ = s.integrator;
     if (integ && "central" in integ) {
       if (this.spec.dynamics !== "central") throw new RangeError("resume: the snapshot holds a central flow, this run's dynamics is " + this.spec.dynamics);

@@ -246,29 +246,11 @@ export function runSimulation(spec: SimulationSpec, o: RunSettings, progress: Pr
     if (r.sharpness && r.sharpness.length > 0) sharp.push([r.step, r.sharpness[0]!]);
   };
   const t0 = nowMs();
-  const sim = new Simulation(planned, { keepRecords: false, onRecord });
-  const watch = o.trackSign === true && sim.system.kind === "balanced";
-  let signFlip: number | null = null;
-  let sinceReport = 0;
-  while (!sim.done) {
-    // Per-step slices when watching signs (a crossing of an odd-depth pathway may be undone later).
-    const slice = watch ? 1 : 20_000;
-    sim.advance(slice);
-    if (watch && signFlip === null) {
-      const state = sim.system.state;
-      for (let j = 0; j < state.length; j++) {
-        if (state[j]! < 0) {
-          signFlip = sim.step;
-          break;
-        }
-      }
-    }
-    sinceReport += slice;
-    if (sinceReport >= 20_000) {
-      sinceReport = 0;
-      progress(sim.step / o.steps);
-    }
-  }
+  // The engine watches every step for a sign flip (a crossing of an odd-depth pathway may be undone later).
+  const watched = o.trackSign === true ? { ...planned, stop: { ...planned.stop, signFlip: "note" as const } } : planned;
+  const sim = new Simulation(watched, { keepRecords: false, onRecord });
+  while (!sim.advance(20_000)) progress(sim.step / o.steps);
+  const signFlip = sim.signFlip;
   const final = last!;
   // The run is over, so the extra step is harmless.
   const centre = periodTwoCentre(sim.system, sim.lr(sim.step), final.s, final.loss);

@@ -62,7 +62,7 @@ export function runColumns(spec: SweepSpec, points: readonly SweepPoint[]): RunC
   cols.push(
     { name: "first_unstable_step", type: "BIGINT", description: "first sampled step with sharpness > 2/η (GD steps), else null" },
     { name: "max_sharpness", type: "DOUBLE", description: "largest sampled sharpness (samples and the final state; units of 1/η)" },
-    { name: "sign_flip", type: "BOOLEAN", description: "a layer scalar (reduced) or mode coefficient (other dynamics) changed sign" },
+    { name: "sign_flip", type: "BOOLEAN", description: "reduced GD: a layer scalar was negative at some step (every step watched); other dynamics: a mode coefficient changed sign between records" },
   );
   if (spec.predict) {
     cols.push(
@@ -290,7 +290,13 @@ export function runSinglePoint(
   sweep: SweepSpec, point: SweepPoint, onTrajectory: (rows: Row[]) => void = () => {}, onFinalState?: (final: FinalState) => void,
 ): Row {
   const tEvery = sweep.trajectories?.every ?? 0;
-  const spec: SimulationSpec = tEvery > 0 ? { ...point.spec, record: { every: tEvery } } : point.spec;
+  const reduced = point.spec.dynamics === "reduced";
+  // Reduced GD: the engine watches every step's layer scalars for a sign flip, as the batched kernel does.
+  const spec: SimulationSpec = {
+    ...point.spec,
+    ...(tEvery > 0 ? { record: { every: tEvery } } : {}),
+    ...(reduced ? { stop: { ...point.spec.stop, signFlip: "note" as const } } : {}),
+  };
   const samples: { step: number; value: number }[] = [];
   const trajectory: Row[] = [];
   let first: number[][] | null = null;
@@ -315,7 +321,7 @@ export function runSinglePoint(
   onFinalState?.({ system: sim.system, s: fin.s, loss: fin.loss });
   return makeRow(sweep, point, {
     status: sim.status!, finalStep: sim.step, stopStep: sim.stopInfo?.step ?? null, loss: fin.loss,
-    s: fin.s, sharpness: fin.sharpness, samples, signFlip: flip,
+    s: fin.s, sharpness: fin.sharpness, samples, signFlip: reduced ? sim.signFlip !== null : flip,
   });
 }
 

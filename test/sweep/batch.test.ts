@@ -14,7 +14,7 @@ import { balancedGdStepTyped } from "../../src/engine/dynamics/reduced.js";
 import { Rng } from "../../src/engine/rng.js";
 
 /** Columns that are functions of the final state and of how the run ended. */
-const EXACT = /^(status|final_step|stop_step|loss|s_\d+_\d+|balance_\d+|K|width|lr|h|hash|point)$/;
+const EXACT = /^(status|final_step|stop_step|loss|s_\d+_\d+|balance_\d+|K|width|lr|h|hash|point|sign_flip)$/;
 
 function compare(spec: ReturnType<typeof parseSweepSpec>): Row[] {
   const points = expandSweep(spec);
