@@ -199,6 +199,78 @@ export function systemOfKind<K extends keyof SystemOfKind>(sys: System, kind: K)
   return sys as unknown as SystemOfKind[K];
 }
 
+/** A spec's system at its initial state, with its target: what `buildSystem` returns. */
+export interface BuiltSystem {
+  system: System;
+  target: Target;
+  /** The seed's stream reserved for the central flow (after target, init and measurement). */
+  centralRng: Rng;
+}
+
+/**
+ * The run layer's build table: a spec's model and dynamics → its system (full matrices; the reduced
+ * depth-balanced or per-layer scalars; the MLP, its bottleneck inits included; the classifier),
+ * initialised from the spec's init and seed exactly as a Simulation of the spec starts (the seed's
+ * streams in order: target, init, measurement, central flow). Everything that needs a system builds it
+ * here. Throws RangeError naming the field for a combination that has no system.
+ */
+export function buildSystem(spec: SimulationSpec, backend?: Backend): BuiltSystem {
+  const rng = new Rng(spec.seed);
+  const targetRng = rng.fork();
+  const initRng = rng.fork();
+  const measureRng = rng.fork();
+  const centralRng = rng.fork();
+  const target = createTarget(spec.width, spec.target, targetRng);
+  const reduced = isReduced(spec);
+  let system: System;
+  const sharpMethod = sharpnessMethodOf(spec);
+  if (spec.model === "mlp") {
+    if (!spec.mlp) throw new RangeError("mlp: model mlp needs its mlp settings (activation, hidden, bias, init)");
+    if (reduced) {
+      throw new RangeError(`${spec.dynamics === "reduced" ? "dynamics" : "flow.system"}: reduced dynamics are not defined for MLPs (model: mlp); use full GD or gradient flow of the full system`);
+    }
+    if (sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; MLPs use lanczos");
+    const mlp = new MlpSystem(spec.depths, target, spec.mlp, measureRng, backend);
+    const init = spec.mlp.init;
+    if (init.type === "bottleneck") initializeBottleneck(mlp.model, init, initRng);
+    else initializeMlp(mlp.model, init, initRng);
+    system = mlp;
+  } else if (spec.model === "classifier") {
+    if (!spec.classifier) throw new RangeError("classifier: model classifier needs its classifier settings (loss, hidden, data, init)");
+    if (reduced) throw new RangeError(`${spec.dynamics === "reduced" ? "dynamics" : "flow.system"}: reduced dynamics are not defined for model: classifier`);
+    if (sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; the classifier uses lanczos");
+    if (spec.depths.length !== 1) throw new RangeError(`depths: model classifier has one pathway, got ${spec.depths.length}`);
+    // The classifier's "target" is its data: drawn from the stream that draws target bases.
+    const cls = new ClassifierSystem(spec.width, spec.depths[0]!, spec.classifier, targetRng, measureRng, backend);
+    initializeClassifier(cls.model, spec.classifier.init, initRng);
+    system = cls;
+  } else if (reduced) {
+    const scales = layerScales(spec.init, spec.depths);
+    if (!scales) throw new RangeError("init: reduced dynamics need an SVS initialisation (type svs or svs-layers)");
+    const d = spec.width;
+    if (spec.init.type === "svs") {
+      const a0 = new Float64Array(spec.depths.length * d);
+      spec.depths.forEach((_, k) => a0.fill(scales[k][0], k * d, (k + 1) * d));
+      system = new BalancedSystem(spec.depths, target.sigma, a0, sharpMethod, measureRng);
+    } else {
+      const total = spec.depths.reduce((a, b) => a + b, 0);
+      const x0 = new Float64Array(total * d);
+      let base = 0;
+      spec.depths.forEach((L, k) => {
+        for (let l = 0; l < L; l++) x0.fill(scales[k][l], (base + l) * d, (base + l + 1) * d);
+        base += L;
+      });
+      system = new LayerSystem(spec.depths, target.sigma, x0, sharpMethod, measureRng);
+    }
+  } else {
+    if (sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics");
+    const full = new FullSystem(spec.depths, target, measureRng, backend);
+    initialize(full.model, spec.init, initRng);
+    system = full;
+  }
+  return { system, target, centralRng };
+}
+
 /** What a stop event sees besides the loss: the run's bounds at this point. */
 export interface StopBounds {
   /** Diverged above this loss (stop.divergeFactor · max(initial loss, ½‖Y‖²)). */
@@ -415,7 +487,6 @@ export class Simulation {
   /** Per-layer weight norms of systems that report them (MLP), else null. */
   private readonly norms: Float64Array | null;
   private readonly topResidual: Float64Array;
-  private readonly sharpMethod: SharpnessMethod;
   private ode: DormandPrince | null = null;
   private central: CentralFlow | null = null;
   private readonly centralRng: Rng;
@@ -433,59 +504,11 @@ export class Simulation {
   constructor(spec: SimulationSpec, options: SimulationOptions = {}) {
     this.spec = spec;
     this.options = options;
-    const rng = new Rng(spec.seed);
-    const targetRng = rng.fork();
-    const initRng = rng.fork();
-    const measureRng = rng.fork();
-    this.centralRng = rng.fork();
-    this.target = createTarget(spec.width, spec.target, targetRng);
+    const built = buildSystem(spec, options.backend);
+    this.system = built.system;
+    this.target = built.target;
+    this.centralRng = built.centralRng;
     this.lrAt = makeSchedule(spec.lr, spec.schedule);
-    const reduced = isReduced(spec);
-    this.sharpMethod = sharpnessMethodOf(spec);
-    if (spec.model === "mlp") {
-      if (!spec.mlp) throw new RangeError("mlp: model mlp needs its mlp settings (activation, hidden, bias, init)");
-      if (reduced) {
-        throw new RangeError(`${spec.dynamics === "reduced" ? "dynamics" : "flow.system"}: reduced dynamics are not defined for MLPs (model: mlp); use full GD or gradient flow of the full system`);
-      }
-      if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; MLPs use lanczos");
-      const mlp = new MlpSystem(spec.depths, this.target, spec.mlp, measureRng, options.backend);
-      const init = spec.mlp.init;
-      if (init.type === "bottleneck") initializeBottleneck(mlp.model, init, initRng);
-      else initializeMlp(mlp.model, init, initRng);
-      this.system = mlp;
-    } else if (spec.model === "classifier") {
-      if (!spec.classifier) throw new RangeError("classifier: model classifier needs its classifier settings (loss, hidden, data, init)");
-      if (reduced) throw new RangeError(`${spec.dynamics === "reduced" ? "dynamics" : "flow.system"}: reduced dynamics are not defined for model: classifier`);
-      if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics; the classifier uses lanczos");
-      if (spec.depths.length !== 1) throw new RangeError(`depths: model classifier has one pathway, got ${spec.depths.length}`);
-      // The classifier's "target" is its data: drawn from the stream that draws target bases.
-      const cls = new ClassifierSystem(spec.width, spec.depths[0]!, spec.classifier, targetRng, measureRng, options.backend);
-      initializeClassifier(cls.model, spec.classifier.init, initRng);
-      this.system = cls;
-    } else if (reduced) {
-      const scales = layerScales(spec.init, spec.depths);
-      if (!scales) throw new RangeError("init: reduced dynamics need an SVS initialisation (type svs or svs-layers)");
-      const d = spec.width;
-      if (spec.init.type === "svs") {
-        const a0 = new Float64Array(spec.depths.length * d);
-        spec.depths.forEach((_, k) => a0.fill(scales[k][0], k * d, (k + 1) * d));
-        this.system = new BalancedSystem(spec.depths, this.target.sigma, a0, this.sharpMethod, measureRng);
-      } else {
-        const total = spec.depths.reduce((a, b) => a + b, 0);
-        const x0 = new Float64Array(total * d);
-        let base = 0;
-        spec.depths.forEach((L, k) => {
-          for (let l = 0; l < L; l++) x0.fill(scales[k][l], (base + l) * d, (base + l + 1) * d);
-          base += L;
-        });
-        this.system = new LayerSystem(spec.depths, this.target.sigma, x0, this.sharpMethod, measureRng);
-      }
-    } else {
-      if (this.sharpMethod === "blocks") throw new RangeError("sharpness.method: blocks needs reduced dynamics");
-      const full = new FullSystem(spec.depths, this.target, measureRng, options.backend);
-      initialize(full.model, spec.init, initRng);
-      this.system = full;
-    }
     this.coeff = new Float64Array(this.system.K * this.system.d);
     this.norms = this.system.layerNorms ? new Float64Array(spec.depths.reduce((a, b) => a + b, 0)) : null;
     this.topResidual = new Float64Array(Math.max(4, spec.stop.window));

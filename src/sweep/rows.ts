@@ -4,12 +4,10 @@
  * columns of trajectory.csv), per-run summaries and, with `predict`, the theory's predictions. Rows
  * come from the batched kernel (src/sweep/batch.ts) or from a `Simulation` of the single point.
  */
-import { Simulation, type SimulationSpec } from "../engine/simulate.js";
-import { BalancedSystem } from "../engine/dynamics/systems.js";
+import { buildSystem, Simulation, type SimulationSpec } from "../engine/simulate.js";
 import { balanceIndex } from "../engine/measure/observables.js";
 import type { System } from "../engine/dynamics/systems.js";
 import { svsHessianTop, balancedToLayers } from "../engine/measure/hessian-blocks.js";
-import { Rng } from "../engine/rng.js";
 import { stabilityWindow } from "../theory/windows.js";
 import { stoppingBoundary } from "../theory/boundary.js";
 import { gradientFlowEndpoint } from "../theory/leaves.js";
@@ -244,15 +242,14 @@ export function balancedSharpness(depths: readonly number[], state: Float64Array
   return Math.max(best, lam);
 }
 
-const UNUSED_RNG = new Rng(0);
-
 /**
  * Loss and mode coefficients s[k][i] of a depth-balanced state, measured as `Simulation` measures a
- * record of a reduced run (its BalancedSystem, evaluated `evaluations` times). Returns the system too.
+ * record of a reduced run (its system, evaluated `evaluations` times). Returns the system too.
  */
-function observeBalanced(spec: SimulationSpec, state: Float64Array, sigma: Float64Array, evaluations: number): { loss: number; s: number[][]; sys: BalancedSystem } {
-  // The generator only seeds Lanczos, which the exact blocks never call.
-  const sys = new BalancedSystem(spec.depths, sigma, state, "blocks", UNUSED_RNG);
+function observeBalanced(spec: SimulationSpec, state: Float64Array, evaluations: number): { loss: number; s: number[][]; sys: System } {
+  // The run's own system (the engine's build table: its target is the kernel's), at the kernel's state.
+  const sys = buildSystem(spec).system;
+  sys.state.set(state);
   let loss = Number.NaN;
   for (let e = 0; e < evaluations; e++) loss = sys.evaluate();
   const K = spec.depths.length;
@@ -267,7 +264,7 @@ function batchEnd(spec: SimulationSpec, end: BatchEnd, samples: RunEnd["samples"
   const sigma = end.sigma;
   // Simulation evaluates its final state twice (the stop check, then the final record): the same here,
   // which matters only for non-finite states.
-  const { loss, s, sys } = observeBalanced(spec, end.state, sigma, 2);
+  const { loss, s, sys } = observeBalanced(spec, end.state, 2);
   const { top, tol, maxIter } = spec.sharpness;
   // One mode: the closed form (equal to the SVS blocks' eigenvalue to ~1e-13 relative, test/sweep), ~50× cheaper.
   const sharp = !Number.isFinite(loss) ? null : spec.width === 1 ? balancedSharpness(spec.depths, end.state, sigma) : sys.sharpness(top, { tol, maxIter })[0]!;
@@ -354,7 +351,7 @@ export interface RunHooks {
 
 /** A run's final state as the `finalState` hook sees it. */
 export interface FinalState {
-  /** The run's system at its final state (for batched points a BalancedSystem of it; the run is over, so it may be stepped). */
+  /** The run's system at its final state (for batched points the one buildSystem makes, set to the kernel's state; the run is over, so it may be stepped). */
   system: System;
   /** Mode coefficients s[k][i] and loss there, as the row has them. */
   s: number[][];
@@ -396,7 +393,7 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
         if (t % every === 0) samples[r]!.push({ step: t, value: balancedSharpness(first.depths, state, sigma) });
         if (tEvery > 0 && t % tEvery === 0) {
           // Simulation evaluates a record step once.
-          const { loss, s } = observeBalanced(block[r]!.spec, state, sigma, 1);
+          const { loss, s } = observeBalanced(block[r]!.spec, state, 1);
           trajectories[r]!.push(trajectoryRow(block[r]!.index, t, loss, s));
         }
       });
