@@ -13,11 +13,8 @@ import { fileURLToPath } from "node:url";
 import { jsBackend, type Backend } from "../src/engine/linalg/kernels.js";
 import { createWasmBackend } from "../src/engine/linalg/wasm.js";
 import { balancedGdStepTyped } from "../src/engine/dynamics/reduced.js";
-import { FullSystem, MlpSystem } from "../src/engine/dynamics/systems.js";
-import { initializeMlp } from "../src/engine/mlp/init.js";
-import { Simulation, type SimulationSpec } from "../src/engine/simulate.js";
-import { createTarget } from "../src/engine/target.js";
-import { initialize } from "../src/engine/init.js";
+import { buildSystem, Simulation, systemOfKind, type SimulationSpec, type SystemOfKind } from "../src/engine/simulate.js";
+import { RunConfigSchema, resolveRunConfig } from "../src/config/schema.js";
 import { Rng } from "../src/engine/rng.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -316,9 +313,7 @@ function stepWorkloads(): Workload[] {
         group: "step", name: `GD step d=${d} K=4 L=4`, impl: backend.name, baselineKey: `step/${d}`, per: "step",
         ts(o) {
           const sigma = Array.from({ length: d }, (_, i) => 1 - (0.9 * i) / Math.max(1, d - 1));
-          const target = createTarget(d, { sigma, basis: "symmetric" }, new Rng(0));
-          const sys = new FullSystem([4, 4, 4, 4], target, new Rng(1), backend);
-          initialize(sys.model, { type: "svs", scales: FULL.alphas }, new Rng(2));
+          const sys = benchSystem({ width: d, depths: [4, 4, 4, 4], target: { sigma, basis: "symmetric" }, init: { type: "svs", scales: FULL.alphas }, dynamics: "full" }, backend, "full");
           const theta0 = Float64Array.from(sys.state);
           return measure((n) => {
             for (let i = 0; i < n; i++) sys.step(FULL.eta);
@@ -338,12 +333,17 @@ function stepWorkloads(): Workload[] {
  */
 const MLP_BENCH = { K: 2, L: 4, eta: 1e-3, ladder: [[4, 64], [4, 256], [16, 64], [16, 256]] as const };
 
-function mlpSystem(backend: Backend, d: number, h: number): MlpSystem {
+function mlpSystem(backend: Backend, d: number, h: number): SystemOfKind["mlp"] {
   const sigma = Array.from({ length: d }, (_, i) => 1 - (0.9 * i) / Math.max(1, d - 1));
-  const target = createTarget(d, { sigma, basis: "symmetric" }, new Rng(0));
-  const sys = new MlpSystem(new Array<number>(MLP_BENCH.K).fill(MLP_BENCH.L), target, { activation: "tanh", hidden: new Array<number>(MLP_BENCH.K).fill(h) }, new Rng(1), backend);
-  initializeMlp(sys.model, { type: "gaussian", std: 1 / Math.sqrt(h) }, new Rng(2));
-  return sys;
+  return benchSystem({
+    model: "mlp", width: d, depths: new Array<number>(MLP_BENCH.K).fill(MLP_BENCH.L), target: { sigma, basis: "symmetric" },
+    mlp: { activation: "tanh", hidden: h, init: { type: "gaussian", std: 1 / Math.sqrt(h) } },
+  }, backend, "mlp");
+}
+
+/** A workload's system from a run config, built as every run builds it (the engine's buildSystem; seed 0). */
+function benchSystem<K extends keyof SystemOfKind>(raw: Record<string, unknown>, backend: Backend, kind: K): SystemOfKind[K] {
+  return systemOfKind(buildSystem(resolveRunConfig(RunConfigSchema.parse({ seed: 0, ...raw })), backend).system, kind);
 }
 
 function mlpWorkloads(): Workload[] {
