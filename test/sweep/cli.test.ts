@@ -125,6 +125,14 @@ describe("dlnlab sweep", () => {
       const last = t[t.length - 1]!;
       expect([last.loss, last.s_1_1, last.s_2_1, last.balance_1]).toEqual([r.loss, r.s_1_1, r.s_2_1, r.balance_1]);
     }
+    // The figures draw a few of the trajectories against the step.
+    const plot = await runMain(["sweep", "plot", join(dir, "a")]);
+    expect(plot.code, plot.stderr).toBe(0);
+    const svg = readFileSync(join(dir, "a", "sweep-trajectories.svg"), "utf8");
+    expect(svg).toContain("Balance of mode 1 along the run");
+    expect(svg).toContain("GD step");
+    // One drawn line per shown run and panel: groups stroked in the first run's colour holding a path of several points.
+    expect((svg.match(/stroke="#0072B2" fill="none"><path d="M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){2,}/g) ?? []).length).toBe(2);
     // Nothing more to do: a third start computes no point.
     expect((await runMain(args("a"))).stdout).toMatch(/\(0 computed, 1536 already stored\)/);
   }, 180_000);

@@ -2,7 +2,9 @@
  * @file Figures of a sweep directory: with one varying axis, profiles of the final balance, shares and
  * sharpness against it with the theory lines (2/λ_single, 2/λ_bal, c_L, predicted split); with two, a
  * phase-diagram heat map (final balance where the run converged, the status otherwise, as the suite's
- * phase figure); a third axis gives facets. SVG + PNG beside the results and a self-contained report.html.
+ * phase figure); a third axis gives facets; with a `trajectories` table, the balance and loss of up to 8
+ * runs (spread over the expansion) against the step. SVG + PNG beside the results and a self-contained
+ * report.html.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -97,14 +99,60 @@ function phase(xAxis: string, rowAxis: string, rows: Row[], id: string, title: s
   });
 }
 
+/** Runs shown in the trajectories figure: at most this many, evenly spread over the points (one colour each). */
+const TRAJECTORY_RUNS = 8;
+
+/** Balance and loss of a few runs against the step, from the `trajectories` table. */
+function trajectories(spec: SweepSpec, rows: Row[], traj: Row[], varying: string[]): string {
+  const byPoint = new Map<number, Row[]>();
+  for (const t of traj) {
+    const p = num(t.point);
+    let list = byPoint.get(p);
+    if (!list) byPoint.set(p, (list = []));
+    list.push(t);
+  }
+  const points = rows.map((r) => num(r.point)).filter((p) => byPoint.has(p));
+  const n = Math.min(TRAJECTORY_RUNS, points.length);
+  const chosen = Array.from({ length: n }, (_, j) => points[Math.round((j * (points.length - 1)) / Math.max(1, n - 1))]!).filter((p, j, a) => a.indexOf(p) === j);
+  const short = (v: unknown) => (typeof v === "number" ? String(Number(v.toPrecision(4))) : String(v));
+  const label = (p: number) => {
+    const r = rows.find((x) => num(x.point) === p)!;
+    const axes = varying.length > 0 ? varying : Object.keys(spec.axes);
+    return axes.map((a) => `${a} = ${short(r[axisColumn(a)])}`).join(", ") || `point ${p}`;
+  };
+  // Trajectory rows carry no K: the balance is normalised with the run's own (its runs row).
+  const kOf = new Map(rows.map((r) => [num(r.point), r.K]));
+  const series = (y: (t: Row) => number): Series[] => chosen.map((p, j) => ({
+    name: label(p), color: pathwayColor(j), strokeWidth: 1.25,
+    points: byPoint.get(p)!.map((t) => ({ x: num(t.step), y: y(t) })).filter((q) => Number.isFinite(q.y)),
+  }));
+  const sub = `${chosen.length} of ${points.length} runs, every ${spec.trajectories?.every ?? "?"} steps and the final step`;
+  return panelGrid([
+    lineChart({
+      id: "sweep-trajectory-balance", title: "Balance of mode 1 along the run", subtitle: sub, x: { label: "GD step", type: "symlog", constant: Math.max(1, spec.trajectories?.every ?? 1) },
+      y: { label: "balance (K·BI − 1)/(K − 1)", domain: [0, 1.05] }, series: series((t) => balance({ ...t, K: kOf.get(num(t.point)) })),
+    }),
+    lineChart({
+      id: "sweep-trajectory-loss", title: "Loss along the run", subtitle: "½‖F − Y‖²_F", x: { label: "GD step", type: "symlog", constant: Math.max(1, spec.trajectories?.every ?? 1) },
+      y: { label: "loss (units of σ²)", type: "log" }, series: series((t) => num(t.loss)),
+    }),
+  ], { columns: 2, title: escapeMarkup(spec.name ?? "sweep") });
+}
+
 /** Draw DIR's figures and DIR/report.html; returns the files written (none without results). */
 export async function plotSweep(dir: string): Promise<string[]> {
   const { spec } = JSON.parse(readFileSync(join(dir, "spec.json"), "utf8")) as { spec: SweepSpec };
   const { connection, close, files } = await openRuns(dir);
   let rows: Row[];
+  let traj: Row[] = [];
   try {
     if (files.length === 0) return [];
     rows = (await connection.runAndReadAll("SELECT * FROM runs ORDER BY point")).getRowObjectsJS() as Row[];
+    if (spec.trajectories) {
+      // The view exists once a trajectory chunk is there (openRuns).
+      const has = await connection.runAndReadAll("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = 'trajectories'");
+      if (Number(has.getRowObjectsJS()[0]!.n) > 0) traj = (await connection.runAndReadAll("SELECT * FROM trajectories ORDER BY point, step")).getRowObjectsJS() as Row[];
+    }
   } finally {
     close();
   }
@@ -127,6 +175,9 @@ export async function plotSweep(dir: string): Promise<string[]> {
       svg = phase(xAxis, rowAxis, rows, "sweep-phase", escapeMarkup(spec.name ?? "phase diagram"));
     }
     figures.push({ name: "sweep-phase", svg, caption: `Phase diagram over ${xAxis} and ${rowAxis}${facet ? `, faceted by ${facet}` : ""}: final balance where the run converged, grey categories otherwise.` });
+  }
+  if (traj.length > 0) {
+    figures.push({ name: "sweep-trajectories", svg: trajectories(spec, rows, traj, varying), caption: `Balance and loss along up to ${TRAJECTORY_RUNS} runs (the table trajectories), spread over the sweep's points.` });
   }
   const written: string[] = [];
   for (const f of figures) {
