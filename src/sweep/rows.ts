@@ -185,6 +185,9 @@ function predictions(point: SweepPoint, s1: number[]): Row {
   return out;
 }
 
+/** balancedSharpness's scratch, reused across calls (a sweep samples every run ~100 times): [D_k…, w_k²…]. */
+let sharpScratch = new Float64Array(16);
+
 /**
  * λ_max of the reduced Hessian at a depth-balanced state. For one mode (d = 1) it splits exactly:
  * per pathway, directions orthogonal to (1,…,1) have eigenvalue −r a_k^{L_k−2}; on the pathway
@@ -202,17 +205,18 @@ export function balancedSharpness(depths: readonly number[], state: Float64Array
   let best = Number.NEGATIVE_INFINITY;
   let maxD = Number.NEGATIVE_INFINITY;
   let w2sum = 0;
-  const D = new Float64Array(K);
-  const W2 = new Float64Array(K);
+  if (sharpScratch.length < 2 * K) sharpScratch = new Float64Array(2 * K);
+  // D_k at [k], w_k² at [K + k].
+  const X = sharpScratch;
   for (let k = 0; k < K; k++) {
     const L = depths[k]!;
     const a = state[k]!;
     const am2 = L >= 2 ? a ** (L - 2) : 0;
     if (L >= 2) best = Math.max(best, -r * am2);
-    D[k] = r * (L - 1) * am2;
-    W2[k] = L * (a ** (L - 1)) ** 2;
-    maxD = Math.max(maxD, D[k]!);
-    w2sum += W2[k]!;
+    X[k] = r * (L - 1) * am2;
+    X[K + k] = L * (a ** (L - 1)) ** 2;
+    maxD = Math.max(maxD, X[k]!);
+    w2sum += X[K + k]!;
   }
   if (w2sum === 0) return Math.max(best, maxD);
   // f(λ) = 1 − Σ w²/(λ − D) increases from −∞ to 1 above max D, with its root in (max D, max D + Σ w²]:
@@ -224,10 +228,10 @@ export function balancedSharpness(depths: readonly number[], state: Float64Array
     let f = 1;
     let df = 0;
     for (let k = 0; k < K; k++) {
-      if (W2[k] === 0) continue;
-      const g = lam - D[k]!;
-      f -= W2[k]! / g;
-      df += W2[k]! / (g * g);
+      if (X[K + k] === 0) continue;
+      const g = lam - X[k]!;
+      f -= X[K + k]! / g;
+      df += X[K + k]! / (g * g);
     }
     if (f > 0) hi = lam;
     else lo = lam;
