@@ -39,6 +39,21 @@ export interface ConfigBase {
   initFrom?: string;
 }
 
+/**
+ * A YAML or JSON file given on the command line (`label` names the argument in errors), parsed with
+ * parseConfigText's limits: a missing file, a directory and a bad text are each one UsageError line.
+ */
+export function readConfigFile(file: string, label: string): ReturnType<typeof parseConfigText> {
+  if (!existsSync(file)) throw new UsageError(`${label}: ${file} does not exist`);
+  if (statSync(file).isDirectory()) throw new UsageError(`${label}: ${file} is a directory, not a YAML or JSON file`);
+  try {
+    return parseConfigText(readFileSync(file, "utf8"), file);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /** Load, merge and validate: file, preset or saved config (or none: the defaults), then flags and --init-from. */
 export function loadRunConfig(
   file: string | undefined,
@@ -50,16 +65,9 @@ export function loadRunConfig(
   let raw: Record<string, unknown> = {};
   let origin: ConfigOrigin = {};
   if (file) {
-    if (!existsSync(file)) throw new UsageError(`CONFIG: ${file} does not exist`);
-    if (statSync(file).isDirectory()) throw new UsageError(`CONFIG: ${file} is a directory, not a YAML or JSON file`);
-    try {
-      const parsed = parseConfigText(readFileSync(file, "utf8"), file);
-      raw = parsed.raw as Record<string, unknown>;
-      origin = parsed.origin;
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(err.message);
-      throw err;
-    }
+    const parsed = readConfigFile(file, "CONFIG");
+    raw = parsed.raw as Record<string, unknown>;
+    origin = parsed.origin;
     // A state file named in a config is found beside the config, wherever the command runs.
     const init = raw.init as { type?: unknown; path?: unknown } | undefined;
     if (init?.type === "file" && typeof init.path === "string" && init.path !== "") raw.init = { ...init, path: resolve(dirname(file), init.path) };

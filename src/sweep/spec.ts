@@ -154,7 +154,8 @@ export function lambdaSingle(c: RunConfig): number {
 export function parseSweepSpec(raw: unknown, file = "spec"): SweepSpec {
   const r = SweepSpecSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
+    // An unknown field explains the rest (a misspelt key also makes the real one "missing"): it comes first.
+    const issue = r.error.issues.find((i) => i.code === "unrecognized_keys") ?? r.error.issues[0]!;
     const path = [...issue.path, ...(issue.code === "unrecognized_keys" ? [issue.keys[0]!] : [])].map(String).join(".");
     const text = issue.code === "unrecognized_keys" ? "unknown field" : issue.message.replace(/^Invalid input: /, "");
     throw new SweepSpecError(`${file}: ${path || "spec"}: ${text}`);

@@ -152,5 +152,9 @@ describe("dlnlab sweep", () => {
     writeFileSync(join(dir, "bad2.yaml"), JSON.stringify({ base: reducedBase, axes: { "init.scalez": { values: [1] } } }));
     expectUsageError(await runMain(["sweep", join(dir, "bad2.yaml"), "--out", join(dir, "y")]), /init\.scalez: unknown field/);
     expectUsageError(await runMain(["sweep", "query", out, "SELEC nonsense"]), /SQL: /);
+    // A directory as the spec (an EISDIR stack before), and a misspelt field (named, not the field it hides).
+    expectUsageError(await runMain(["sweep", dir, "--out", join(dir, "z")]), /SPEC: .* is a directory, not a YAML or JSON file/);
+    writeFileSync(join(dir, "bad3.yaml"), JSON.stringify({ base: reducedBase, axes: { lr: { values: [0.1] } }, trajectories: { evry: 5 } }));
+    expectUsageError(await runMain(["sweep", join(dir, "bad3.yaml"), "--out", join(dir, "w")]), /bad3\.yaml: trajectories\.evry: unknown field/);
   }, 120_000);
 });

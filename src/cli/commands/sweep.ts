@@ -2,12 +2,12 @@
  * @file `dlnlab sweep SPEC --out DIR` (run every point of a sweep spec, docs/sweeps.md), `dlnlab sweep
  * query DIR SQL` (SQL over the tables `runs` and `trajectories`) and `dlnlab sweep plot DIR` (profiles or a phase diagram).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Command, Option } from "@commander-js/extra-typings";
 import { EXIT_INTERRUPTED, UsageError } from "../errors.js";
-import { ConfigError, parseConfigText } from "../../config/validate.js";
+import { readConfigFile } from "../config-input.js";
 import { expandSweep, parseSweepSpec, sweepHash, SweepSpecError, type SweepPoint, type SweepSpec } from "../../sweep/spec.js";
 import { runColumns, runTask, trajectoryColumns, type Row, type TaskRows } from "../../sweep/rows.js";
 import { BLOCK_RUNS, batchable, batchKey } from "../../sweep/batch.js";
@@ -24,12 +24,11 @@ import { registerSweepCluster } from "./sweep-cluster.js";
 
 /** Read and validate a sweep spec file; every problem is a UsageError naming the field. */
 export function loadSweepSpec(file: string): SweepSpec {
-  if (!existsSync(file)) throw new UsageError(`SPEC: ${file} does not exist`);
+  const { raw } = readConfigFile(file, "SPEC");
   try {
-    const { raw } = parseConfigText(readFileSync(file, "utf8"), file);
     return parseSweepSpec(raw, file);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SweepSpecError) throw new UsageError(err.message);
+    if (err instanceof SweepSpecError) throw new UsageError(err.message);
     throw err;
   }
 }
