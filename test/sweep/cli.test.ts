@@ -152,6 +152,7 @@ describe("dlnlab sweep", () => {
     writeFileSync(join(dir, "bad2.yaml"), JSON.stringify({ base: reducedBase, axes: { "init.scalez": { values: [1] } } }));
     expectUsageError(await runMain(["sweep", join(dir, "bad2.yaml"), "--out", join(dir, "y")]), /init\.scalez: unknown field/);
     expectUsageError(await runMain(["sweep", "query", out, "SELEC nonsense"]), /SQL: /);
+    expectUsageError(await runMain(["sweep", "plot", join(dir, "nothing-here")]), /DIR: .* is not a sweep directory/);
     // A directory as the spec (an EISDIR stack before), and a misspelt field (named, not the field it hides).
     expectUsageError(await runMain(["sweep", dir, "--out", join(dir, "z")]), /SPEC: .* is a directory, not a YAML or JSON file/);
     writeFileSync(join(dir, "bad3.yaml"), JSON.stringify({ base: reducedBase, axes: { lr: { values: [0.1] } }, trajectories: { evry: 5 } }));

@@ -180,6 +180,11 @@ async function runSweep(file: string, opts: RunOptions): Promise<void> {
   if (opts.plot) await plotSweep(opts.out).then((files) => files.length && process.stdout.write(`figures: ${files.join(", ")}\n`));
 }
 
+/** A directory `sweep query` and `sweep plot` can read (one line otherwise). */
+function requireSweepDir(dir: string): void {
+  if (!existsSync(join(dir, "spec.json"))) throw new UsageError(`DIR: ${dir} is not a sweep directory (no spec.json)`);
+}
+
 /** Print rows as an aligned text table. */
 function formatTable(columns: string[], rows: unknown[][]): string {
   const text = rows.map((r) => r.map((v) => (v === null || v === undefined ? "" : typeof v === "number" ? String(v) : String(v))));
@@ -195,7 +200,7 @@ function csvCell(v: unknown): string {
 }
 
 async function querySweep(dir: string, sql: string, opts: { json?: boolean; csv?: boolean }): Promise<void> {
-  if (!existsSync(join(dir, "spec.json"))) throw new UsageError(`DIR: ${dir} is not a sweep directory (no spec.json)`);
+  requireSweepDir(dir);
   const { connection, close, files } = await openRuns(dir);
   try {
     if (files.length === 0) throw new UsageError(`DIR: ${dir} has no results yet`);
@@ -269,6 +274,7 @@ export function registerSweep(program: Command): void {
     .description("Draw a sweep's figures (SVG and PNG) and DIR/report.html: one axis → profiles with the theory lines, two → a phase diagram of the status, a third → facets.")
     .argument("<dir>", "sweep directory")
     .action(async (dir) => {
+      requireSweepDir(dir);
       const files = await plotSweep(dir);
       process.stdout.write(files.length ? `figures: ${files.join(", ")}\n` : "no figures (no results yet)\n");
     });
