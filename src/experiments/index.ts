@@ -1,7 +1,8 @@
 /**
  * @file The `experiments` namespace of the library: the declarative experiment kinds of the
- * reproduction suite (`dlnlab reproduce`; one folder per kind, kinds/<kind>/kind.ts: schema, plan,
- * runner, checks), their configs, runners and checks. Figures (kinds/<kind>/figures.ts, the shared
+ * reproduction suite (`dlnlab reproduce`; one folder per kind: kinds/<kind>/schema.ts the config
+ * schema, kind.ts the plan, runner and the kind object, checks.ts the checks and their tolerances),
+ * their configs, runners and checks. Figures (kinds/<kind>/figures.ts, the shared
  * panels and registry in figures/) and the report (report.ts) need Node and are not part of it.
  */
 export { KINDS, kindOf } from "./registry.js";

@@ -1,7 +1,8 @@
 /**
  * @file The experiment kinds by name: the `kind` field of an experiment file picks one of these.
- * Adding a kind means writing its folder, kinds/<kind>/ (kind.ts: schema, plan, runner, checks;
- * figures.ts: its figures), listing the kind here and its figures in figures/index.ts.
+ * Adding a kind means writing its folder, kinds/<kind>/ (schema.ts: its config schema; kind.ts: plan,
+ * runner and the kind object, re-exporting the other two; checks.ts: its checks; figures.ts: its
+ * figures), listing the kind here and its figures in figures/index.ts.
  */
 import { alignmentKind } from "./kinds/alignment/kind.js";
 import { centralKind } from "./kinds/central/kind.js";

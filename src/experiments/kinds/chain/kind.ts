@@ -5,29 +5,15 @@
  * — independently of the closed-form boundary system behind `wcrConstant`. The measured knife edge
  * (bisection on h for "the worst overshoot comes back positive") is compared with c_L.
  */
-import { z } from "zod";
 import { balancedGdStepTyped } from "../../../engine/dynamics/reduced.js";
 import { wcrConstant } from "../../../theory/index.js";
-import { categoryCheck, closeCheck, type Check } from "../../checks.js";
-import { metaFields, short } from "../../common.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
+import { chainChecks } from "./checks.js";
+import { type ChainConfig, ChainSchema } from "./schema.js";
 
-const BudgetSchema = z.strictObject({
-  grid: z.int().gte(11, { message: "must be an integer >= 11" }).describe("Points of the grid search for the worst start in (0, 1)."),
-});
+export * from "./schema.js";
+export * from "./checks.js";
 
-/** Config of a `chain` experiment. */
-export const ChainSchema = z.strictObject({
-  ...metaFields,
-  kind: z.literal("chain"),
-  depths: z.array(z.int().gte(2, { message: "must be an integer >= 2 (c_1 = 2 by definition)" })).min(1).describe("Chain depths L."),
-  epsilon: z.number().gt(0).lt(0.5).describe("Relative distance from c_L of the two shown steps, h = c_L(1 ± ε)."),
-  iterations: z.int().gte(2).lte(1000).describe("GD steps shown from the worst start."),
-  sizes: z.strictObject({ quick: BudgetSchema, full: BudgetSchema }),
-});
-
-/** A validated `chain` config. */
-export type ChainConfig = z.output<typeof ChainSchema>;
 type R = Resolved<ChainConfig>;
 
 /** One depth's measurement. */
@@ -174,49 +160,3 @@ export const chainKind: ExperimentKind<ChainConfig, ChainDepth, ChainData, { L: 
   },
   summary: (_r: R, data: ChainData) => data.depths.map((d) => ({ L: d.L, cL: d.cL, measured: d.measured, zBelow: d.below.z[2], zAbove: d.above.z[2] })),
 };
-
-/** Tolerances of the chain checks. */
-export const CHAIN_TOLERANCES = {
-  /** Relative: the grid + golden-section maximiser and the bisection are accurate to ~1e-12. */
-  knifeEdge: 1e-8,
-} as const;
-
-/** Checks of a chain experiment. */
-export function chainChecks(r: R, data: ChainData): Check[] {
-  const out: Check[] = [];
-  for (const d of data.depths) {
-    out.push(closeCheck({
-      provenance: "paper",
-      name: `deep-chain knife edge at c_L (L = ${d.L})`, claim: "docs/theory.md §5; paper §6, App. F",
-      predicted: d.cL, measured: d.measured, tolerance: CHAIN_TOLERANCES.knifeEdge, kind: "rel",
-      note: "measured: bisection on h for the sign of the worst overshoot's next iterate, worst start by grid search (independent of the boundary system)",
-    }));
-    const zb = d.below.z[2] ?? Number.NaN;
-    const za = d.above.z[2] ?? Number.NaN;
-    out.push(categoryCheck({
-      provenance: "paper",
-      name: `h = c_L(1 − ${r.epsilon}) returns into (0, 1), c_L(1 + ${r.epsilon}) crosses 0 (L = ${d.L})`,
-      claim: "paper §6, Fig. 5",
-      predicted: "z₂ ∈ (0, 1) below; z₂ < 0 above",
-      measured: `z₂ = ${short(zb)} below; z₂ = ${short(za)} above`,
-      pass: zb > 0 && zb < 1 && za < 0,
-    }));
-  }
-  const two = data.depths.find((d) => d.L === 2);
-  if (two) {
-    out.push(closeCheck({
-      provenance: "consistency",
-      name: "closed form c_2 = 3√3 − 2", claim: "docs/theory.md §5",
-      predicted: 3 * Math.sqrt(3) - 2, measured: two.measured, tolerance: CHAIN_TOLERANCES.knifeEdge, kind: "rel",
-    }));
-  }
-  const sorted = [...data.depths].sort((a, b) => a.L - b.L);
-  const increasing = sorted.every((d, j) => d.measured > 2 && (j === 0 || d.measured > sorted[j - 1]!.measured));
-  out.push(categoryCheck({
-    provenance: "paper",
-    name: "c_L > 2 and increasing with depth", claim: "docs/theory.md §5; paper Prop. 6.3",
-    predicted: "2 < c_L increasing in L", measured: sorted.map((d) => `L=${d.L}: ${short(d.measured)}`).join(", "),
-    pass: increasing,
-  }));
-  return out;
-}

@@ -5,43 +5,18 @@
  * basis, with reduced twins) show the trajectories; a sweep of η with the reduced dynamics measures the
  * rank against the prediction.
  */
-import { z } from "zod";
 import { gradientFlowEndpoint, modeSharpness, rebalancedRank } from "../../../theory/index.js";
-import { categoryCheck, closeCheck, maxAbsDiff, type Check } from "../../checks.js";
-import { endToEndScales, metaFields, networkConfig, NetworkSchema, runCsv, runNetwork, short, type Network, type RunData } from "../../common.js";
+import { endToEndScales, networkConfig, runCsv, runNetwork, type Network, type RunData } from "../../common.js";
 import { expandSweep, parseSweepSpec } from "../../../sweep/spec.js";
 import { runPoints } from "../../../sweep/rows.js";
 import { periodTwoCentre } from "../../../engine/measure/observables.js";
-import { trajectoryDifference } from "../pair/kind.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
+import { rankChecks } from "./checks.js";
+import { type RankConfig, RankSchema } from "./schema.js";
 
-const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
-const BudgetSchema = z.strictObject({
-  steps: posInt.describe("Most GD steps per run."),
-  sweepPoints: z.int().gte(2).describe("Step sizes in the sweep."),
-});
+export * from "./schema.js";
+export * from "./checks.js";
 
-/** Config of a `rank` experiment. */
-export const RankSchema = z
-  .strictObject({
-    ...metaFields,
-    kind: z.literal("rank"),
-    network: NetworkSchema,
-    lrs: z.array(z.number().gt(0)).min(1).describe("Step sizes η of the detail runs."),
-    dynamics: z.enum(["full", "reduced"]).default("reduced").describe("Dynamics of the detail runs."),
-    compare: z.boolean().default(false).describe("Also run reduced twins of full detail runs and compare."),
-    sweep: z.strictObject({ from: z.number().gt(0), to: z.number().gt(0) }).describe("Range of η of the sweep (reduced dynamics)."),
-    sizes: z.strictObject({ quick: BudgetSchema, full: BudgetSchema }),
-  })
-  .superRefine((c, ctx) => {
-    if (new Set(c.network.depths).size !== 1) ctx.addIssue({ code: "custom", path: ["network", "depths"], message: "rank-k balancing is stated for equal depths" });
-    if (c.network.target.sigma.length < 2) ctx.addIssue({ code: "custom", path: ["network", "target", "sigma"], message: "needs at least 2 singular values" });
-    if (c.compare && c.dynamics !== "full") ctx.addIssue({ code: "custom", path: ["compare"], message: "needs dynamics: full" });
-    if (!(c.sweep.to > c.sweep.from)) ctx.addIssue({ code: "custom", path: ["sweep", "to"], message: "must be larger than sweep.from" });
-  });
-
-/** A validated `rank` config. */
-export type RankConfig = z.output<typeof RankSchema>;
 type R = Resolved<RankConfig>;
 
 /** Final state of a sweep run (no trajectory kept). */
@@ -75,6 +50,7 @@ export interface RankData {
  * 2/λ(s^GF_i).
  */
 export const PINNED = 0.975;
+
 /**
  * The sweep does not compare steps between the idealised onset 2/λ_single(σ_i) of docs/theory.md (an exact
  * single path) and 2/λ(s^GF_i) (the actual gradient-flow end point, which is not exactly single-path),
@@ -105,7 +81,7 @@ export function pinnedRatios(depths: readonly number[], s: number[][], lr: numbe
   return Array.from({ length: d }, (_, i) => (modeSharpness(depths, s.map((row) => Math.abs(row[i]!))) * lr) / 2);
 }
 
-const sharesOf = (s: number[][], sigma: readonly number[]): number[] =>
+export const sharesOf = (s: number[][], sigma: readonly number[]): number[] =>
   sigma.map((sg, i) => Math.max(...s.map((row) => row[i]!)) / sg);
 
 /** The sweep's step sizes. */
@@ -186,59 +162,3 @@ export const rankKind: ExperimentKind<RankConfig, RankPart, RankData, RankTask> 
     })),
   }),
 };
-
-/** Checks of a rank experiment. */
-export function rankChecks(r: R, data: RankData): Check[] {
-  const out: Check[] = [];
-  const { depths, target } = r.network;
-  data.runs.forEach((run, j) => {
-    const lr = r.lrs[j]!;
-    const pred = rebalancedRank(depths, target.sigma, lr);
-    const pinned = pinnedRatios(depths, run.centre, lr);
-    const shares = sharesOf(run.centre, target.sigma);
-    const got = measuredRank(pinned);
-    out.push(categoryCheck({
-      provenance: "paper",
-      name: `exactly ${pred.rank} mode${pred.rank === 1 ? "" : "s"} re-balanced at η = ${lr}`,
-      claim: "docs/theory.md §4 (rank-k balancing); paper eq. 24",
-      predicted: `rank ${pred.rank}`, measured: `rank ${got}`, pass: got === pred.rank && run.status === "converged",
-      note: `λ_i·η/2 per mode ${pinned.map((x) => short(x, 3)).join(", ")} (re-balanced: ≥ ${PINNED}); dominant shares ${shares.map((x) => short(x, 3)).join(", ")} ` +
-        `vs gradient flow ${data.gfShares.map((x) => short(x, 3)).join(", ")}; onsets 2/λ_single(σ_i) = ${pred.onset.map((x) => short(x)).join(", ")}; ` +
-        `${pred.admissible ? "η is in the admissible band" : "η is outside the admissible band"}; status ${run.status}`,
-    }));
-  });
-  const onsets = rebalancedRank(depths, target.sigma, r.sweep.from).onset;
-  const clear = data.sweep.filter((p) => onsets.every((o, i) => p.lr < o * (1 - ONSET_MARGIN) || p.lr > data.gfOnsets[i]! * (1 + ONSET_MARGIN)));
-  const agree = clear.filter((p) => measuredRank(p.pinned) === rebalancedRank(depths, target.sigma, p.lr).rank).length;
-  out.push(closeCheck({
-    provenance: "paper",
-    name: "measured rank equals the predicted rank across the η sweep",
-    claim: "docs/theory.md §4 (rank-k balancing)",
-    predicted: 1, measured: clear.length > 0 ? agree / clear.length : Number.NaN, tolerance: 0,
-    note: `fraction of the ${clear.length} swept steps (of ${data.sweep.length}) where the counts agree, leaving out steps between the idealised onset ` +
-      `2/λ_single(σ_i) = ${onsets.map((x) => short(x)).join(", ")} and the onset of the actual gradient-flow end point 2/λ(s^GF_i) = ` +
-      `${data.gfOnsets.map((x) => short(x)).join(", ")} (± ${ONSET_MARGIN * 100} %)`,
-  }));
-  data.twins.forEach((twin, j) => {
-    if (!twin) return;
-    const run = data.runs[j]!;
-    const { early, onset } = trajectoryDifference(run, twin, target.sigma[0]!);
-    out.push(closeCheck({
-      provenance: "consistency",
-      name: `full matrices reproduce the reduced dynamics until the first overshoot (η = ${r.lrs[j]})`,
-      claim: "docs/theory.md §2 (exact reduction; modes decouple in any basis)",
-      predicted: 0, measured: early, tolerance: 1e-9,
-      note: `max |s_full − s_reduced|/σ_1 over all modes, pathways and common records before step ${onset ?? run.steps}; ${target.basis} target basis, ` +
-        `d = ${run.final.s[0]!.length}; drift out of the SVS set ≤ ${short(Math.max(...run.records.map((x) => x.drift)), 3)}`,
-    }));
-    if (!["converged", "max-steps"].includes(run.status) || !["converged", "max-steps"].includes(twin.status)) return;
-    out.push(closeCheck({
-      provenance: "consistency",
-      name: `full matrices and reduced dynamics end at the same point (η = ${r.lrs[j]})`,
-      claim: "docs/theory.md §2",
-      predicted: 0, measured: maxAbsDiff(run.centre.flat(), twin.centre.flat()) / target.sigma[0]!, tolerance: 1e-7,
-      note: `max |s_full − s_reduced|/σ_1 of the final states (${run.status} / ${twin.status})`,
-    }));
-  });
-  return out;
-}

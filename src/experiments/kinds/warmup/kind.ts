@@ -5,36 +5,15 @@
  * with a linear warm-up to the same step. The constant step breaks (sign flip); the warm-up carries the
  * run through the sharp transient at a small step and still re-balances to λ_max just below 2/η.
  */
-import { z } from "zod";
 import { balancedSharpness, wcrConstant } from "../../../theory/index.js";
-import { belowCheck, categoryCheck, type Check } from "../../checks.js";
-import { lambdaSingle, metaFields, NetworkSchema, runCsv, runNetwork, short, type RunData } from "../../common.js";
+import { lambdaSingle, runCsv, runNetwork, type RunData } from "../../common.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
+import { warmupChecks } from "./checks.js";
+import { type WarmupConfig, WarmupSchema } from "./schema.js";
 
-const BudgetSchema = z.strictObject({
-  steps: z.int().gte(1, { message: "must be an integer >= 1" }).describe("Most GD steps of both runs."),
-});
+export * from "./schema.js";
+export * from "./checks.js";
 
-/** Config of a `warmup` experiment. */
-export const WarmupSchema = z
-  .strictObject({
-    ...metaFields,
-    kind: z.literal("warmup"),
-    network: NetworkSchema,
-    h: z.number().gt(0).describe("Peak normalised step h = η·λ_single."),
-    warmup: z.strictObject({
-      steps: z.int().gte(1).describe("Warm-up length W: η_t = η·(start + (1 − start)·min(1, (t+1)/W))."),
-      start: z.number().gte(0).lte(1).default(0).describe("Initial multiplier."),
-    }),
-    sizes: z.strictObject({ quick: BudgetSchema, full: BudgetSchema }),
-  })
-  .superRefine((c, ctx) => {
-    if (new Set(c.network.depths).size !== 1) ctx.addIssue({ code: "custom", path: ["network", "depths"], message: "the warm-up experiment uses equal depths" });
-    if (c.network.width !== 1 || c.network.target.sigma.length !== 1) ctx.addIssue({ code: "custom", path: ["network", "target", "sigma"], message: "one mode: give one σ and width 1" });
-  });
-
-/** A validated `warmup` config. */
-export type WarmupConfig = z.output<typeof WarmupSchema>;
 type R = Resolved<WarmupConfig>;
 
 /** Data of a warm-up experiment. */
@@ -92,41 +71,3 @@ export const warmupKind: ExperimentKind<WarmupConfig, RunData, WarmupData, "cons
     })),
   }),
 };
-
-/** A run "fails" when a per-layer scalar crossed 0, it diverged, or it ended away from zero loss. */
-export function runFailed(run: RunData, sigma: number): boolean {
-  return run.signFlip !== null || run.status === "diverged" || !(run.final.loss <= 1e-6 * 0.5 * sigma * sigma);
-}
-
-/** Checks of a warm-up experiment. */
-export function warmupChecks(r: R, data: WarmupData): Check[] {
-  const sigma = r.network.target.sigma[0]!;
-  const where = `h = ${r.h} between c_L = ${short(data.cL)} and 2λ_single/λ_bal = ${short(data.hBalanced)}`;
-  const describe = (run: RunData) =>
-    `${run.signFlip !== null ? `sign flip at step ${run.signFlip}, ` : "no sign flip, "}${run.status}, final loss ${run.final.loss.toExponential(2)}`;
-  const c = data.constant;
-  const w = data.warmup;
-  const inBand = data.cL < r.h && r.h < data.hBalanced;
-  return [
-    categoryCheck({
-      provenance: "paper",
-      name: `constant step fails: the single-path transient overshoots across 0 (${where})`,
-      claim: "docs/theory.md §5 (warm-up); paper §6",
-      predicted: "sign flip / no convergence", measured: describe(c), pass: inBand && runFailed(c, sigma),
-      note: inBand ? "the prediction applies because c_L < h < 2λ_single/λ_bal" : "the step is outside (c_L, 2λ_single/λ_bal): the setting does not test the claim",
-    }),
-    categoryCheck({
-      provenance: "paper",
-      name: `warm-up to the same step survives and converges (${r.warmup.steps} warm-up steps)`,
-      claim: "docs/theory.md §5 (warm-up); paper §6",
-      predicted: "no sign flip, zero loss", measured: describe(w), pass: !runFailed(w, sigma),
-    }),
-    belowCheck({
-      provenance: "paper",
-      name: "after the warm-up the run re-balances to λ_max just below 2/η",
-      claim: "docs/theory.md §4–§5",
-      predicted: 2 / data.lr, measured: w.final.sharpness?.[0] ?? Number.NaN, tolerance: 0.03,
-      note: `final shares ${w.final.s.map((row) => short(row[0]!, 3)).join(", ")} (gradient flow would keep ≈ all of σ on pathway 1)`,
-    }),
-  ];
-}
