@@ -460,7 +460,7 @@ export interface SimulationOptions {
   keepRecords?: boolean;
   /** Continue from a snapshot instead of the initialisation. */
   resume?: SimulationSnapshot;
-  /** The parameters θ of an `init: { type: "file" }` run (required then, unless resuming). */
+  /** Start from exactly this state θ (the system's state vector) instead of the spec's init: required for `init: { type: "file" }` (unless resuming), allowed for any. */
   initialState?: ArrayLike<number>;
 }
 
@@ -512,10 +512,10 @@ export class Simulation {
     this.coeff = new Float64Array(this.system.K * this.system.d);
     this.norms = this.system.layerNorms ? new Float64Array(spec.depths.reduce((a, b) => a + b, 0)) : null;
     this.topResidual = new Float64Array(Math.max(4, spec.stop.window));
-    if (spec.init.type === "file" && !options.resume) {
-      const x = options.initialState;
-      if (!x) throw new RangeError(`init: type file (${spec.init.path}) needs the state passed as initialState`);
-      if (x.length !== this.system.state.length) throw new RangeError(`init: the file state has ${x.length} entries, this run needs ${this.system.state.length}`);
+    const x = options.initialState;
+    if (spec.init.type === "file" && !options.resume && !x) throw new RangeError(`init: type file (${spec.init.path}) needs the state passed as initialState`);
+    if (x && !options.resume) {
+      if (x.length !== this.system.state.length) throw new RangeError(`init: the given state has ${x.length} entries, this run needs ${this.system.state.length}`);
       this.system.state.set(x);
     }
     if (options.resume) this.restore(options.resume);

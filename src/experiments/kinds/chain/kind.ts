@@ -3,9 +3,13 @@
  * depth L the network's own reduced GD step with one pathway (K = 1, σ = 1, so x* = 1 and h = η·L)
  * is iterated from its worst overshooting start, found by a grid search plus golden-section refinement
  * — independently of the closed-form boundary system behind `wcrConstant`. The measured knife edge
- * (bisection on h for "the worst overshoot comes back positive") is compared with c_L.
+ * (bisection on h for "the worst overshoot comes back positive") is compared with c_L. The searches
+ * evaluate single steps of the map itself (the engine's reduced step, `stepper`) from thousands of
+ * starts; the orbits shown are runs of the engine (Simulation) from the worst start.
  */
 import { balancedGdStepTyped } from "../../../engine/dynamics/reduced.js";
+import { Simulation, type SimulationSpec } from "../../../engine/simulate.js";
+import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
 import { wcrConstant } from "../../../theory/index.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 import { chainChecks } from "./checks.js";
@@ -112,13 +116,20 @@ export function measuredKnifeEdge(L: number, grid: number): number {
 
 /** Iterates from the worst start at step h. */
 function orbit(L: number, h: number, grid: number, iterations: number): number[] {
-  const step = stepper(L);
-  const z = [worstStart(step, h, grid)];
-  for (let t = 0; t < iterations; t++) {
-    const next = step(z[z.length - 1]!, h);
-    z.push(next);
-    if (!Number.isFinite(next) || Math.abs(next) > 1e6) break;
-  }
+  const z0 = worstStart(stepper(L), h, grid);
+  // A run of the engine from exactly the layer scalar z0 (its initial state; the nominal SVS init is
+  // overridden), recorded at every step: it never converges (the orbit below c_L is shown settling), and it diverges where
+  // |z| first passes 10⁶, the figure's range: loss ½(z^L − 1)² above ½((10⁶)^L − 1)², the bound
+  // divergeFactor·½σ² (z0 < 1 starts below ½σ²); past (10⁶)^L's overflow (L ≥ 26) the loss itself
+  // turns non-finite first.
+  const base = resolveRunConfig(RunConfigSchema.parse({
+    width: 1, depths: [L], target: { sigma: [1] }, init: { type: "svs", scales: [z0 ** L] }, lr: h / L,
+    steps: iterations, dynamics: "reduced", record: { every: 1 }, sharpness: { every: 0 },
+  }));
+  const spec: SimulationSpec = { ...base, stop: { ...base.stop, lossTol: Number.NEGATIVE_INFINITY, divergeFactor: (Math.pow(1e6, L) - 1) ** 2 } };
+  const z: number[] = [];
+  const sim = new Simulation(spec, { keepRecords: false, initialState: [z0], onRecord: () => z.push(sim.system.state[0]!) });
+  sim.advance(Number.MAX_SAFE_INTEGER);
   return z;
 }
 
