@@ -14,7 +14,7 @@ import { kindFor } from "../../experiments/config.js";
 import { fmt as fmtValue, provenanceTally, reportHtml, reportMarkdown, type ReportExperiment } from "../../experiments/report.js";
 import type { Size } from "../../experiments/types.js";
 import { VERSION } from "../../version.js";
-import { EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from "../errors.js";
+import { errorLine, EXIT_FAILURE, EXIT_INTERRUPTED, UsageError } from "../errors.js";
 import { table, toJson } from "../format.js";
 import { acquireDirLock, describeFsError, isWriteFault, writeFileAtomic, writeJsonAtomic } from "../io.js";
 import { parseInteger } from "../parse.js";
@@ -181,7 +181,7 @@ async function runSuiteLocked(entries: SuiteEntry[], o: SuiteOptions): Promise<n
       } else if (isWriteFault(err)) {
         job.error = `cannot write ${describeFsError(err, o.out)}`;
         ioFault ??= job.error;
-      } else job.error = message.split("\n")[0]!;
+      } else job.error = errorLine(err);
       display.done(name, `error: ${job.error}`);
     }
   };
@@ -270,3 +270,4 @@ function formatSuite(s: SuiteSummary, out: string): string {
   lines.push("", `Report: ${join(out, "report.html")} (also report.md, summary.json, and ${out}/<experiment>/ with figures and data)`);
   return lines.join("\n") + "\n";
 }
+

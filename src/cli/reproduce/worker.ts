@@ -4,6 +4,7 @@
  * computes its checks, writes its figures (SVG + PNG) and data files, and writes result.json last.
  * Progress goes back to the main thread through the MessagePort handed over with the task.
  */
+import { errorLine } from "../errors.js";
 import type { MessagePort } from "node:worker_threads";
 import { join } from "node:path";
 import { kindFor, type ResolvedExperiment } from "../../experiments/config.js";
@@ -60,6 +61,12 @@ export interface ProgressMessage {
 export default async function runTask(task: WorkerTask): Promise<PartDone | ExperimentResult> {
   try {
     return task.type === "part" ? runPart(task) : await finish(task);
+  } catch (err) {
+    // A zod error's text is a getter the structured clone to the main thread drops ("Error" arrived):
+    // send its first issue as a plain message. File-system errors go as they are (their code and
+    // errno prefix tell a full disk).
+    if (err instanceof Error && !(err as { code?: unknown }).code) throw new Error(errorLine(err));
+    throw err;
   } finally {
     task.port?.close();
   }
