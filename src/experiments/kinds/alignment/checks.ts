@@ -6,8 +6,8 @@ import { riskDecaySlope } from "../../../theory/alignment.js";
 import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
 import { short } from "../../common.js";
 import type { Resolved } from "../../types.js";
-import { type AlignmentData, type AlignmentRecord, type AlignmentRun } from "./kind.js";
-import { type AlignmentConfig } from "./schema.js";
+import type { AlignmentData, AlignmentRecord, AlignmentRun } from "./kind.js";
+import type { AlignmentConfig } from "./schema.js";
 
 type R = Resolved<AlignmentConfig>;
 

@@ -11,7 +11,7 @@ import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
 import { makeSchedule } from "../../../engine/schedule.js";
 import { Simulation, systemOfKind, timeGridSteps } from "../../../engine/simulate.js";
 import type { ClassifierSystem } from "../../../engine/classifier/system.js";
-import { type MarginLossName } from "../../../engine/classifier/losses.js";
+import type { MarginLossName } from "../../../engine/classifier/losses.js";
 import { short } from "../../common.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
 import { nowMs } from "../../../engine/clock.js";

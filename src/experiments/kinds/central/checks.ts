@@ -5,7 +5,7 @@ import { closeCheck, type Check } from "../../checks.js";
 import { short } from "../../common.js";
 import type { Resolved } from "../../types.js";
 import { type CentralCase, type CentralData, endSplitError, trajectoryError } from "./kind.js";
-import { type CentralConfig } from "./schema.js";
+import type { CentralConfig } from "./schema.js";
 
 type R = Resolved<CentralConfig>;
 

@@ -4,8 +4,8 @@
 import { categoryCheck, closeCheck, type Check } from "../../checks.js";
 import { short } from "../../common.js";
 import type { Resolved } from "../../types.js";
-import { type ChainData } from "./kind.js";
-import { type ChainConfig } from "./schema.js";
+import type { ChainData } from "./kind.js";
+import type { ChainConfig } from "./schema.js";
 
 type R = Resolved<ChainConfig>;
 

@@ -5,8 +5,8 @@ import { belowCheck, categoryCheck, closeCheck, type Check } from "../../checks.
 import { short } from "../../common.js";
 import { vectorCheck } from "../pair/kind.js";
 import type { Resolved } from "../../types.js";
-import { type HeterogeneousData } from "./kind.js";
-import { type HeterogeneousConfig } from "./schema.js";
+import type { HeterogeneousData } from "./kind.js";
+import type { HeterogeneousConfig } from "./schema.js";
 
 type R = Resolved<HeterogeneousConfig>;
 

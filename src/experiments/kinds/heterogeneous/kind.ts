@@ -5,9 +5,7 @@
  * inside the window GD stops on the stopping boundary; at the top of the window it converges (slowly,
  * the balanced minimum being marginally stable) to the optimal allocation.
  */
-import {
-  gradientFlowEndpoint, optimalAllocation, singlePathSharpnesses, stabilityWindow, stoppingBoundary,
-} from "../../../theory/index.js";
+import { gradientFlowEndpoint, optimalAllocation, singlePathSharpnesses, stabilityWindow, stoppingBoundary } from "../../../theory/index.js";
 import { argmax, endToEndScales, runCsv, runNetwork, slug, type Network, type RunData } from "../../common.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 import { heterogeneousChecks } from "./checks.js";

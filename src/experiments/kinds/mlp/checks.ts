@@ -6,7 +6,7 @@ import { short } from "../../common.js";
 import { PAIR_TOLERANCES } from "../pair/kind.js";
 import type { Resolved } from "../../types.js";
 import { MLP_REGIMES, type MlpData, type MlpTheory, type SweepCurve, type SweepData, failedPoint, linearTheoryBalance, regimeOf } from "./kind.js";
-import { type MlpConfig } from "./schema.js";
+import type { MlpConfig } from "./schema.js";
 
 type R = Resolved<MlpConfig>;
 

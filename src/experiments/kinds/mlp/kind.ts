@@ -22,7 +22,7 @@
  */
 import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
 import { balanceIndex } from "../../../engine/measure/observables.js";
-import { type ActivationName } from "../../../engine/mlp/activations.js";
+import type { ActivationName } from "../../../engine/mlp/activations.js";
 import type { RunStatus } from "../../../engine/types.js";
 import { balancedSharpness, brentRoot, singlePathSharpness, stoppingBoundary } from "../../../theory/index.js";
 import { runCsv, runSimulation, short, slug, type RunData } from "../../common.js";

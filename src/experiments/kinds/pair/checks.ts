@@ -3,12 +3,10 @@
  */
 import { balanceIndex } from "../../../engine/measure/observables.js";
 import { belowCheck, categoryCheck, closeCheck, maxAbsDiff, type Check, type Provenance } from "../../checks.js";
-import {
-  argmax, short, type RunData,
-} from "../../common.js";
+import { argmax, short, type RunData } from "../../common.js";
 import type { Resolved } from "../../types.js";
-import { type PairData } from "./kind.js";
-import { type PairConfig } from "./schema.js";
+import type { PairData } from "./kind.js";
+import type { PairConfig } from "./schema.js";
 
 type R = Resolved<PairConfig>;
 

@@ -5,12 +5,8 @@
  * an optional reduced-dynamics twin of full-matrix runs. Checks compare each run with the theory
  * that applies to its h.
  */
-import {
-  balancedSharpness, gradientFlowEndpoint, stabilityWindow, stoppingBoundary, type StoppingBoundary,
-} from "../../../theory/index.js";
-import {
-  endToEndScales, lambdaSingle, runCsv, runNetwork, slug, type Network, type RunData,
-} from "../../common.js";
+import { balancedSharpness, gradientFlowEndpoint, stabilityWindow, stoppingBoundary, type StoppingBoundary } from "../../../theory/index.js";
+import { endToEndScales, lambdaSingle, runCsv, runNetwork, slug, type Network, type RunData } from "../../common.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 import { pairChecks } from "./checks.js";
 import { type PairConfig, PairSchema } from "./schema.js";

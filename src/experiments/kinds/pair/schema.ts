@@ -2,9 +2,7 @@
  * @file Kind `pair`: its config schema (zod) and config type; the kind itself is kind.ts, its checks checks.ts, its figures figures.ts.
  */
 import { z } from "zod";
-import {
-  metaFields, NetworkSchema, StepRunsSchema, 
-} from "../../common.js";
+import { metaFields, NetworkSchema, StepRunsSchema } from "../../common.js";
 
 const posInt = z.int().gte(1, { message: "must be an integer >= 1" });
 

@@ -4,8 +4,8 @@
 import { atLeastCheck, closeCheck, type Check } from "../../checks.js";
 import { short } from "../../common.js";
 import type { Resolved } from "../../types.js";
-import { type Cell, type PhaseData, type PhaseRow } from "./kind.js";
-import { type PhaseConfig } from "./schema.js";
+import type { Cell, PhaseData, PhaseRow } from "./kind.js";
+import type { PhaseConfig } from "./schema.js";
 
 type R = Resolved<PhaseConfig>;
 

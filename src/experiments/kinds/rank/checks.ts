@@ -7,7 +7,7 @@ import { short } from "../../common.js";
 import { trajectoryDifference } from "../pair/kind.js";
 import type { Resolved } from "../../types.js";
 import { ONSET_MARGIN, PINNED, type RankData, measuredRank, pinnedRatios, sharesOf } from "./kind.js";
-import { type RankConfig } from "./schema.js";
+import type { RankConfig } from "./schema.js";
 
 type R = Resolved<RankConfig>;
 

@@ -1,15 +1,15 @@
 /**
  * @file Kind `saddle`: the checks of its data against the theory, with their tolerances (kind.ts runs it, figures.ts draws it).
  */
-import { type ActivationName } from "../../../engine/mlp/activations.js";
-import { type BottleneckBase } from "../../../engine/saddle/init.js";
+import type { ActivationName } from "../../../engine/mlp/activations.js";
+import type { BottleneckBase } from "../../../engine/saddle/init.js";
 import { linearFit, type LinearFit } from "../../../engine/measure/regression.js";
 import { activationClass, chainEscapeTime, logEscapeSlope } from "../../../theory/saddle.js";
 import { categoryCheck, closeCheck, type Check } from "../../checks.js";
 import { short } from "../../common.js";
 import type { Resolved } from "../../types.js";
-import { type EscapeRow, type SaddleData } from "./kind.js";
-import { type SaddleConfig } from "./schema.js";
+import type { EscapeRow, SaddleData } from "./kind.js";
+import type { SaddleConfig } from "./schema.js";
 
 type R = Resolved<SaddleConfig>;
 

@@ -16,7 +16,7 @@
 import { RunConfigSchema, resolveRunConfig } from "../../../config/schema.js";
 import { Simulation, systemOfKind } from "../../../engine/simulate.js";
 import { getActivation, type ActivationName } from "../../../engine/mlp/activations.js";
-import { type BottleneckBase } from "../../../engine/saddle/init.js";
+import type { BottleneckBase } from "../../../engine/saddle/init.js";
 import { flowEscapeTime, gdEscapeTime } from "../../../engine/saddle/escape.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
 import { nowMs } from "../../../engine/clock.js";

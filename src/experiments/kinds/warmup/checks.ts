@@ -4,8 +4,8 @@
 import { belowCheck, categoryCheck, type Check } from "../../checks.js";
 import { short, type RunData } from "../../common.js";
 import type { Resolved } from "../../types.js";
-import { type WarmupData } from "./kind.js";
-import { type WarmupConfig } from "./schema.js";
+import type { WarmupData } from "./kind.js";
+import type { WarmupConfig } from "./schema.js";
 
 type R = Resolved<WarmupConfig>;
 
