@@ -134,73 +134,118 @@ export class BatchRunner {
     const K = first.depths.length;
     const d = first.width;
     if (K > this.maxK || d > this.maxD) throw new RangeError(`runBlock: K = ${K}, d = ${d} exceed the runner's ${this.maxK}, ${this.maxD}`);
-    const nPairs = (n + 1) >> 1;
-    const B = 2 * nPairs;
-    // Layout (doubles): a (K·d·B), sigma (d·B), 11 lane arrays of B, scratch S (d·B), depths (i32).
-    let at = 0;
-    const take = (len: number) => { const o = at; at += len; return o; };
-    const A = take(K * d * B), SIG = take(d * B), ETA = take(B), DIV = take(B), CONV = take(B), ALIVE = take(B), STATUS = take(B);
-    const FINAL = take(B), FLIPS = take(B), FIRST = take(B), SECOND = take(B), PREV = take(B), AMIN = take(B);
-    const S = take(d * B);
-    const DEPTHS = take(Math.ceil(K / 2));
+    // Layout (doubles) for B lanes: a (K·d·B), sigma (d·B), 11 lane arrays of B, scratch S (d·B), depths (i32).
+    const layout = (B: number) => {
+      let at = 0;
+      const take = (len: number) => { const o = at; at += len; return o; };
+      const L = {
+        B, A: take(K * d * B), SIG: take(d * B), ETA: take(B), DIV: take(B), CONV: take(B), ALIVE: take(B), STATUS: take(B),
+        FINAL: take(B), FLIPS: take(B), FIRST: take(B), SECOND: take(B), PREV: take(B), AMIN: take(B), S: take(d * B), DEPTHS: 0, end: 0,
+      };
+      L.DEPTHS = take(Math.ceil(K / 2));
+      L.end = at;
+      return L;
+    };
+    /** Per-lane values (all but A and SIG, which hold K·d and d rows). */
+    const LANE_FIELDS = ["ETA", "DIV", "CONV", "ALIVE", "STATUS", "FINAL", "FLIPS", "FIRST", "SECOND", "PREV", "AMIN"] as const;
+    let nPairs = (n + 1) >> 1;
+    let lay = layout(2 * nPairs);
     const f = this.f64;
-    f.fill(0, 0, at);
-    f.fill(Number.POSITIVE_INFINITY, AMIN, AMIN + B);
-    for (let k = 0; k < K; k++) this.i32[2 * DEPTHS + k] = first.depths[k]!;
+    f.fill(0, 0, lay.end);
+    f.fill(Number.POSITIVE_INFINITY, lay.AMIN, lay.AMIN + lay.B);
+    for (let k = 0; k < K; k++) this.i32[2 * lay.DEPTHS + k] = first.depths[k]!;
     const targets: TargetCache = new Map();
     const inputs = specs.map((spec) => runInput(spec, targets));
     inputs.forEach((inp, r) => {
-      for (let j = 0; j < K * d; j++) f[A + j * B + r] = inp.a0[j]!;
-      for (let i = 0; i < d; i++) f[SIG + i * B + r] = inp.sigma[i]!;
-      f[ETA + r] = inp.eta;
-      f[DIV + r] = inp.div;
-      f[CONV + r] = inp.conv;
+      for (let j = 0; j < K * d; j++) f[lay.A + j * lay.B + r] = inp.a0[j]!;
+      for (let i = 0; i < d; i++) f[lay.SIG + i * lay.B + r] = inp.sigma[i]!;
+      f[lay.ETA + r] = inp.eta;
+      f[lay.DIV + r] = inp.div;
+      f[lay.CONV + r] = inp.conv;
       // The padding lane of an odd block is never alive (mask 0).
-      this.u32.fill(0xffffffff, 2 * (ALIVE + r), 2 * (ALIVE + r) + 2);
+      this.u32.fill(0xffffffff, 2 * (lay.ALIVE + r), 2 * (lay.ALIVE + r) + 2);
     });
+    // The run in each lane; a run's lane moves when the block is compacted.
+    let runOf = Array.from({ length: n }, (_, r) => r);
+    /** A finished run's lane values (its K·d scalars, then the lane fields), kept when its lane is dropped. */
+    const kept = new Map<number, Float64Array>();
+    const laneValues = (lane: number): Float64Array => {
+      const v = new Float64Array(K * d + LANE_FIELDS.length);
+      for (let j = 0; j < K * d; j++) v[j] = f[lay.A + j * lay.B + lane]!;
+      LANE_FIELDS.forEach((name, q) => (v[K * d + q] = f[lay[name] + lane]!));
+      return v;
+    };
+    /**
+     * Move the live runs to the first lanes of a smaller block once at most half the lanes are alive:
+     * the kernel then stops computing dead lanes (a run's arithmetic does not depend on its lane, so
+     * the bits are the same). Finished runs keep their lane values in `kept`.
+     */
+    const compact = () => {
+      const live: number[] = [];
+      for (let lane = 0; lane < runOf.length; lane++) {
+        if (this.u32[2 * (lay.ALIVE + lane)] !== 0) live.push(lane);
+        else kept.set(runOf[lane]!, laneValues(lane));
+      }
+      const values = live.map(laneValues);
+      const sig = live.map((lane) => Array.from({ length: d }, (_, i) => f[lay.SIG + i * lay.B + lane]!));
+      const order = live.map((lane) => runOf[lane]!);
+      nPairs = Math.max(1, (live.length + 1) >> 1);
+      lay = layout(2 * nPairs);
+      f.fill(0, 0, lay.end);
+      for (let k = 0; k < K; k++) this.i32[2 * lay.DEPTHS + k] = first.depths[k]!;
+      values.forEach((v, lane) => {
+        for (let j = 0; j < K * d; j++) f[lay.A + j * lay.B + lane] = v[j]!;
+        for (let i = 0; i < d; i++) f[lay.SIG + i * lay.B + lane] = sig[lane]![i]!;
+        LANE_FIELDS.forEach((name, q) => (f[lay[name] + lane] = v[K * d + q]!));
+      });
+      runOf = order;
+    };
     const steps = first.steps;
     const w = Math.max(4, first.stop.window);
     const histN = Math.min(w, steps);
     const state = new Float64Array(K * d);
     const sigma = new Float64Array(d);
     const visitAlive = (t: number) => {
-      for (let r = 0; r < n; r++) {
-        if (this.u32[2 * (ALIVE + r)] === 0) continue;
-        for (let j = 0; j < K * d; j++) state[j] = f[A + j * B + r]!;
-        for (let i = 0; i < d; i++) sigma[i] = f[SIG + i * B + r]!;
-        visit(r, t, state, sigma);
+      for (let lane = 0; lane < runOf.length; lane++) {
+        if (this.u32[2 * (lay.ALIVE + lane)] === 0) continue;
+        for (let j = 0; j < K * d; j++) state[j] = f[lay.A + j * lay.B + lane]!;
+        for (let i = 0; i < d; i++) sigma[i] = f[lay.SIG + i * lay.B + lane]!;
+        visit(runOf[lane]!, t, state, sigma);
       }
     };
     let t = 0;
     let alive = n;
     while (t <= steps && alive > 0) {
+      if (alive <= nPairs && nPairs > 1) compact();
       if (visitEvery > 0 && t % visitEvery === 0 && t < steps) visitAlive(t);
       // Calls of at most CALL_STEPS steps: V8 tiers a WebAssembly function up for its next call, not
       // during a long one, so short calls reach the optimised code early.
       const next = Math.min(t + CALL_STEPS, visitEvery > 0 ? Math.min(steps + 1, (Math.floor(t / visitEvery) + 1) * visitEvery) : steps + 1);
       alive = this.kernel(
-        nPairs, K, d, 8 * DEPTHS, 8 * A, 8 * SIG, 8 * ETA, 8 * DIV, 8 * CONV, 8 * ALIVE, 8 * STATUS, 8 * FINAL,
-        8 * FLIPS, 8 * FIRST, 8 * SECOND, 8 * PREV, 8 * AMIN, 8 * S, t, next, steps,
+        nPairs, K, d, 8 * lay.DEPTHS, 8 * lay.A, 8 * lay.SIG, 8 * lay.ETA, 8 * lay.DIV, 8 * lay.CONV, 8 * lay.ALIVE, 8 * lay.STATUS, 8 * lay.FINAL,
+        8 * lay.FLIPS, 8 * lay.FIRST, 8 * lay.SECOND, 8 * lay.PREV, 8 * lay.AMIN, 8 * lay.S, t, next, steps,
         steps - histN, histN,
       );
       t = next;
     }
+    for (let lane = 0; lane < runOf.length; lane++) kept.set(runOf[lane]!, laneValues(lane));
+    const field = (v: Float64Array, name: (typeof LANE_FIELDS)[number]) => v[K * d + LANE_FIELDS.indexOf(name)]!;
     const floor = (sig0: number) => 1e-12 * Math.max(1, sig0);
     return specs.map((_, r) => {
-      const out = new Float64Array(K * d);
-      for (let j = 0; j < K * d; j++) out[j] = f[A + j * B + r]!;
-      const code = f[STATUS + r]!;
-      const signFlip = f[AMIN + r]! < 0;
+      const v = kept.get(r)!;
+      const out = v.slice(0, K * d);
+      const code = field(v, "STATUS");
+      const signFlip = field(v, "AMIN") < 0;
       if (code !== 0) {
-        const finalStep = f[FINAL + r]!;
+        const finalStep = field(v, "FINAL");
         return { status: code === 2 ? "diverged" : "converged", finalStep, stopStep: finalStep, state: out, sigma: inputs[r]!.sigma, signFlip };
       }
       // Simulation.classifyEnd on the online sums of the last histN steps.
       let status: BatchEnd["status"] = "max-steps";
       if (histN >= 4) {
-        const second = f[SECOND + r]!;
+        const second = field(v, "SECOND");
         const amplitude = second / (histN - Math.ceil(histN / 2));
-        if (f[FLIPS + r]! >= 0.75 * (histN - 1) && second >= 0.9 * f[FIRST + r]! && amplitude > floor(f[SIG + r]!)) status = "oscillating";
+        if (field(v, "FLIPS") >= 0.75 * (histN - 1) && second >= 0.9 * field(v, "FIRST") && amplitude > floor(inputs[r]!.sigma[0]!)) status = "oscillating";
       }
       return { status, finalStep: steps, stopStep: null, state: out, sigma: inputs[r]!.sigma, signFlip };
     });
