@@ -41,8 +41,9 @@ function scale(axis: LayoutAxis, rows: readonly Row[]): { pos: (v: unknown) => n
     return { pos: (v) => keys.indexOf(valueKey(v)), lo: -0.5, hi: n - 0.5, at: (u) => u };
   }
   const xs = axis.values.length > 1 ? (axis.values as number[]) : rows.map((r) => num(r[axis.column]));
-  const min = Math.min(...xs);
-  const max = Math.max(...xs);
+  // Reduces, not Math.min(...xs): spreading 2·10⁵ arguments overflows V8's stack.
+  const min = xs.reduce((m, x) => Math.min(m, x), Number.POSITIVE_INFINITY);
+  const max = xs.reduce((m, x) => Math.max(m, x), Number.NEGATIVE_INFINITY);
   const pad = axis.values.length > 1 && max > min ? (max - min) / (2 * (axis.values.length - 1)) : Math.max(1e-9, Math.abs(min) * 0.05);
   return { pos: (v) => num(v), lo: min - pad, hi: max + pad, at: (u) => u };
 }

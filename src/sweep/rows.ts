@@ -29,10 +29,23 @@ export interface RunColumn {
   description: string;
 }
 
+/**
+ * The largest number of pathways K and width d over a sweep's points (at least 1 each). A loop, not
+ * Math.max(...points): spreading 2·10⁵ arguments overflows V8's stack.
+ */
+export function sweepShape(points: readonly SweepPoint[]): { K: number; d: number } {
+  let K = 1;
+  let d = 1;
+  for (const p of points) {
+    K = Math.max(K, p.spec.depths.length);
+    d = Math.max(d, p.spec.width);
+  }
+  return { K, d };
+}
+
 /** The columns of a sweep's runs table: fixed ones, then one per axis, per pathway × mode and per mode. */
 export function runColumns(spec: SweepSpec, points: readonly SweepPoint[]): RunColumn[] {
-  const K = Math.max(1, ...points.map((p) => p.spec.depths.length));
-  const d = Math.max(1, ...points.map((p) => p.spec.width));
+  const { K, d } = sweepShape(points);
   const cols: RunColumn[] = [
     { name: "point", type: "BIGINT", description: "index of the point in the sweep's expansion (0-based)" },
     { name: "hash", type: "VARCHAR", description: "config hash: first 16 hex digits of SHA-256 of the resolved run spec" },
@@ -78,8 +91,7 @@ export function runColumns(spec: SweepSpec, points: readonly SweepPoint[]): RunC
 
 /** The columns of a sweep's trajectories table (with `trajectories: { every }`): one row per run and sampled step. */
 export function trajectoryColumns(points: readonly SweepPoint[]): RunColumn[] {
-  const K = Math.max(1, ...points.map((p) => p.spec.depths.length));
-  const d = Math.max(1, ...points.map((p) => p.spec.width));
+  const { K, d } = sweepShape(points);
   const cols: RunColumn[] = [
     { name: "point", type: "BIGINT", description: "index of the point in the sweep's expansion (the runs table's `point`)" },
     { name: "step", type: "BIGINT", description: "GD step (a multiple of trajectories.every, or the run's final step)" },
@@ -374,7 +386,8 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
   };
   const onTrajectories = hooks.trajectories ?? (() => {});
   const groups = new Map<string, SweepPoint[]>();
-  const runner = batchRunner(Math.max(1, ...points.map((p) => p.spec.depths.length)), Math.max(1, ...points.map((p) => p.spec.width)));
+  const shape = sweepShape(points);
+  const runner = batchRunner(shape.K, shape.d);
   for (const p of points) {
     if (runner && batchable(p.spec)) {
       const key = batchKey(p.spec);

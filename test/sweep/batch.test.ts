@@ -6,8 +6,8 @@
  * of one mode against the dense SVS blocks, and sign flips against a plain step loop.
  */
 import { describe, expect, it } from "vitest";
-import { expandSweep, parseSweepSpec } from "../../src/sweep/spec.js";
-import { balancedSharpness, runPoints, runSinglePoint, type Row } from "../../src/sweep/rows.js";
+import { expandSweep, parseSweepSpec, type SweepPoint } from "../../src/sweep/spec.js";
+import { balancedSharpness, runColumns, runPoints, runSinglePoint, sweepShape, trajectoryColumns, type Row } from "../../src/sweep/rows.js";
 import { batchable } from "../../src/sweep/batch.js";
 import { svsHessianTop, balancedToLayers } from "../../src/engine/measure/hessian-blocks.js";
 import { balancedGdStepTyped } from "../../src/engine/dynamics/reduced.js";
@@ -148,5 +148,15 @@ describe("per-run summaries", () => {
     }
     expect(flips).toBeGreaterThan(0);
     expect(flips).toBeLessThan(points.length);
+  });
+});
+
+describe("sweep shapes", () => {
+  it("sweepShape and the column lists take sweeps of 3·10⁵ points (Math.max(...points) overflowed the stack at 2·10⁵)", () => {
+    const spec = parseSweepSpec({ base: {}, axes: { h: { values: [1] } } });
+    const points = Array.from({ length: 300_000 }, (_, j) => ({ spec: { depths: j === 123_456 ? [3, 3, 3] : [2, 2], width: j === 7 ? 3 : 1 } })) as unknown as SweepPoint[];
+    expect(sweepShape(points)).toEqual({ K: 3, d: 3 });
+    expect(runColumns(spec, points).filter((c) => /^s_\d+_\d+$/.test(c.name))).toHaveLength(9);
+    expect(trajectoryColumns(points).filter((c) => /^balance_\d+$/.test(c.name))).toHaveLength(3);
   });
 });
