@@ -260,27 +260,25 @@ export function balancedSharpness(depths: readonly number[], state: Float64Array
 
 /**
  * Loss and mode coefficients s[k][i] of a depth-balanced state, measured as `Simulation` measures a
- * record of a reduced run (its system, evaluated `evaluations` times). Returns the system too.
+ * record of a reduced run: the run's own system `sys` (from the engine's build table, so its target
+ * is the kernel's), set to `state` and evaluated `evaluations` times.
  */
-function observeBalanced(spec: SimulationSpec, state: Float64Array, evaluations: number): { loss: number; s: number[][]; sys: System } {
-  // The run's own system (the engine's build table: its target is the kernel's), at the kernel's state.
-  const sys = buildSystem(spec).system;
+function observeBalanced(sys: System, state: Float64Array, evaluations: number): { loss: number; s: number[][] } {
   sys.state.set(state);
   let loss = Number.NaN;
   for (let e = 0; e < evaluations; e++) loss = sys.evaluate();
-  const K = spec.depths.length;
-  const d = spec.width;
+  const { K, d } = sys;
   const coeff = new Float64Array(K * d);
   sys.coefficients(coeff);
-  return { loss, s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))), sys };
+  return { loss, s: Array.from({ length: K }, (_, k) => Array.from(coeff.subarray(k * d, (k + 1) * d))) };
 }
 
-/** The end of a batched run, measured as `Simulation` measures its final record. */
-function batchEnd(spec: SimulationSpec, end: BatchEnd, samples: RunEnd["samples"]): RunEnd {
+/** The end of a batched run, measured as `Simulation` measures its final record, on the run's system `sys`. */
+function batchEnd(spec: SimulationSpec, sys: System, end: BatchEnd, samples: RunEnd["samples"]): RunEnd {
   const sigma = end.sigma;
   // Simulation evaluates its final state twice (the stop check, then the final record): the same here,
   // which matters only for non-finite states.
-  const { loss, s, sys } = observeBalanced(spec, end.state, 2);
+  const { loss, s } = observeBalanced(sys, end.state, 2);
   const { top, tol, maxIter } = spec.sharpness;
   // One mode: the closed form (equal to the SVS blocks' eigenvalue to ~1e-13 relative, test/sweep), ~50× cheaper.
   const sharp = !Number.isFinite(loss) ? null : spec.width === 1 ? balancedSharpness(spec.depths, end.state, sigma) : sys.sharpness(top, { tol, maxIter })[0]!;
@@ -406,15 +404,18 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
       const every = sampleEvery(sweep, first.steps);
       const samples: RunEnd["samples"][] = block.map(() => []);
       const trajectories: Row[][] = block.map(() => []);
+      // One system per run, built when first needed and reused by its trajectory samples and its end.
+      const systems: (System | undefined)[] = [];
+      const systemOf = (r: number): System => (systems[r] ??= buildSystem(block[r]!.spec).system);
       const ends = runner!.runBlock(block.map((p) => p.spec), tEvery > 0 ? gcd(every, tEvery) : every, (r, t, state, sigma) => {
         if (t % every === 0) samples[r]!.push({ step: t, value: balancedSharpness(first.depths, state, sigma) });
         if (tEvery > 0 && t % tEvery === 0) {
           // Simulation evaluates a record step once.
-          const { loss, s } = observeBalanced(block[r]!.spec, state, 1);
+          const { loss, s } = observeBalanced(systemOf(r), state, 1);
           trajectories[r]!.push(trajectoryRow(block[r]!.index, t, loss, s));
         }
       });
-      const runEnds = block.map((p, r) => batchEnd(p.spec, ends[r]!, samples[r]!));
+      const runEnds = block.map((p, r) => batchEnd(p.spec, systemOf(r), ends[r]!, samples[r]!));
       if (tEvery > 0) onTrajectories(block.flatMap((p, r) => withFinal(trajectories[r]!, trajectoryRow(p.index, runEnds[r]!.finalStep, runEnds[r]!.loss, runEnds[r]!.s))));
       if (hooks.finalState) block.forEach((p, r) => hooks.finalState!(p, { system: runEnds[r]!.system!, s: runEnds[r]!.s, loss: runEnds[r]!.loss }));
       emit(block.map((p, r) => makeRow(sweep, p, runEnds[r]!)));
