@@ -11,7 +11,7 @@ import { svsHessianTop, balancedToLayers } from "../engine/measure/hessian-block
 import { stabilityWindow } from "../theory/windows.js";
 import { stoppingBoundary } from "../theory/boundary.js";
 import { gradientFlowEndpoint } from "../theory/leaves.js";
-import { axisColumn, type SweepPoint, type SweepSpec } from "./spec.js";
+import { axisColumn, expandSweep, type SweepPoint, type SweepSpec } from "./spec.js";
 import { BatchRunner, BLOCK_RUNS, batchKey, batchable, type BatchEnd } from "./batch.js";
 
 /** A cell of the runs table. */
@@ -422,6 +422,17 @@ export function runPoints(sweep: SweepSpec, points: readonly SweepPoint[], hooks
     }
   }
   return out;
+}
+
+/**
+ * Every point of `sweep` in expansion order with its row and `measure` of its final state (e.g. the
+ * period-2 centre, the layer norms): how the reproduction kinds run their sweeps in-process.
+ */
+export function runSweep<T>(sweep: SweepSpec, measure: (point: SweepPoint, final: FinalState) => T): { point: SweepPoint; row: Row; value: T }[] {
+  const points = expandSweep(sweep);
+  const values = new Map<number, T>();
+  const rows = new Map(runPoints(sweep, points, { finalState: (p, f) => values.set(p.index, measure(p, f)) }).map((row) => [row.point as number, row]));
+  return points.map((point) => ({ point, row: rows.get(point.index)!, value: values.get(point.index)! }));
 }
 
 /** Both tables' rows of a list of points (a worker's task). */

@@ -28,8 +28,8 @@ import { balancedSharpness, brentRoot, singlePathSharpness, stoppingBoundary } f
 import { runCsv, runSimulation, short, slug, type RunData } from "../../common.js";
 import type { DataFile, ExperimentKind, ProgressFn, Resolved, TaskPlan } from "../../types.js";
 import { nowMs } from "../../../engine/clock.js";
-import { expandSweep, parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
-import { runPoints } from "../../../sweep/rows.js";
+import { parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
+import { runSweep } from "../../../sweep/rows.js";
 import { mlpChecks } from "./checks.js";
 import { type MlpConfig, type MlpNetwork, MlpSchema } from "./schema.js";
 
@@ -167,22 +167,18 @@ export function mlpSweepSpec(net: MlpNetwork, activations: readonly ActivationNa
 export function runSweepPoint(net: MlpNetwork, act: ActivationName, seed: number, h: number, steps: number): SweepPoint {
   const t0 = nowMs();
   const spec = mlpSweepSpec(net, [act], [seed], [h], steps);
-  const point = expandSweep(spec)[0]!;
-  let norms: number[][] = [];
-  const [row] = runPoints(spec, [point], {
-    finalState: (_p, f) => {
-      const flat = new Float64Array(net.depths.reduce((a, b) => a + b, 0));
-      f.system.layerNorms?.(flat);
-      let at = 0;
-      norms = net.depths.map((L) => Array.from(flat.subarray(at, (at += L))));
-    },
-  });
-  const s = net.depths.map((_, k) => (row![`s_${k + 1}_1`] as number | null) ?? Number.NaN);
-  const status = row!.status as RunStatus;
+  const { point, row, value: norms } = runSweep(spec, (_p, f) => {
+    const flat = new Float64Array(net.depths.reduce((a, b) => a + b, 0));
+    f.system.layerNorms?.(flat);
+    let at = 0;
+    return net.depths.map((L) => Array.from(flat.subarray(at, (at += L))));
+  })[0]!;
+  const s = net.depths.map((_, k) => (row[`s_${k + 1}_1`] as number | null) ?? Number.NaN);
+  const status = row.status as RunStatus;
   return {
-    activation: act, seed, h, lr: point.spec.lr, status, steps: row!.final_step as number, loss: (row!.loss as number | null) ?? Number.NaN, s,
+    activation: act, seed, h, lr: point.spec.lr, status, steps: row.final_step as number, loss: (row.loss as number | null) ?? Number.NaN, s,
     balance: status === "diverged" ? Number.NaN : balanceIndex(s),
-    sharpness: row!.sharpness as number | null, threshold: 2 / point.spec.lr, norms,
+    sharpness: row.sharpness as number | null, threshold: 2 / point.spec.lr, norms,
     seconds: (nowMs() - t0) / 1000,
   };
 }

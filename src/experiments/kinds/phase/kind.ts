@@ -5,8 +5,8 @@
  * watches every step for sign flips). Checks locate the measured transitions and compare them with h = 2,
  * h = 2λ_single/λ_bal and c_L.
  */
-import { expandSweep, parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
-import { runPoints } from "../../../sweep/rows.js";
+import { parseSweepSpec, type SweepSpec } from "../../../sweep/spec.js";
+import { runSweep } from "../../../sweep/rows.js";
 import { normalisedBalance, periodTwoCentre } from "../../../engine/measure/observables.js";
 import { balancedSharpness, gradientFlowEndpoint, modeSharpness, singlePathSharpness, stoppingBoundary, wcrConstant } from "../../../theory/index.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
@@ -114,14 +114,11 @@ export function phaseSweep(K: number, L: number, hs: readonly number[], sigma: n
 /** Run the cells of one row (see phaseSweep), in the order of `hs`. */
 export function runCells(K: number, L: number, hs: readonly number[], sigma: number, scales: readonly number[], maxSteps: number): Cell[] {
   const sweep = phaseSweep(K, L, hs, sigma, scales, maxSteps);
-  const centres = new Map<number, number[]>();
-  const rows = runPoints(sweep, expandSweep(sweep), { finalState: (p, f) => centres.set(p.index, periodTwoCentre(f.system, p.spec.lr, f.s, f.loss).map((row) => row[0]!)) });
-  const byPoint = new Map(rows.map((row) => [row.point as number, row]));
+  // Centre of a period-2 oscillation: the mean of the final state and the next.
+  const runs = runSweep(sweep, (p, f) => periodTwoCentre(f.system, p.spec.lr, f.s, f.loss).map((row) => row[0]!));
   return hs.map((h, j) => {
-    const row = byPoint.get(j)!;
+    const { row, value: s } = runs[j]!;
     const eta = row.lr as number;
-    // Centre of a period-2 oscillation: the mean of the final state and the next.
-    const s = centres.get(j)!;
     let status: CellStatus = row.status === "converged" ? "converged" : row.status === "diverged" ? "diverged" : "no-convergence";
     if (status === "no-convergence" && s.every((x) => Math.abs(x) < 1e-3 * sigma)) status = "collapsed";
     if (row.sign_flip === true && status !== "diverged") status = "sign-flip";

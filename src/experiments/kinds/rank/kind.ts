@@ -7,8 +7,8 @@
  */
 import { gradientFlowEndpoint, modeSharpness, rebalancedRank } from "../../../theory/index.js";
 import { endToEndScales, networkConfig, runCsv, runNetwork, type Network, type RunData } from "../../common.js";
-import { expandSweep, parseSweepSpec } from "../../../sweep/spec.js";
-import { runPoints } from "../../../sweep/rows.js";
+import { parseSweepSpec } from "../../../sweep/spec.js";
+import { runSweep } from "../../../sweep/rows.js";
 import { periodTwoCentre } from "../../../engine/measure/observables.js";
 import type { ExperimentKind, Resolved, TaskPlan } from "../../types.js";
 import { rankChecks } from "./checks.js";
@@ -113,14 +113,12 @@ export const rankKind: ExperimentKind<RankConfig, RankPart, RankData, RankTask> 
         axes: { lr: { values: lrs } },
         measure: { every: r.budget.steps },
       });
-      const centres = new Map<number, number[][]>();
-      const rows = runPoints(spec, expandSweep(spec), { finalState: (p, f) => centres.set(p.index, periodTwoCentre(f.system, p.spec.lr, f.s, f.loss)) });
-      const status = new Map(rows.map((row) => [row.point as number, row.status as string]));
+      const runs = runSweep(spec, (p, f) => periodTwoCentre(f.system, p.spec.lr, f.s, f.loss));
       progress(1);
       return {
         sweep: lrs.map((lr, j) => {
-          const c = centres.get(j)!;
-          return { lr, status: status.get(j)!, shares: sharesOf(c, r.network.target.sigma), pinned: pinnedRatios(r.network.depths, c, lr) };
+          const { row, value: c } = runs[j]!;
+          return { lr, status: row.status as string, shares: sharesOf(c, r.network.target.sigma), pinned: pinnedRatios(r.network.depths, c, lr) };
         }),
       };
     }
