@@ -70,7 +70,7 @@ export function registerReproduce(program: Command): void {
         "failing first and filterable; nothing is fetched from elsewhere), OUT/report.md, OUT/summary.json (every check: name, claim, " +
         "provenance — the paper's claim, a related paper's, or dlnlab's own approximation or consistency — predicted, measured, error, pass) and per experiment OUT/<name>/ (result.json, figures as SVG and PNG, data as CSV). Finished experiments " +
         "whose settings did not change are reused; an interrupted run (Ctrl-C, exit code 130) resumes from its finished tasks. " +
-        "--quick (the default) takes 38–48 s on 2 cores (measured on fresh clones); --full (the paper-scale budgets) about 4 minutes (244 s).",
+        "--quick (the default) takes 37–48 s on 2 cores (measured on fresh clones); --full (the paper-scale budgets) about 4 minutes (244 s).",
     )
     .option("--quick", "the quick budget (default)")
     .option("--full", "the paper-scale budget (longer runs, finer grids, larger full-matrix widths)")
